@@ -1,0 +1,388 @@
+"""A build, in three plain-Python steps that any orchestrator can call:
+
+1. ``plan_build``: check folders and config, find and hash inputs, group them into shards.
+2. ``build_shard``: read a shard's inputs, run every document through the stages, write the shard's part
+   files into the staging folder, return a small summary (counts only; documents never leave the shard).
+3. ``finalize_build``: check the batch contract across shards, validate, write the manifest, publish.
+
+The Prefect flow in ``flows/`` maps step 2 over shards; nothing here imports Prefect.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import __version__, io
+from pipeline.config import BuildConfig
+from pipeline.decoding import Decoded, decode_bytes
+from pipeline.document import Document, Rejection, sha256_hex
+from pipeline.errors import ContractError, OutputError
+from pipeline.formats import (
+    BadRecord,
+    extract_html,
+    looks_like_html,
+    page_as_text,
+    parse_jsonl_line,
+    split_sogou_records,
+)
+from pipeline.schema import (
+    DOCUMENT_SCHEMA,
+    QUARANTINE_SCHEMA,
+    REMOVAL_SCHEMA,
+    SCHEMA_VERSION,
+    document_row,
+    rejection_row,
+    removal_rows,
+)
+from pipeline.stages import STAGES, run_stages
+
+STAGING_NAME = ".staging"
+
+# Packages whose versions decide output bytes or behaviour; recorded in every manifest.
+RECORDED_PACKAGES = (
+    "opencc", "pyarrow", "pandas", "jieba", "trafilatura", "charset-normalizer", "great-expectations",
+    "prefect", "lxml",
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of input: a whole file, or a byte range of a JSONL file."""
+
+    relative_path: str
+    kind: str  # "text" | "html" | "jsonl"
+    size: int
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int
+    units: tuple[Unit, ...]
+
+    @property
+    def name(self) -> str:
+        return f"part-{self.index:05d}"
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "units": [dataclasses.asdict(u) for u in self.units]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Shard":
+        return cls(index=data["index"], units=tuple(Unit(**u) for u in data["units"]))
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    input_dir: Path
+    output_dir: Path
+    shards: tuple[Shard, ...]
+    input_hashes: dict  # relative path -> sha256
+    skipped: tuple  # SkippedFile
+    duplicate_files: tuple  # (relative path, duplicate of)
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.output_dir / STAGING_NAME
+
+
+@dataclass
+class ShardSummary:
+    index: int
+    inputs: int = 0
+    documents: int = 0
+    articles_added_by_split: int = 0
+    quarantined_by_reason: Counter = field(default_factory=Counter)
+    removals_by_rule: Counter = field(default_factory=Counter)
+    encodings: Counter = field(default_factory=Counter)
+    scripts: Counter = field(default_factory=Counter)
+
+    def to_dict(self) -> dict:
+        return {
+            "index": self.index,
+            "inputs": self.inputs,
+            "documents": self.documents,
+            "articles_added_by_split": self.articles_added_by_split,
+            "quarantined_by_reason": dict(sorted(self.quarantined_by_reason.items())),
+            "removals_by_rule": dict(sorted(self.removals_by_rule.items())),
+            "encodings": dict(sorted(self.encodings.items())),
+            "scripts": dict(sorted(self.scripts.items())),
+        }
+
+
+def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildPlan:
+    """Check the folders, find and hash every input, group inputs into shards."""
+    input_dir = Path(input_dir)
+    output_dir = Path(output_dir)
+    io.check_input_folder(input_dir)
+    io.check_output_folder(output_dir)
+    if output_dir.resolve().is_relative_to(input_dir.resolve()) and output_dir.resolve() != input_dir.resolve():
+        pass  # an output folder inside the input folder is fine: its files are hidden or non-raw suffixes
+    if input_dir.resolve().is_relative_to(output_dir.resolve()):
+        raise OutputError(f"output folder {output_dir} contains the input folder {input_dir}")
+    ingest = config.ingest
+    found, skipped = io.discover_files(input_dir, ingest.text_suffixes, ingest.html_suffixes, ingest.jsonl_suffixes)
+    hashes: dict[str, str] = {}
+    first_by_hash: dict[str, str] = {}
+    duplicates: list[tuple[str, str]] = []
+    units: list[Unit] = []
+    for item in found:
+        digest = io.sha256_file(input_dir / item.relative_path)
+        hashes[item.relative_path] = digest
+        if config.dedup.drop_identical_files and digest in first_by_hash and item.size > 0:
+            duplicates.append((item.relative_path, first_by_hash[digest]))
+            continue
+        first_by_hash.setdefault(digest, item.relative_path)
+        if item.kind == "jsonl" and item.size > config.output.shard_target_bytes:
+            for start, end in io.jsonl_split_points(input_dir / item.relative_path, config.output.shard_target_bytes):
+                units.append(Unit(item.relative_path, "jsonl", end - start, start, end))
+        else:
+            units.append(Unit(item.relative_path, item.kind, item.size, 0, item.size))
+    shards: list[Shard] = []
+    current: list[Unit] = []
+    current_bytes = 0
+    for unit in units:
+        if current and current_bytes + unit.size > config.output.shard_target_bytes:
+            shards.append(Shard(len(shards), tuple(current)))
+            current, current_bytes = [], 0
+        current.append(unit)
+        current_bytes += unit.size
+    if current or not shards:
+        shards.append(Shard(len(shards), tuple(current)))
+    return BuildPlan(input_dir, output_dir, tuple(shards), hashes, tuple(skipped), tuple(duplicates))
+
+
+def _reject(unit: Unit, reason: str, detail: str, line: int | None = None, digest: str | None = None) -> Rejection:
+    return Rejection(source_file=unit.relative_path, reason=reason, detail=detail, source_line=line,
+                     source_sha256=digest)
+
+
+def _documents_from_text(unit: Unit, text: str, encoding: str, digest: str, config: BuildConfig):
+    """Documents (or rejections) from one decoded file: plain text, an HTML page or SogouCS records."""
+    too_long = max((len(line) for line in text.split("\n")), default=0)
+    if too_long > config.ingest.max_line_chars:
+        return [_reject(unit, "ingest.line_too_long",
+                        f"a line of {too_long} characters exceeds max_line_chars={config.ingest.max_line_chars}",
+                        digest=digest)]
+    if unit.kind == "html" or looks_like_html(text):
+        page = extract_html(text)
+        body = page_as_text(page)
+        if not body.strip():
+            return [_reject(unit, "ingest.html_no_text", f"no text found in the page ({page.method})", digest=digest)]
+        return [Document(source_file=unit.relative_path, source_sha256=digest, text=body, source_encoding=encoding,
+                         source_format="html", url=page.url, raw_char_count=len(body))]
+    records = split_sogou_records(text)
+    if records:
+        documents = []
+        for index, record in enumerate(records):
+            body = page_as_text(record)
+            record_digest = digest if len(records) == 1 else sha256_hex(f"{digest}:{index}".encode())
+            documents.append(Document(source_file=unit.relative_path, source_sha256=record_digest, text=body,
+                                      source_encoding=encoding, source_format="sogou", url=record.url,
+                                      raw_char_count=len(body)))
+        return documents
+    return [Document(source_file=unit.relative_path, source_sha256=digest, text=text, source_encoding=encoding,
+                     source_format="text", raw_char_count=len(text))]
+
+
+def read_unit(input_dir: Path, unit: Unit, config: BuildConfig, file_hash: str | None):
+    """Yield the documents and rejections of one unit (a file, or a byte range of a JSONL file)."""
+    path = input_dir / unit.relative_path
+    if unit.kind == "jsonl":
+        yield from _read_jsonl_unit(path, unit, config)
+        return
+    if unit.size > config.ingest.max_file_bytes:
+        yield _reject(unit, "ingest.too_large",
+                      f"{unit.size} bytes exceeds max_file_bytes={config.ingest.max_file_bytes}", digest=file_hash)
+        return
+    try:
+        data = io.read_bytes(path)
+    except OSError as error:
+        yield _reject(unit, "ingest.unreadable", str(error.strerror or error), digest=file_hash)
+        return
+    digest = file_hash or sha256_hex(data)
+    decoded = decode_bytes(data)
+    if not isinstance(decoded, Decoded):
+        yield _reject(unit, f"ingest.{decoded.reason}", decoded.detail, digest=digest)
+        return
+    yield from _documents_from_text(unit, decoded.text, decoded.encoding, digest, config)
+
+
+def _read_jsonl_unit(path: Path, unit: Unit, config: BuildConfig):
+    for line_number, raw in io.iter_jsonl_lines(path, unit.start, unit.end):
+        if not raw.strip():
+            continue  # blank lines between records are layout, not records
+        if len(raw) > config.ingest.max_file_bytes:
+            yield _reject(unit, "ingest.too_large", f"record of {len(raw)} bytes exceeds max_file_bytes", line_number)
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield _reject(unit, "ingest.bad_jsonl", f"line is not UTF-8: {error.reason} at byte {error.start}",
+                          line_number)
+            continue
+        try:
+            record = parse_jsonl_line(line)
+        except BadRecord as error:
+            yield _reject(unit, "ingest.bad_jsonl", str(error), line_number)
+            continue
+        digest = sha256_hex(record.text.encode("utf-8"))
+        text = record.text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+        if not text.strip():
+            yield _reject(unit, "ingest.empty", "record text is empty or whitespace", line_number, digest)
+            continue
+        too_long = max(len(part) for part in text.split("\n"))
+        if too_long > config.ingest.max_line_chars:
+            yield _reject(unit, "ingest.line_too_long",
+                          f"a line of {too_long} characters exceeds max_line_chars", line_number, digest)
+            continue
+        yield Document(source_file=unit.relative_path, source_sha256=digest, text=text, source_encoding="utf-8",
+                       source_format="jsonl", source_line=line_number, url=record.url, given_id=record.given_id,
+                       raw_char_count=len(text))
+
+
+def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildConfig,
+                input_hashes: dict | None = None) -> ShardSummary:
+    """Process one shard end to end and write its part files into ``staging_dir``."""
+    input_dir, staging_dir = Path(input_dir), Path(staging_dir)
+    summary = ShardSummary(index=shard.index)
+    documents = io.PartWriter(staging_dir / "documents" / f"{shard.name}.parquet", DOCUMENT_SCHEMA,
+                              config.output.row_group_rows, config.output.compression_level,
+                              jsonl_path=staging_dir / "documents" / f"{shard.name}.jsonl")
+    removals = io.PartWriter(staging_dir / "removals" / f"{shard.name}.parquet", REMOVAL_SCHEMA,
+                             config.output.row_group_rows, config.output.compression_level)
+    quarantine = io.JsonlWriter(staging_dir / "quarantine" / f"{shard.name}.jsonl")
+    writers = (documents, removals, quarantine)
+    try:
+        seen_ids: set[str] = set()
+        for unit in shard.units:
+            file_hash = (input_hashes or {}).get(unit.relative_path) if unit.kind != "jsonl" else None
+            for item in read_unit(input_dir, unit, config, file_hash):
+                summary.inputs += 1
+                if isinstance(item, Rejection):
+                    summary.quarantined_by_reason[item.reason] += 1
+                    quarantine.write(rejection_row(item))
+                    continue
+                summary.encodings[item.source_encoding or "unknown"] += 1
+                kept, rejected = run_stages(item, config, STAGES)
+                summary.articles_added_by_split += len(kept) + len(rejected) - 1
+                for rejection in rejected:
+                    summary.quarantined_by_reason[rejection.reason] += 1
+                    quarantine.write(rejection_row(rejection))
+                for doc in kept:
+                    if doc.id in seen_ids:
+                        # The same content twice in one shard (e.g. repeated JSONL records): one copy is kept.
+                        summary.quarantined_by_reason["ingest.duplicate_content"] += 1
+                        quarantine.write(rejection_row(Rejection(doc.source_file, "ingest.duplicate_content",
+                                                                 f"same content as document {doc.id}",
+                                                                 doc.source_line, doc.source_sha256,
+                                                                 doc.article_index)))
+                        continue
+                    seen_ids.add(doc.id)
+                    documents.write(document_row(doc))
+                    summary.documents += 1
+                    summary.scripts[doc.original_script or "unknown"] += 1
+                    for row in removal_rows(doc):
+                        removals.write(row)
+                        summary.removals_by_rule[row["rule"]] += 1
+    except BaseException:
+        for writer in writers:
+            writer.abort()
+        raise
+    for writer in writers:
+        writer.close()
+    return summary
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def merge_summaries(summaries: list[ShardSummary | dict]) -> dict:
+    totals = {"inputs": 0, "documents": 0, "articles_added_by_split": 0}
+    quarantined: Counter = Counter()
+    removals: Counter = Counter()
+    encodings: Counter = Counter()
+    scripts: Counter = Counter()
+    for summary in summaries:
+        data = summary.to_dict() if isinstance(summary, ShardSummary) else summary
+        for key in totals:
+            totals[key] += data[key]
+        quarantined.update(data["quarantined_by_reason"])
+        removals.update(data["removals_by_rule"])
+        encodings.update(data["encodings"])
+        scripts.update(data["scripts"])
+    totals["quarantined"] = sum(quarantined.values())
+    totals["quarantined_by_reason"] = dict(sorted(quarantined.items()))
+    totals["removals_by_rule"] = dict(sorted(removals.items()))
+    totals["source_encodings"] = dict(sorted(encodings.items()))
+    totals["original_scripts"] = dict(sorted(scripts.items()))
+    return totals
+
+
+def check_batch_contract(staging_dir: Path) -> None:
+    """Fail loudly on a batch that breaks the contract across shards (duplicate ids)."""
+    ids = io.read_parquet_column(sorted((staging_dir / "documents").glob("*.parquet")), "id")
+    counts = Counter(ids)
+    duplicated = [doc_id for doc_id, count in counts.items() if count > 1]
+    if duplicated:
+        raise ContractError(f"duplicate document ids across shards: {', '.join(sorted(duplicated)[:5])}"
+                            f" ({len(duplicated)} in all)")
+
+
+def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_version: str | None = None,
+                   validate=None, publish: bool = True) -> dict:
+    """Check the batch, validate it, write the manifest, and publish the staging folder.
+
+    ``validate`` is a callable ``(staging_dir) -> dict | None`` run before publication; if it raises, the
+    staging folder stays where it is for inspection and the published output is left untouched.
+    """
+    staging = plan.staging_dir
+    totals = merge_summaries(summaries)
+    totals["duplicates"] = len(plan.duplicate_files)
+    totals["inputs"] += len(plan.duplicate_files)
+    totals["skipped_files"] = len(plan.skipped)
+    accounted = totals["documents"] + totals["quarantined"] + totals["duplicates"]
+    holds = totals["inputs"] + totals["articles_added_by_split"] == accounted
+    if not holds:
+        raise ContractError(
+            f"accounting does not add up: inputs {totals['inputs']} + split articles "
+            f"{totals['articles_added_by_split']} != documents {totals['documents']} + quarantined "
+            f"{totals['quarantined']} + duplicates {totals['duplicates']}")
+    check_batch_contract(staging)
+    validation_summary = validate(staging) if validate is not None else None
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "pipeline_version": __version__,
+        "code_version": code_version,
+        "stages": [stage.name for stage in STAGES],
+        "config": config.to_dict(),
+        "config_hash": config.config_hash(),
+        "packages": package_versions(),
+        "counts": totals,
+        "accounting": {
+            "equation": "inputs + articles_added_by_split = documents + quarantined + duplicates",
+            "holds": holds,
+        },
+        "inputs": dict(sorted(plan.input_hashes.items())),
+        "skipped": [{"path": s.relative_path, "reason": s.reason} for s in plan.skipped],
+        "duplicate_files": [{"path": path, "duplicate_of": original} for path, original in plan.duplicate_files],
+        "shards": [{"name": shard.name, "units": len(shard.units)} for shard in plan.shards],
+        "validation": validation_summary,
+        "outputs": io.hash_outputs(staging),
+    }
+    io.write_json(staging / "manifest.json", manifest)
+    if publish:
+        io.publish(staging, plan.output_dir)
+    return manifest

@@ -1,0 +1,163 @@
+"""Bytes to text: encoding detection, binary detection, line-ending normalisation.
+
+Pure functions (no file I/O). What it changes: byte order marks are dropped, CRLF and lone CR become LF,
+NUL bytes in otherwise-text input are removed. What it leaves alone: every other character, including
+zero-width and control characters (the script stage decides about those), and all whitespace.
+
+Detection order, cheapest and surest first: a byte order mark; strict UTF-8; UTF-16 without a BOM (a NUL
+in every other byte); then charset-normalizer restricted to the encodings this corpus meets (GB18030 covers
+GBK and GB2312; Big5; UTF-16). A file that none of these decode coherently is reported as undecodable.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+# Magic numbers of formats that turn up named ``.txt`` in scraped folders (an image saved as text, …).
+# e.g. b"\x89PNG\r\n" — a PNG; decoding it as GB18030 would "succeed" and produce garbage CJK.
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png image"),
+    (b"\xff\xd8\xff", "jpeg image"),
+    (b"GIF87a", "gif image"),
+    (b"GIF89a", "gif image"),
+    (b"%PDF-", "pdf document"),
+    (b"PK\x03\x04", "zip archive (docx/xlsx/zip)"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "ole2 document (doc/xls)"),
+    (b"Rar!", "rar archive"),
+    (b"\x7fELF", "executable"),
+    (b"RIFF", "riff media (webp/wav/avi)"),
+)
+
+# Encodings charset-normalizer may choose from. Restricting it avoids exotic single-byte code pages
+# "winning" on short Chinese text; gb18030 is a superset of gbk/gb2312. UTF-16 is left out on purpose:
+# it is found by its BOM or its NUL pattern above, and as a candidate it "decodes" short GBK text.
+CANDIDATE_ENCODINGS = ("gb18030", "big5", "big5hkscs")
+
+# Share of characters that may be control/replacement characters before text counts as binary.
+# Real scraped text has none or a handful (a stray \x0b); random bytes decoded anyway have several %.
+MAX_CONTROL_SHARE = 0.01
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    reason: str  # "binary" | "undecodable" | "empty"
+    detail: str
+
+
+def normalize_newlines(text: str) -> str:
+    r"""CRLF and lone CR become LF.
+
+    >>> normalize_newlines("a\r\nb\rc\n")
+    'a\nb\nc\n'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _looks_like_utf16_without_bom(data: bytes) -> str | None:
+    """'utf_16_le' / 'utf_16_be' when one byte of each pair is mostly NUL (ASCII-heavy UTF-16), else None."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:4096]
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
+        return "utf_16_le"
+    if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
+        return "utf_16_be"
+    return None
+
+
+def _control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    return len(_CONTROL_CHARS.findall(text)) / len(text)
+
+
+def decode_bytes(data: bytes) -> Decoded | Undecodable:
+    """Decode raw bytes to text, or say why not.
+
+    >>> decode_bytes("测试".encode("gb18030") * 20).encoding
+    'gb18030'
+    >>> decode_bytes(codecs.BOM_UTF8 + "中文".encode()).text
+    '中文'
+    >>> decode_bytes(b"").reason
+    'empty'
+    >>> decode_bytes(b"\\x89PNG\\r\\n\\x1a\\n" + bytes(100)).reason
+    'binary'
+    """
+    if not data.strip():
+        return Undecodable("empty", f"{len(data)} bytes, no text")
+    for signature, kind in BINARY_SIGNATURES:
+        if data.startswith(signature):
+            return Undecodable("binary", f"starts with the signature of a {kind}")
+
+    text: str | None = None
+    encoding: str | None = None
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            text = None
+    if text is None:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text = None
+    if text is None:
+        utf16 = _looks_like_utf16_without_bom(data)
+        if utf16:
+            try:
+                text, encoding = data.decode(utf16), utf16.replace("_", "-")
+            except UnicodeDecodeError:
+                text = None
+    if text is None:
+        text, encoding = _detect_with_charset_normalizer(data)
+        if text is None:
+            return Undecodable("undecodable", "no candidate encoding (UTF-8/16, GB18030, Big5) decodes it coherently")
+
+    text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        nul_share = text.count("\x00") / len(text)
+        if nul_share > MAX_CONTROL_SHARE:
+            return Undecodable("binary", f"{nul_share:.1%} NUL characters after decoding as {encoding}")
+        text = text.replace("\x00", "")
+    share = _control_share(text)
+    if share > MAX_CONTROL_SHARE:
+        return Undecodable("binary", f"{share:.1%} control characters after decoding as {encoding}")
+    text = normalize_newlines(text)
+    if not text.strip():
+        return Undecodable("empty", f"only whitespace after decoding as {encoding}")
+    return Decoded(text=text, encoding=encoding)
+
+
+def _detect_with_charset_normalizer(data: bytes) -> tuple[str | None, str | None]:
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data, cp_isolation=list(CANDIDATE_ENCODINGS)).best()
+    if best is None:
+        # charset-normalizer gives up on short or repetitive text; a strict decode that succeeds is still
+        # strong evidence (random bytes fail a strict GB18030/Big5 decode almost surely).
+        for encoding in CANDIDATE_ENCODINGS:
+            try:
+                return data.decode(encoding), encoding.replace("_", "-")
+            except UnicodeDecodeError:
+                continue
+        return None, None
+    encoding = best.encoding
+    # Big5 text can also be valid GBK (and vice versa); charset-normalizer's coherence score (language
+    # model over the decoded text) already picks the one that reads as Chinese, so its choice stands.
+    return str(best), encoding.replace("_", "-")

@@ -1,0 +1,170 @@
+"""One frozen config dataclass per stage. ``pipeline.config.BuildConfig`` composes them.
+
+Every non-obvious default carries its reason. Each class validates itself in ``__post_init__`` so a bad
+value fails before any work starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """Which files are read and the limits that send an input to quarantine instead."""
+
+    text_suffixes: tuple[str, ...] = (".txt",)
+    html_suffixes: tuple[str, ...] = (".html", ".htm")
+    jsonl_suffixes: tuple[str, ...] = (".jsonl",)
+    # 64 MiB: far above any real page (the largest seed is 28 KB) but keeps one bad file from eating memory.
+    max_file_bytes: int = 64 * 1024 * 1024
+    # A JSONL file may be large; each record is still one document and is held to the per-document limit.
+    max_jsonl_file_bytes: int = 64 * 1024 * 1024 * 1024
+    # 1 M characters: a 10 MB single line is a scrape gone wrong, not a paragraph.
+    max_line_chars: int = 1_000_000
+    # Documents shorter than this after decoding carry no text worth keeping (an empty or whitespace file).
+    min_chars: int = 1
+
+    def __post_init__(self):
+        _require(self.max_file_bytes > 0, "max_file_bytes must be positive")
+        _require(self.max_line_chars > 0, "max_line_chars must be positive")
+        _require(self.min_chars >= 1, "min_chars must be at least 1")
+
+
+@dataclass(frozen=True)
+class ScriptConfig:
+    """Script normalisation (Traditional → mainland Simplified, punctuation)."""
+
+    enabled: bool = True
+    # Share of Traditional-only among informative characters: machine-converted pages keep 1–3 % Simplified
+    # leftovers (并, 范文, 愿 in seed 001) and must still count as Traditional (NOTES.md: labels all seeds).
+    traditional_share: float = 0.97
+    # Mirror of the above: a Simplified page quoting a Traditional name or two stays Simplified.
+    simplified_share: float = 0.03
+    # Below 10 informative characters one stray character swings the share: call it undetermined.
+    min_informative_chars: int = 10
+    # Reverse machine-converted Taiwan phrasing (釋出 → 发布) in documents detected as converted.
+    tw_phrase_reversal: bool = True
+    # Distinct mainland markers (黨委, 縣委, 創先爭優 …) needed; 2 keeps Taiwan news quoting 中共 out.
+    tw_min_mainland_markers: int = 2
+    # Distinct Taiwan forms from the curated list needed; seed 003 has 4 (釋出, 排程, 物件, 聯絡點).
+    tw_min_phrase_markers: int = 1
+
+    def __post_init__(self):
+        _require(0.5 < self.traditional_share <= 1.0, "traditional_share must be in (0.5, 1]")
+        _require(0.0 <= self.simplified_share < 0.5, "simplified_share must be in [0, 0.5)")
+        _require(self.min_informative_chars >= 1, "min_informative_chars must be at least 1")
+        _require(self.tw_min_mainland_markers >= 0, "tw_min_mainland_markers must be >= 0")
+        _require(self.tw_min_phrase_markers >= 1, "tw_min_phrase_markers must be at least 1")
+
+
+@dataclass(frozen=True)
+class ArtifactsConfig:
+    """Scraping-artifact removal."""
+
+    enabled: bool = True
+    # Page header/credit lines seen are <= 75 chars (devset 014); a longer line is prose, never a header.
+    header_max_chars: int = 80
+    # Nav tokens, photo labels and short headings are <= 24 chars; longer lines are treated as text.
+    short_line_max_chars: int = 24
+    # A line must hold this many characters of prose before a missing full stop counts as a page break.
+    join_min_chars: int = 15
+    # A title is repeated within the first ~20 lines (seed 002: line 6); later repeats are left alone.
+    repeated_title_window: int = 20
+    # Lines shorter than this (after removing spaces/punctuation) are too generic to count across documents.
+    cross_doc_min_line_chars: int = 8
+    # A line must repeat in at least this many documents of one source before it counts as a footer.
+    cross_doc_min_documents: int = 5
+    # ... and in at least this share of that source's documents (a quoted slogan is rarer than a footer).
+    cross_doc_min_share: float = 0.05
+
+    def __post_init__(self):
+        _require(self.header_max_chars > 0, "header_max_chars must be positive")
+        _require(self.short_line_max_chars > 0, "short_line_max_chars must be positive")
+        _require(self.join_min_chars >= 1, "join_min_chars must be at least 1")
+        _require(self.repeated_title_window >= 0, "repeated_title_window must be >= 0")
+        _require(self.cross_doc_min_line_chars >= 1, "cross_doc_min_line_chars must be at least 1")
+        _require(self.cross_doc_min_documents >= 2, "cross_doc_min_documents must be at least 2")
+        _require(0.0 < self.cross_doc_min_share <= 1.0, "cross_doc_min_share must be in (0, 1]")
+
+
+@dataclass(frozen=True)
+class MetadataConfig:
+    """Metadata extraction."""
+
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Duplicate handling."""
+
+    # Identical input files (same bytes) would get the same stable id: keep the first by path, count the rest.
+    drop_identical_files: bool = True
+
+
+@dataclass(frozen=True)
+class ValidationConfig:
+    """Batch validation (Great Expectations)."""
+
+    enabled: bool = True
+    # Shorter than this, a "document" is a scrap (a caption, a nav row), not a speech or report.
+    min_text_chars: int = 20
+    # Han share of non-space characters: prose of this genre is ~0.8 (digits, punctuation, acronyms are the
+    # rest); below 0.3 a row is mostly markup, numbers or another language, not a Chinese document.
+    min_cjk_share: float = 0.3
+    # Fewer than half the previous build's rows means a source or a rule silently dropped most documents.
+    min_row_ratio: float = 0.5
+    # More than 10x the previous build's rows means a split went wrong (every paragraph became a document).
+    max_row_ratio: float = 10.0
+    # t2s is not idempotent for one chain only, 薴→苧→苎 (exhaustive scan of all CJK code points, NOTES.md):
+    # either character can be legitimate output of the script stage, so neither counts as residue.
+    traditional_exceptions: tuple[str, ...] = ("薴", "苧")
+    # Debris the artifacts stage must have removed (Python regexes, searched in text; (?m) for line starts).
+    debris_patterns: tuple[str, ...] = (
+        "本站小编为你精心准备了",  # 范文-site template opening (seed 001)
+        "来源于网友上传",  # 导语 disclaimer: "…来源于网友上传，不代表本站观点…" (seed 002)
+        "不代表本站观点",  # same disclaimer, second half
+        "若需要原创文章可咨询客服老师",  # 范文-site sales footer
+        "欢迎深入阅读并收藏",  # 范文-site template closing
+        r"(?m)^\s*(时间|栏目|人气)[:：]",  # page header lines: "时间:2022-11-24 08:47:00", "人气:2.64W" (002, 003)
+    )
+    # original_script labels the script stage writes (pipeline/schema.py); null is allowed (not detected).
+    original_script_values: tuple[str, ...] = ("simplified", "traditional", "mixed")
+
+    def __post_init__(self):
+        _require(self.min_text_chars >= 1, "min_text_chars must be at least 1")
+        _require(0.0 <= self.min_cjk_share <= 1.0, "min_cjk_share must be between 0 and 1")
+        _require(0.0 <= self.min_row_ratio <= 1.0, "min_row_ratio must be between 0 and 1")
+        _require(self.max_row_ratio >= 1.0, "max_row_ratio must be at least 1")
+        _require(all(len(c) == 1 for c in self.traditional_exceptions), "traditional_exceptions are single characters")
+        _require(len(self.original_script_values) > 0, "original_script_values must not be empty")
+        import re  # local: only this class needs it
+
+        for pattern in self.debris_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"debris_patterns: invalid regex {pattern!r}: {error}") from error
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """How datasets are written."""
+
+    # zstd level 3: 80 MB for 100k documents in 1.2 s; level 9 saves 11 % for 3x the time (NOTES.md).
+    compression_level: int = 3
+    # Fixed row-group size so files are byte-identical whatever the batch sizes were.
+    row_group_rows: int = 10_000
+    # Input bytes per shard: one Prefect task per shard; ~32 MB keeps per-task overhead negligible.
+    shard_target_bytes: int = 32 * 1024 * 1024
+
+    def __post_init__(self):
+        _require(1 <= self.compression_level <= 22, "compression_level must be 1..22")
+        _require(self.row_group_rows > 0, "row_group_rows must be positive")
+        _require(self.shard_target_bytes > 0, "shard_target_bytes must be positive")

@@ -1,0 +1,70 @@
+"""The list of stages, in order, and the runner that pushes one document through them.
+
+Adding a stage = one module, one cases file, one line in ``STAGES``. A stage is a function
+``(Document, stage_config) -> Document | Rejection | list[Document]``. An unexpected exception inside a
+stage becomes a rejection ``"<stage>.error"`` for that document only; it never kills the shard.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+from pipeline.config import BuildConfig
+from pipeline.document import Document, Rejection
+from pipeline import script
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str  # used in rejection reasons ("<name>.<why>") and in the manifest
+    function: Callable
+    config_section: str  # attribute of BuildConfig holding this stage's config
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("script", script.normalize_script, "script"),
+)
+
+
+def run_stages(document: Document, config: BuildConfig, stages: tuple[Stage, ...] = STAGES):
+    """Run ``document`` through ``stages``; return (kept documents, rejections).
+
+    >>> from pipeline.document import Document
+    >>> kept, rejected = run_stages(Document(source_file="a.txt", source_sha256="0" * 64, text="測試文本"),
+    ...                             BuildConfig())
+    >>> kept[0].text, rejected
+    ('测试文本', [])
+    """
+    current = [document]
+    rejections: list[Rejection] = []
+    for stage in stages:
+        stage_config = getattr(config, stage.config_section)
+        if not getattr(stage_config, "enabled", True):
+            continue
+        next_documents: list[Document] = []
+        for doc in current:
+            try:
+                result = stage.function(doc, stage_config)
+            except Exception as error:  # one bad record must never kill the shard
+                rejections.append(
+                    Rejection(
+                        source_file=doc.source_file,
+                        reason=f"{stage.name}.error",
+                        detail=f"{type(error).__name__}: {error} | "
+                        + "".join(traceback.format_exception_only(type(error), error)).strip()[:500],
+                        source_line=doc.source_line,
+                        source_sha256=doc.source_sha256,
+                        article_index=doc.article_index,
+                    )
+                )
+                continue
+            if isinstance(result, Rejection):
+                rejections.append(result)
+            elif isinstance(result, Document):
+                next_documents.append(result)
+            else:
+                next_documents.extend(result)
+        current = next_documents
+    return current, rejections

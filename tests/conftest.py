@@ -1,0 +1,40 @@
+"""Shared fixtures. Prefect's test harness is session-wide (entering it costs 10-14 s) and used only by the
+few flow tests; everything else tests ``pipeline`` directly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "data" / "raw"
+DEVSET = ROOT / "tests" / "data" / "devset"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A temporary Prefect API for the whole session, heartbeats off (each flow call would wait ~1 s)."""
+    from prefect.settings import temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    try:
+        from prefect.settings import PREFECT_RUNNER_HEARTBEAT_FREQUENCY  # noqa: F401
+    except ImportError:
+        pass
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture()
+def seed_dir(tmp_path) -> Path:
+    """A private copy of data/raw (tests may add hostile files to it)."""
+    target = tmp_path / "raw"
+    shutil.copytree(RAW, target)
+    return target
