@@ -14,7 +14,8 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from pipeline.build import Shard, build_shard, finalize_build, plan_build
+from pipeline import io
+from pipeline.build import Shard, build_or_reuse_shard, finalize_build, plan_build, prepare_staging
 from pipeline.config import config_from_dict, load_config
 
 RUNNERS = ("process", "thread", "dask")
@@ -52,9 +53,11 @@ def git_commit(start: Path) -> str | None:
 
 
 @task(name="build-shard", retries=0)
-def build_shard_task(shard: dict, input_dir: str, staging_dir: str, config: dict, input_hashes: dict) -> dict:
-    summary = build_shard(Shard.from_dict(shard), Path(input_dir), Path(staging_dir), config_from_dict(config),
-                          input_hashes)
+def build_shard_task(shard: dict, input_dir: str, output_dir: str, config: dict, input_hashes: dict,
+                     previous: dict | None) -> dict:
+    """Build one shard (or reuse its unchanged output); returns its counts, never documents."""
+    summary = build_or_reuse_shard(Shard.from_dict(shard), Path(input_dir), Path(output_dir),
+                                   config_from_dict(config), input_hashes, previous)
     return summary.to_dict()
 
 
@@ -63,19 +66,25 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
     """Build ``output_dir`` from ``input_dir``: documents, quarantine, removals, manifest."""
     logger = get_run_logger()
     config = load_config(config_file)
-    plan = plan_build(Path(input_dir), Path(output_dir), config)
-    logger.info("planned %d shards from %d input files (%d skipped, %d identical copies)",
-                len(plan.shards), len(plan.input_hashes), len(plan.skipped), len(plan.duplicate_files))
-    config_data = config.to_dict()
-    futures = [
-        build_shard_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.staging_dir), config_data,
-                                {u.relative_path: plan.input_hashes[u.relative_path] for u in shard.units
-                                 if u.relative_path in plan.input_hashes})
-        for shard in plan.shards
-    ]
-    summaries = [future.result() for future in futures]
-    manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)))
+    with io.output_lock(Path(output_dir)):
+        plan = plan_build(Path(input_dir), Path(output_dir), config)
+        resumed = prepare_staging(plan)
+        logger.info("planned %d shards from %d input files (%d skipped, %d identical copies, %d resumed)",
+                    len(plan.shards), len(plan.input_hashes), len(plan.skipped), len(plan.duplicate_files),
+                    len(resumed))
+        config_data = config.to_dict()
+        futures = [
+            build_shard_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.output_dir), config_data,
+                                    {u.relative_path: plan.input_hashes[u.relative_path] for u in shard.units
+                                     if u.relative_path in plan.input_hashes},
+                                    plan.previous_shards.get(shard.name))
+            for shard in plan.shards
+        ]
+        summaries = [future.result() for future in futures]
+        manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)))
     counts = manifest["counts"]
+    reused = sum(1 for shard in manifest["shards"] if shard["reused"])
+    logger.info("reused %d of %d shards", reused, len(manifest["shards"]))
     logger.info("built %d documents, %d quarantined, %d duplicates from %d inputs",
                 counts["documents"], counts["quarantined"], counts["duplicates"], counts["inputs"])
     create_table_artifact(

@@ -11,6 +11,8 @@ The Prefect flow in ``flows/`` maps step 2 over shards; nothing here imports Pre
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import importlib.metadata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -64,17 +66,19 @@ class Unit:
 class Shard:
     index: int
     units: tuple[Unit, ...]
+    # Hash of everything that decides the shard's output bytes: its inputs' content, the code and the config.
+    key: str = ""
 
     @property
     def name(self) -> str:
         return f"part-{self.index:05d}"
 
     def to_dict(self) -> dict:
-        return {"index": self.index, "units": [dataclasses.asdict(u) for u in self.units]}
+        return {"index": self.index, "key": self.key, "units": [dataclasses.asdict(u) for u in self.units]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Shard":
-        return cls(index=data["index"], units=tuple(Unit(**u) for u in data["units"]))
+        return cls(index=data["index"], units=tuple(Unit(**u) for u in data["units"]), key=data.get("key", ""))
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class BuildPlan:
     input_hashes: dict  # relative path -> sha256
     skipped: tuple  # SkippedFile
     duplicate_files: tuple  # (relative path, duplicate of)
+    previous_shards: dict = field(default_factory=dict)  # shard name -> entry of the published manifest
 
     @property
     def staging_dir(self) -> Path:
@@ -101,10 +106,14 @@ class ShardSummary:
     removals_by_rule: Counter = field(default_factory=Counter)
     encodings: Counter = field(default_factory=Counter)
     scripts: Counter = field(default_factory=Counter)
+    reused: bool = False
+    files: dict = field(default_factory=dict)  # relative output path -> sha256
 
     def to_dict(self) -> dict:
         return {
             "index": self.index,
+            "reused": self.reused,
+            "files": dict(sorted(self.files.items())),
             "inputs": self.inputs,
             "documents": self.documents,
             "articles_added_by_split": self.articles_added_by_split,
@@ -113,6 +122,39 @@ class ShardSummary:
             "encodings": dict(sorted(self.encodings.items())),
             "scripts": dict(sorted(self.scripts.items())),
         }
+
+
+@functools.lru_cache(maxsize=1)
+def code_hash() -> str:
+    """SHA-256 over the library's source and data files: a change of code or rules changes it."""
+    package_dir = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".tmp"}:
+            digest.update(path.relative_to(package_dir).as_posix().encode())
+            digest.update(io.sha256_file(path).encode())
+    return digest.hexdigest()
+
+
+def shard_key(units: list, input_hashes: dict, config: BuildConfig) -> str:
+    digest = hashlib.sha256()
+    digest.update(code_hash().encode())
+    digest.update(config.config_hash().encode())
+    for unit in units:
+        digest.update(f"{unit.relative_path}\0{input_hashes.get(unit.relative_path)}\0{unit.start}\0{unit.end}\n"
+                      .encode())
+    return digest.hexdigest()
+
+
+def _previous_shards(output_dir: Path) -> dict:
+    manifest_path = output_dir / "manifest.json"
+    if not manifest_path.is_file():
+        return {}
+    try:
+        manifest = io.read_json(manifest_path)
+    except (OSError, ValueError):
+        return {}  # an unreadable previous manifest only means nothing is reused
+    return {entry["name"]: entry for entry in manifest.get("shards", []) if "key" in entry}
 
 
 def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildPlan:
@@ -146,15 +188,18 @@ def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildP
     shards: list[Shard] = []
     current: list[Unit] = []
     current_bytes = 0
+    groups: list[list[Unit]] = []
     for unit in units:
         if current and current_bytes + unit.size > config.output.shard_target_bytes:
-            shards.append(Shard(len(shards), tuple(current)))
+            groups.append(current)
             current, current_bytes = [], 0
         current.append(unit)
         current_bytes += unit.size
-    if current or not shards:
-        shards.append(Shard(len(shards), tuple(current)))
-    return BuildPlan(input_dir, output_dir, tuple(shards), hashes, tuple(skipped), tuple(duplicates))
+    if current or not groups:
+        groups.append(current)
+    shards = [Shard(index, tuple(group), shard_key(group, hashes, config)) for index, group in enumerate(groups)]
+    return BuildPlan(input_dir, output_dir, tuple(shards), hashes, tuple(skipped), tuple(duplicates),
+                     _previous_shards(output_dir))
 
 
 def _reject(unit: Unit, reason: str, detail: str, line: int | None = None, digest: str | None = None) -> Rejection:
@@ -246,6 +291,92 @@ def _read_jsonl_unit(path: Path, unit: Unit, config: BuildConfig):
                        raw_char_count=len(text))
 
 
+SHARD_FOLDERS = ("documents", "removals", "quarantine")
+
+
+DONE_FOLDER = ".done"  # inside staging: one marker per finished shard, so a crashed build can resume
+
+
+def prepare_staging(plan: BuildPlan) -> list[str]:
+    """Make the staging folder hold only finished shards of this plan (resume after a crash).
+
+    Returns the names of shards whose finished output was kept. Everything else left by an earlier,
+    interrupted build is deleted.
+    """
+    staging = plan.staging_dir
+    keep_files: set[str] = set()
+    kept_shards = []
+    keys = {shard.name: shard.key for shard in plan.shards}
+    done_dir = staging / DONE_FOLDER
+    if done_dir.is_dir():
+        for marker in sorted(done_dir.glob("*.json")):
+            try:
+                entry = io.read_json(marker)
+            except (OSError, ValueError):
+                continue
+            name = marker.stem
+            files = entry.get("summary", {}).get("files", {})
+            if keys.get(name) == entry.get("key") and files and all(
+                    (staging / rel).is_file() and io.sha256_file(staging / rel) == digest
+                    for rel, digest in files.items()):
+                keep_files.update(files)
+                keep_files.add(f"{DONE_FOLDER}/{marker.name}")
+                kept_shards.append(name)
+    if staging.exists():
+        for path in io.list_files(staging):
+            if path.relative_to(staging).as_posix() not in keep_files:
+                path.unlink()
+    staging.mkdir(parents=True, exist_ok=True)
+    return kept_shards
+
+
+def _summary_from_entry(shard: Shard, data: dict, files: dict) -> "ShardSummary":
+    return ShardSummary(index=shard.index, inputs=data["inputs"], documents=data["documents"],
+                        articles_added_by_split=data["articles_added_by_split"],
+                        quarantined_by_reason=Counter(data["quarantined_by_reason"]),
+                        removals_by_rule=Counter(data["removals_by_rule"]),
+                        encodings=Counter(data["encodings"]), scripts=Counter(data["scripts"]),
+                        reused=True, files=dict(files))
+
+
+def reuse_shard(shard: Shard, output_dir: Path, staging_dir: Path, previous: dict | None) -> ShardSummary | None:
+    """The summary of an unchanged shard whose output already exists, or None when it must be computed.
+
+    Looks first in the staging folder (a shard finished by an interrupted build), then in the published
+    output (linked into staging). A different key, or a file missing or altered since, means recompute.
+    """
+    if not shard.key:
+        return None
+    marker = staging_dir / DONE_FOLDER / f"{shard.name}.json"
+    if marker.is_file():
+        entry = io.read_json(marker)
+        if entry.get("key") == shard.key:
+            return _summary_from_entry(shard, entry["summary"], entry["summary"]["files"])
+    if not previous or previous.get("key") != shard.key:
+        return None
+    files = previous.get("summary", {}).get("files", {})
+    if not files:
+        return None
+    for relative, digest in files.items():
+        published = output_dir / relative
+        if not published.is_file() or io.sha256_file(published) != digest:
+            return None
+    for relative in files:
+        io.link_or_copy(output_dir / relative, staging_dir / relative)
+    data = dict(previous["summary"])
+    return _summary_from_entry(shard, data, files)
+
+
+def build_or_reuse_shard(shard: Shard, input_dir: Path, output_dir: Path, config: BuildConfig,
+                         input_hashes: dict | None = None, previous: dict | None = None) -> ShardSummary:
+    """Reuse the published output of an unchanged shard, or build it."""
+    staging_dir = Path(output_dir) / STAGING_NAME
+    reused = reuse_shard(shard, Path(output_dir), staging_dir, previous)
+    if reused is not None:
+        return reused
+    return build_shard(shard, input_dir, staging_dir, config, input_hashes)
+
+
 def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildConfig,
                 input_hashes: dict | None = None) -> ShardSummary:
     """Process one shard end to end and write its part files into ``staging_dir``."""
@@ -296,6 +427,10 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
         raise
     for writer in writers:
         writer.close()
+    for folder in SHARD_FOLDERS:
+        for path in sorted((staging_dir / folder).glob(f"{shard.name}.*")):
+            summary.files[f"{folder}/{path.name}"] = io.sha256_file(path)
+    io.write_json(staging_dir / DONE_FOLDER / f"{shard.name}.json", {"key": shard.key, "summary": summary.to_dict()})
     return summary
 
 
@@ -349,7 +484,8 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
     staging folder stays where it is for inspection and the published output is left untouched.
     """
     staging = plan.staging_dir
-    totals = merge_summaries(summaries)
+    summary_dicts = [s.to_dict() if isinstance(s, ShardSummary) else s for s in summaries]
+    totals = merge_summaries(summary_dicts)
     totals["duplicates"] = len(plan.duplicate_files)
     totals["inputs"] += len(plan.duplicate_files)
     totals["skipped_files"] = len(plan.skipped)
@@ -378,7 +514,12 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
         "inputs": dict(sorted(plan.input_hashes.items())),
         "skipped": [{"path": s.relative_path, "reason": s.reason} for s in plan.skipped],
         "duplicate_files": [{"path": path, "duplicate_of": original} for path, original in plan.duplicate_files],
-        "shards": [{"name": shard.name, "units": len(shard.units)} for shard in plan.shards],
+        "shards": [
+            {"name": shard.name, "key": shard.key, "units": len(shard.units), "reused": summary["reused"],
+             "summary": summary}
+            for shard, summary in zip(plan.shards, summary_dicts)
+        ],
+        "code_hash": code_hash(),
         "validation": validation_summary,
         "outputs": io.hash_outputs(staging),
     }
@@ -386,3 +527,16 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
     if publish:
         io.publish(staging, plan.output_dir)
     return manifest
+
+
+def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig, validate=None) -> dict:
+    """The whole build in this process, without an orchestrator (notebooks, tests, other schedulers)."""
+    with io.output_lock(Path(output_dir)):
+        plan = plan_build(Path(input_dir), Path(output_dir), config)
+        prepare_staging(plan)
+        summaries = [
+            build_or_reuse_shard(shard, plan.input_dir, plan.output_dir, config, plan.input_hashes,
+                                 plan.previous_shards.get(shard.name))
+            for shard in plan.shards
+        ]
+        return finalize_build(plan, summaries, config, validate=validate)

@@ -7,6 +7,8 @@ pandas metadata, so the same rows give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -293,6 +295,47 @@ def hash_outputs(folder: Path, exclude: tuple[str, ...] = ("manifest.json",)) ->
             continue
         hashes[relative] = sha256_file(path)
     return hashes
+
+
+LOCK_NAME = ".build.lock"
+
+
+@contextlib.contextmanager
+def output_lock(output_dir: Path):
+    """Hold an exclusive lock on ``output_dir`` for one build; a second build fails fast.
+
+    The lock is an ``flock`` on a file inside the folder, so it is released by the kernel if the
+    process dies: a killed build never leaves a stale lock behind.
+    """
+    check_output_folder(output_dir)
+    handle = open(output_dir / LOCK_NAME, "a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise OutputError(f"another build is writing to {output_dir} ({holder}); wait for it to finish") from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link ``source`` to ``target`` (same file system), else copy it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def remove_tree(path: Path) -> None:

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline.build import build_shard, finalize_build, plan_build
+from pipeline.build import build_locally
 from pipeline.config import BuildConfig, config_from_dict
 from pipeline.schema import DOCUMENT_COLUMNS
 
@@ -24,10 +24,7 @@ def read_documents(out: Path) -> pd.DataFrame:
 
 
 def run_build(input_dir: Path, output_dir: Path, config: BuildConfig | None = None) -> dict:
-    config = config or BuildConfig()
-    plan = plan_build(input_dir, output_dir, config)
-    summaries = [build_shard(s, plan.input_dir, plan.staging_dir, config, plan.input_hashes) for s in plan.shards]
-    return finalize_build(plan, summaries, config)
+    return build_locally(input_dir, output_dir, config or BuildConfig())
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +182,63 @@ def test_an_invalid_config_fails_before_any_work():
         config_from_dict({"output": {"compression_level": 99}})
     with pytest.raises(ConfigError, match="integer"):
         config_from_dict({"ingest": {"max_file_bytes": "big"}})
+
+
+def small_shards_config() -> BuildConfig:
+    """One seed file per shard (the largest seed is 28 KB)."""
+    return config_from_dict({"output": {"shard_target_bytes": 1000}})
+
+
+def test_unchanged_rebuild_reuses_every_shard_and_a_changed_file_recomputes_only_its_shard(seed_dir, tmp_path):
+    out = tmp_path / "out"
+    config = small_shards_config()
+    first = run_build(seed_dir, out, config)
+    assert len(first["shards"]) == 5 and not any(s["reused"] for s in first["shards"])
+    before = {p.name: p.read_bytes() for p in (out / "documents").iterdir()}
+    second = run_build(seed_dir, out, config)
+    assert all(s["reused"] for s in second["shards"])
+    assert {p.name: p.read_bytes() for p in (out / "documents").iterdir()} == before
+    edited = seed_dir / "002_875649bcf166c00f.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n新增的一段正文。\n", encoding="utf-8")
+    third = run_build(seed_dir, out, config)
+    reused = {s["name"]: s["reused"] for s in third["shards"]}
+    assert reused == {"part-00000": True, "part-00001": True, "part-00002": False, "part-00003": True,
+                      "part-00004": True}
+    assert third["counts"]["documents"] == first["counts"]["documents"]
+
+
+def test_a_tampered_published_part_is_recomputed_not_reused(seed_dir, tmp_path):
+    out = tmp_path / "out"
+    run_build(seed_dir, out)
+    part = out / "documents" / "part-00000.jsonl"
+    part.write_text(part.read_text(encoding="utf-8").replace("领导", "领袖"), encoding="utf-8")
+    manifest = run_build(seed_dir, out)
+    assert not manifest["shards"][0]["reused"]
+    assert "领袖" not in part.read_text(encoding="utf-8")
+
+
+def test_a_second_build_on_the_same_output_fails_fast(tmp_path):
+    from pipeline.errors import OutputError
+    from pipeline.io import output_lock
+
+    out = tmp_path / "out"
+    with output_lock(out):
+        with pytest.raises(OutputError, match="another build is writing"):
+            run_build(RAW, out)
+    run_build(RAW, out)  # the lock is released with the first build
+
+
+def test_leftovers_of_an_interrupted_build_are_cleaned_and_finished_shards_resumed(seed_dir, tmp_path):
+    from pipeline.build import build_shard, plan_build, prepare_staging
+
+    out = tmp_path / "out"
+    config = small_shards_config()
+    plan = plan_build(seed_dir, out, config)
+    prepare_staging(plan)
+    build_shard(plan.shards[0], plan.input_dir, plan.staging_dir, config, plan.input_hashes)
+    stray = plan.staging_dir / "documents" / "part-00099.parquet"
+    stray.write_bytes(b"half-written")  # a crash mid-write of a shard that never finished
+    manifest = run_build(seed_dir, out, config)
+    assert [s["reused"] for s in manifest["shards"]] == [True, False, False, False, False]
+    assert not (out / "documents" / "part-00099.parquet").exists()
+    assert not (out / ".staging").exists()
