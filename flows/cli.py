@@ -12,6 +12,12 @@ from pipeline.errors import PipelineError
 
 EXAMPLES = {
     "build": "corpus build\n  corpus build --input data/raw --output data/processed --config build.toml --runner dask",
+    "release": "corpus release --version 1.0.0\n  corpus release --version 1.1.0 --from data/processed "
+               "--dest s3://bucket/corpus",
+    "verify": "corpus verify v1.0.0\n  corpus verify data/processed/releases/v1.0.0",
+    "serve": 'PREFECT_API_URL=http://127.0.0.1:4200/api corpus serve --cron "0 3 * * *"\n'
+             "  corpus serve --interval 3600 --input data/raw --output data/processed",
+    "sql": 'corpus sql "select province, count(*) from documents group by 1 order by 2 desc"',
 }
 
 
@@ -44,6 +50,79 @@ def command_build(args) -> int:
     return 0
 
 
+def command_release(args) -> int:
+    from pipeline.release import make_release, upload_release
+
+    source = Path(args.source)
+    releases = Path(args.releases) if args.releases else source / "releases"
+    target = make_release(source, releases, args.version)
+    print(f"released {target}")
+    if args.dest:
+        print(f"uploaded to {upload_release(target, args.dest)}")
+    return 0
+
+
+def _release_dir(name: str, releases: str) -> Path:
+    path = Path(name)
+    if path.is_dir():
+        return path
+    return Path(releases) / (name if name.startswith("v") else f"v{name}")
+
+
+def command_verify(args) -> int:
+    from pipeline.release import verify_release
+
+    release = _release_dir(args.release, args.releases)
+    problems = verify_release(release)
+    if problems:
+        for problem in problems:
+            print(f"{release}: {problem}", file=sys.stderr)
+        return 1
+    print(f"{release}: every file matches SHA256SUMS")
+    return 0
+
+
+def command_serve(args) -> int:
+    if not os.environ.get("PREFECT_API_URL"):
+        raise PipelineError("corpus serve needs a Prefect server: start `prefect server start` and set "
+                            "PREFECT_API_URL=http://127.0.0.1:4200/api")
+    if bool(args.cron) == bool(args.interval):
+        raise PipelineError("give exactly one of --cron and --interval")
+    from pipeline.config import load_config
+
+    load_config(args.config)
+    from flows.build import build_corpus
+
+    schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
+    build_corpus.serve(
+        name=args.name,
+        parameters={"input_dir": args.input, "output_dir": args.output, "config_file": args.config},
+        print_starting_message=True,
+        **schedule,
+    )
+    return 0
+
+
+def command_sql(args) -> int:
+    import duckdb
+
+    documents = Path(args.output) / "documents"
+    if not any(documents.glob("*.parquet")):
+        raise PipelineError(f"no build in {args.output}; run `corpus build` first")
+    connection = duckdb.connect()
+    connection.execute(f"create view documents as select * from read_parquet('{documents}/*.parquet')")
+    for name in ("quarantine",):
+        if any((Path(args.output) / name).glob("*.jsonl")):
+            connection.execute(f"create view {name} as select * from read_json_auto('{args.output}/{name}/*.jsonl')")
+    try:
+        relation = connection.sql(args.query)
+    except duckdb.Error as error:
+        raise PipelineError(f"query failed: {str(error).splitlines()[0]}") from None
+    if relation is not None:
+        relation.show(max_width=200)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corpus",
@@ -61,6 +140,36 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--runner", default="process", help="task runner: process (default), thread or dask")
     build.add_argument("--dask-address", default=None, help="address of an existing Dask scheduler (tcp://…)")
     build.set_defaults(handler=command_build)
+
+    def add(name: str, help_text: str):
+        return sub.add_parser(name, help=help_text, formatter_class=argparse.RawDescriptionHelpFormatter,
+                              epilog="examples:\n  " + EXAMPLES[name])
+
+    release = add("release", "publish a validated build as a versioned release (never overwritten)")
+    release.add_argument("--version", required=True, help="SemVer X.Y.Z; a schema change needs a new major")
+    release.add_argument("--from", dest="source", default="data/processed", help="build folder (default: data/processed)")
+    release.add_argument("--releases", default=None, help="releases folder (default: <from>/releases)")
+    release.add_argument("--dest", default=None, help="also copy the release to this fsspec URL")
+    release.set_defaults(handler=command_release)
+
+    verify = add("verify", "re-hash every file of a release against its SHA256SUMS")
+    verify.add_argument("release", help="version (v1.0.0) or release folder")
+    verify.add_argument("--releases", default="data/processed/releases", help="releases folder")
+    verify.set_defaults(handler=command_verify)
+
+    serve = add("serve", "register the build flow on a Prefect server and run it on a schedule")
+    serve.add_argument("--cron", default=None, help='cron schedule, e.g. "0 3 * * *"')
+    serve.add_argument("--interval", type=float, default=None, help="seconds between runs")
+    serve.add_argument("--name", default="scheduled-build", help="deployment name")
+    serve.add_argument("--input", default="data/raw")
+    serve.add_argument("--output", default="data/processed")
+    serve.add_argument("--config", default=None)
+    serve.set_defaults(handler=command_serve)
+
+    sql = add("sql", "run a DuckDB query over the latest build (views: documents, quarantine)")
+    sql.add_argument("query")
+    sql.add_argument("--output", default="data/processed", help="build folder (default: data/processed)")
+    sql.set_defaults(handler=command_sql)
     return parser
 
 
