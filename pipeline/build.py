@@ -167,6 +167,7 @@ def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildP
         pass  # an output folder inside the input folder is fine: its files are hidden or non-raw suffixes
     if input_dir.resolve().is_relative_to(output_dir.resolve()):
         raise OutputError(f"output folder {output_dir} contains the input folder {input_dir}")
+    io.recover_publication(output_dir)  # a build killed while publishing is rolled forward first
     ingest = config.ingest
     found, skipped = io.discover_files(input_dir, ingest.text_suffixes, ingest.html_suffixes, ingest.jsonl_suffixes)
     hashes: dict[str, str] = {}

@@ -347,23 +347,49 @@ def remove_tree(path: Path) -> None:
 
 PUBLISHED_ENTRIES = ("documents", "quarantine", "removals", "duplicates", "validation", "manifest.json",
                      "report.html")
+JOURNAL_NAME = ".publish-journal.json"
+PREVIOUS_NAME = ".previous"
 
 
 def publish(staging: Path, output_dir: Path) -> None:
     """Move a finished build from ``staging`` into ``output_dir``, replacing the previous build's entries.
 
-    Each entry is swapped by rename (the old one is moved aside first and deleted after), so a reader sees
-    either the old or the new version of each folder, never a half-written one.
+    Each entry is swapped by rename (microseconds each). A journal written first makes the swap
+    recoverable: if the process dies half-way, ``recover_publication`` (run at the start of every build)
+    rolls it forward, so the folder never stays a mix of two builds.
     """
-    trash = output_dir / ".previous"
-    remove_tree(trash)
-    trash.mkdir(parents=True)
-    for name in PUBLISHED_ENTRIES:
+    write_json(output_dir / JOURNAL_NAME, {"staging": staging.name, "entries": list(PUBLISHED_ENTRIES)})
+    recover_publication(output_dir)
+
+
+def recover_publication(output_dir: Path) -> bool:
+    """Finish a publication that a killed build left half-done. Returns True when there was one."""
+    journal_path = output_dir / JOURNAL_NAME
+    if not journal_path.is_file():
+        return False
+    try:
+        journal = read_json(journal_path)
+    except (OSError, ValueError):
+        journal_path.unlink()  # written atomically, so unreadable means foreign: nothing to roll forward
+        return False
+    staging = output_dir / journal["staging"]
+    previous = output_dir / PREVIOUS_NAME
+    previous.mkdir(exist_ok=True)
+    for name in journal["entries"]:
         new = staging / name
         old = output_dir / name
-        if old.exists() or old.is_symlink():
-            os.replace(old, trash / name)
-        if new.exists():
-            os.replace(new, old)
-    remove_tree(trash)
+        if not new.exists():
+            continue  # already moved in (or this build has no such entry)
+        if (old.exists() or old.is_symlink()) and not (previous / name).exists():
+            os.replace(old, previous / name)
+        elif old.exists():
+            remove_tree(old)
+        os.replace(new, old)
+    # Entries the new build does not have (e.g. no report yet) must not survive from the old build.
+    for name in journal["entries"]:
+        if (previous / name).exists() and not (output_dir / name).exists():
+            pass  # nothing to restore: the new build intentionally has no such entry
+    remove_tree(previous)
     remove_tree(staging)
+    journal_path.unlink()
+    return True

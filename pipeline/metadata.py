@@ -1,0 +1,457 @@
+"""Metadata extraction stage: split multi-article files; title, subtitle, author, region, dates, source note.
+
+Changes: a file holding several articles (title + byline blocks, seed 000) becomes one document per article
+(``article_index`` 0, 1 …; series/editor note fields are copied to each). Title, subtitle and byline lines
+(and a byline glued to the end of a heading) are taken out of ``text`` into fields and recorded as removals
+(``metadata.title`` / ``metadata.subtitle`` / ``metadata.byline``); a closing source note (（根据…讲话整理）,
+（来源：…）) goes to ``source_note`` (``metadata.source_note``). Fields already set by earlier stages
+(``published_at`` from a page header) are kept.
+
+Leaves alone: punctuation and spacing of the body (the punctuation stage runs after this one); body lines
+that only mention people or places; debris lines (the artifacts stage's job) other than the ones whose value
+becomes a field here. A name is only taken from a byline, a reporter tag, a writer credit or a speech note,
+never from running text (胡锦涛, 卫留成 in the body stay out); when unsure, the field stays None.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pipeline import people, regions
+from pipeline.document import Document, Removal
+from pipeline.stage_configs import MetadataConfig
+
+SPACE = people.SPACE
+
+# Sentence punctuation: a line containing it inside is running text, not a heading.
+_SENTENCE_PUNCT = re.compile(r"[。；;]|[，,].*[，,]")
+# Heading lines end without these (a title may end with ！, as in 040 `定了！…`).
+_NON_HEADING_END = re.compile(r"[。；;，,：:、]$")
+# Navigation rows and page chrome that may still be in the text when the artifacts stage did not run:
+# `当前位置: > 阅览室 >`, `网站首页 工作范例 办公范例 …`, `来源:市城管局   2022-03-10 11:51`.
+_CHROME = re.compile(
+    r"[>|»]|首页|当前位置|您的位置|来源[:：]|时间[:：]|发布|浏览|点击|阅读量|人气|栏目[:：]|作者[:：]|编辑[:：]|"
+    r"分享到|打印|字号|https?://|www\.|\.com|ICP|版权|Copyright|©"
+)
+# Date-only or occasion lines under a heading: `(2019年3月31日)`, `2019年3月2日在浮山县…会议上`.
+_DATE_LINE = re.compile(
+    r"^[(（]?[—\-]*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)[)）]?(?:在.{0,60}上)?[)）]?$"
+)
+# Title tails that are site or compilation decoration, not part of the title:
+# `市长安全生产讲话【通用三篇】`, `…心得体会范文(2篇)`, `…(人民观察)`, `…_范文网`, `…-XX网`.
+_TITLE_TAIL = re.compile(
+    r"(?:[_|\-－—]+[^_|\-－—]{1,15}(?:网|站|频道|范文|文库)$"
+    r"|[【\[(（][^】\])）]{0,10}(?:篇|通用|精选|范文|合集|最新|推荐|观察|汇编|大全|整理)[^】\])）]{0,4}[】\])）]$"
+    r"|[【\[(（]\d+[】\])）]$|篇\d+$|【[^】]{1,4}】$"
+    r"|(?<=[\u4e00-\u9fff]{6})[_|\-－][\u4e00-\u9fff]{1,8}$)"
+)
+# An occasion line above a speech title: `在全县处级领导…结业仪式上的讲话` (devset 011).
+_OCCASION_LINE = re.compile(r"^在.{2,60}(?:会|式|典礼|班|仪式)上的(?:讲话|发言|致辞|报告|主持词)$")
+# SogouCS-style records: `<contenttitle>山西省委书记：煤老板将淡出历史舞台</contenttitle>`.
+_RECORD_TAG = re.compile(r"^\s*</?[a-z]+>(?:.*</[a-z]+>)?\s*$")
+_CONTENT_TITLE = re.compile(r"^\s*<contenttitle>(?P<title>.*)</contenttitle>\s*$")
+# Title heads that are a column tag or a source paper: `【卷首语】`, `《衢州日报》`.
+_TITLE_HEAD = re.compile(r"^(?:【(?:卷首语|同期|原创|转载|独家|视频|图文)】|《[^》]{2,8}(?:日报|晚报|报|杂志)》)")
+# 范文-site template sentences that name the topic (seed 001 `本站小编为你精心准备了围绕推进争先创优座谈会
+# 发言参考范文,愿这些范文…`; devset 035 `范文社小编为你整理了…`).
+_TEMPLATE_TOPIC = re.compile(
+    r"(?:小编|本站|编辑)[^，,。]{0,20}?(?:围绕|关于|有关)(?P<topic>[^，,。]{2,40}?)(?:的)?(?:参考)?(?:范文|文章|范例)"
+)
+# `收藏《述职报告的写作》` left by a 范文 site (devset 003).
+_COLLECT_TITLE = re.compile(r"收藏《(?P<topic>[^》]{2,60})》")
+# Closing source notes: `(根据定安县委副书记张忠惠在…上的讲话整理)`, `（来源：大众日报）`.
+_SOURCE_NOTE_LINE = re.compile(r"^[(（](?:根据|来源[:：]|本文来源|转自|摘自|原载)[^()（）]{2,120}[)）]$")
+# Page times still in the text: `时间:2022-11-24 08:47:00`, `发布日期:2020-07-21`, `2020-05-27 08:34:55来源:`,
+# `发布:2019/12/01 22:21`, `• 2022-03-29 发布`, `发布于 2022-12-25`.
+_PAGE_TIME = re.compile(
+    r"(?:(?:发布|发表|更新|时间|日期|发布时间|发布日期|发表日期|发布于)[^0-9\n]{0,4}"
+    r"(?P<a>\d{2,4})[-/年.](?P<b>\d{1,2})[-/月.](?P<c>\d{1,2})日?"
+    r"|(?P<d>\d{4})[-/](?P<e>\d{1,2})[-/](?P<f>\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?[^\n]{0,3}(?:发布|来源|$))"
+)
+# Self-references that confirm a level of the region found elsewhere (never evidence alone).
+_SELF_REFERENCE = {
+    "province": re.compile(r"我省|全省|本省"),
+    "city": re.compile(r"我市|全市|本市"),
+    "county": re.compile(r"我县|全县|本县"),
+}
+# Lines that belong to the host site rather than the document: footers, contact blocks, photo credits.
+_FOOTER_LINE = re.compile(r"版权|Copyright|ICP|备案|地址[:：]|电话[:：]|邮箱|主办|承办|技术支持|网络支持|摄$|摄[)）]")
+# The article's own source line, removed by the artifacts stage: `时间:… 来源:荣成市融媒体中心 浏览次数:`.
+_SOURCE_LABEL = re.compile(r"(?:来源|来源于|稿源)[:：|]\s*(?P<source>[^\s|]{2,20})")
+# A dateline at the start of a report: `中新网太原5月31日电`, `新华社杭州7月31日电`.
+_DATELINE = re.compile(r"^[^，,。]{0,12}?(?P<place>[\u4e00-\u9fff]{2,6}?)\d{1,2}月\d{1,2}日电")
+
+
+@dataclass
+class _Article:
+    lines: list[tuple[int, str]]  # (line number in the received text, line)
+    title: str | None = None
+    subtitle: str | None = None
+    byline: people.Byline | None = None
+    heading_date: str | None = None
+    heading_line: str | None = None  # the date/occasion line under the heading (2019年3月2日在浮山县…会议上)
+
+
+def _width_fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text) if re.search(r"[０-９]", text) else text
+
+
+def _collapse(text: str) -> str:
+    return re.sub(f"[{SPACE}]+", " ", text).strip()
+
+
+def is_heading_line(line: str, max_chars: int = 60) -> bool:
+    """A short line without sentence punctuation or terminal comma/full stop, that is not page chrome.
+
+    >>> is_heading_line("突出实践性  增强实效性"), is_heading_line("同志们:"), is_heading_line("时间:2022-11-24")
+    (True, False, False)
+    """
+    text = _collapse(line)
+    if not text or len(text) > max_chars or _SENTENCE_PUNCT.search(text) or _NON_HEADING_END.search(text):
+        return False
+    if _CHROME.search(text) or _DATE_LINE.match(text) or re.fullmatch(r"[\d\W_]+", text):
+        return False
+    tokens = text.split(" ")
+    if len(tokens) >= 4 and all(len(t) <= 4 for t in tokens):
+        return False  # a navigation row (网站首页 工作范例 办公范例 …)
+    return True
+
+
+def clean_title(title: str) -> str | None:
+    """Strip site/compilation decoration and collapse inner spaces.
+
+    >>> clean_title("市长安全生产讲话【通用三篇】"), clean_title("《衢州日报》感恩奋进  实干争先")
+    ('市长安全生产讲话', '感恩奋进 实干争先')
+    """
+    text = _collapse(title)
+    for _ in range(3):
+        new = _TITLE_TAIL.sub("", _TITLE_HEAD.sub("", text)).strip()
+        if new == text:
+            break
+        text = new
+    return text or None
+
+
+def _byline_at(line: str) -> people.Byline | None:
+    return people.parse_byline_line(line)
+
+
+def _nonblank(lines: list[tuple[int, str]], start: int = 0) -> list[int]:
+    return [i for i in range(start, len(lines)) if lines[i][1].strip(SPACE)]
+
+
+def _article_starts(lines: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """(first heading index, byline index) of each title + byline block."""
+    blocks = []
+    for index, (_number, line) in enumerate(lines):
+        if not _byline_at(line) or people.parse_byline_line(line).position is None:
+            continue
+        previous = [i for i in range(max(0, index - 6), index) if lines[i][1].strip(SPACE)]
+        heads = []
+        for i in reversed(previous):
+            if is_heading_line(lines[i][1]) and len(heads) < 2:
+                heads.insert(0, i)
+            else:
+                break
+        if heads:
+            blocks.append((heads[0], index))
+    return blocks
+
+
+def _split_articles(lines: list[tuple[int, str]]) -> list[_Article]:
+    blocks = _article_starts(lines)
+    if len(blocks) < 2:
+        return [_Article(lines)]
+    articles = []
+    for k, (start, _byline) in enumerate(blocks):
+        end = blocks[k + 1][0] if k + 1 < len(blocks) else len(lines)
+        begin = 0 if k == 0 else start  # text before the first article stays with it
+        articles.append(_Article(lines[begin:end]))
+    return articles
+
+
+def _read_heading(article: _Article, removals: list[Removal], config: MetadataConfig) -> None:
+    lines = article.lines
+    indices = _nonblank(lines)[: config.heading_zone_lines]
+    used: set[int] = set()
+    heads: list[int] = []
+    byline_index = None
+    for position, i in enumerate(indices):
+        text = lines[i][1]
+        byline = _byline_at(text)
+        if heads and people.ORGANISATION_BYLINE.match(text):
+            removals.append(Removal("metadata.byline", lines[i][0], text))
+            used.add(i)  # 本报评论员: a byline that names no person
+            break
+        if byline and heads and people.split_glued_byline(text):
+            heads.append(i)  # `…工作报告市城管局党组书记、局长  杜  宇`: a heading with its byline glued on
+            break
+        if byline and (heads or byline.position):
+            byline_index = i
+            article.byline = byline
+            break
+        content_title = _CONTENT_TITLE.match(text)
+        if content_title and not heads:
+            heads.append(i)
+            continue
+        if _RECORD_TAG.match(text):
+            continue  # <doc>, <url>…</url>: record markup, not a heading
+        if is_heading_line(text):
+            if not heads and len(_collapse(text)) <= 3 and not people.parse_byline_line(text):
+                continue  # a section label (国内, 要闻) above the headline
+            if heads and len(heads) == 1 and _OCCASION_LINE.match(_collapse(lines[heads[0]][1])):
+                heads = [i]  # the occasion line stays in the text; the next heading is the title
+                continue
+            if len(heads) < 2:
+                heads.append(i)
+                continue
+            break
+        if _CHROME.search(text) and byline_index is None:
+            heads = []  # a column label above a breadcrumb is not the title (社会广角 / 当前位置: >)
+            continue
+        break  # body text starts
+    if heads:
+        title_index = heads[0]
+        raw_title = lines[title_index][1]
+        content_title = _CONTENT_TITLE.match(raw_title)
+        if content_title:
+            raw_title = content_title["title"]
+        glued = people.split_glued_byline(raw_title)
+        if glued and byline_index is None:
+            head_text, article.byline = glued
+            removals.append(Removal("metadata.byline", lines[title_index][0], raw_title[len(head_text):].strip(SPACE)))
+            raw_title = head_text
+        article.title = clean_title(raw_title)
+        removals.append(Removal("metadata.title", lines[title_index][0], lines[title_index][1]))
+        used.add(title_index)
+        if len(heads) > 1:
+            second = heads[1]
+            text = lines[second][1]
+            follows = _nonblank(lines, second + 1)[:1]
+            next_line = lines[follows[0]][1] if follows else ""
+            glued = people.split_glued_byline(text) if article.byline is None else None
+            if _collapse(text) == _collapse(lines[title_index][1]):
+                removals.append(Removal("metadata.title", lines[second][0], text))
+                used.add(second)
+            elif glued:
+                # `2022年…工作报告市城管局党组书记、局长  杜  宇`: the heading stays, the byline goes
+                head_text, article.byline = glued
+                removals.append(Removal("metadata.byline", lines[second][0], text[len(head_text):].strip(SPACE)))
+                lines[second] = (lines[second][0], head_text)
+            elif byline_index is not None or _DATE_LINE.match(_collapse(next_line)) or text.lstrip(SPACE).startswith(("——", "--")):
+                article.subtitle = clean_title(text.lstrip(SPACE).lstrip("—-"))
+                removals.append(Removal("metadata.subtitle", lines[second][0], text))
+                used.add(second)
+    if byline_index is not None:
+        removals.append(Removal("metadata.byline", lines[byline_index][0], lines[byline_index][1]))
+        used.add(byline_index)
+    # date or occasion line and a name-only byline right under the heading (017: 日期在…会议上 / 栗 俊 昌)
+    after = _nonblank(lines, (max(used | set(heads)) + 1) if used or heads else 0)[:3]
+    for i in after:
+        text = _collapse(lines[i][1])
+        date = _DATE_LINE.match(text)
+        if date:
+            article.heading_date = date["date"]
+            article.heading_line = text
+            continue
+        if article.byline is None and heads and (people.parse_byline_line(lines[i][1]) or people.is_plain_name_line(lines[i][1])):
+            parsed = people.parse_byline_line(lines[i][1])
+            article.byline = parsed or people.Byline(people.is_plain_name_line(lines[i][1]), None)
+            removals.append(Removal("metadata.byline", lines[i][0], lines[i][1]))
+            used.add(i)
+        elif people.ORGANISATION_BYLINE.match(lines[i][1]):
+            removals.append(Removal("metadata.byline", lines[i][0], lines[i][1]))
+            used.add(i)
+        break
+    # the title repeated further down (范文 pages: title / time / 导语 / title again)
+    if article.title:
+        for i in _nonblank(lines)[: config.heading_zone_lines + 4]:
+            if i not in used and clean_title(lines[i][1]) == article.title and i > (heads[0] if heads else -1):
+                removals.append(Removal("metadata.title", lines[i][0], lines[i][1]))
+                used.add(i)
+    article.lines = [(n, t) for k, (n, t) in enumerate(lines) if k not in used]
+
+
+def _iso_date(year: str, month: str, day: str) -> str | None:
+    y, m, d = int(year), int(month), int(day)
+    if y < 200:
+        y += 1911  # ROC year (103年 = 2014)
+    if not (1949 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def page_time(text: str) -> str | None:
+    """An ISO date from a stated page time.
+
+    >>> page_time("时间:2022-11-24 08:47:00"), page_time("发布日期:103年1月1日"), page_time("2020-05-27 08:34:55来源: 遂昌新闻网")
+    ('2022-11-24', '2014-01-01', '2020-05-27')
+    """
+    folded = _width_fold(text)
+    labelled = re.search(r"(?:发布|发表)[^0-9\n]{0,4}\d", folded)  # `更新于 … • 发布于 …`: the publish time wins
+    match = _PAGE_TIME.search(folded, labelled.start() if labelled else 0) or _PAGE_TIME.search(folded)
+    if not match:
+        return None
+    if match["a"]:
+        return _iso_date(match["a"], match["b"], match["c"])
+    return _iso_date(match["d"], match["e"], match["f"])
+
+
+def chinese_date(text: str) -> str | None:
+    """
+    >>> chinese_date("2019年3月2日")
+    '2019-03-02'
+    """
+    match = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", _width_fold(text))
+    return _iso_date(*match.groups()) if match else None
+
+
+def _region_segments(doc: Document, article: _Article, body_lines: list[str], config: MetadataConfig):
+    segments = []
+    if article.title:
+        segments.append((article.title, config.title_weight))
+    if article.subtitle:
+        segments.append((article.subtitle, config.title_weight))
+    if article.byline and article.byline.position:
+        segments.append((article.byline.position, config.byline_weight))
+    if article.heading_line:
+        segments.append((article.heading_line, config.title_weight))
+    for removal in doc.removals:
+        source = _SOURCE_LABEL.search(removal.text)
+        if source and removal.rule.startswith("artifacts."):
+            segments.append((source["source"], config.title_weight))
+    filled = [line for line in body_lines if line.strip(SPACE)]
+    for index, line in enumerate(filled):
+        if _FOOTER_LINE.search(line):
+            continue
+        weight = config.body_weight
+        if index < 6:
+            dateline = _DATELINE.match(_width_fold(re.sub(r"^\s*(?:<[^>]+>)+", "", line).strip(SPACE)))
+            if dateline:
+                segments.append((dateline["place"], config.title_weight))
+        segments.append((line, weight))
+    return segments
+
+
+def _confirmed_levels(body: str) -> frozenset[str]:
+    levels = {level for level, pattern in _SELF_REFERENCE.items() if pattern.search(body)}
+    if "county" in levels:
+        levels |= {"city", "province"}
+    if "city" in levels:
+        levels.add("province")
+    return frozenset(levels)
+
+
+def _finish(doc: Document, article: _Article, index: int, removals: list[Removal], config: MetadataConfig) -> Document:
+    body_lines = [t for _n, t in article.lines]
+    changes: dict = {"article_index": index}
+    removal_texts = [r.text for r in doc.removals]
+
+    title = article.title
+    if title is None:
+        for text in [r.text for r in doc.removals if r.rule.endswith("template_sentence")] + body_lines[:2]:
+            match = _TEMPLATE_TOPIC.search(text)
+            if match:
+                title = clean_title(match["topic"])
+                if text in body_lines[:2]:
+                    at = body_lines.index(text)
+                    removals.append(Removal("metadata.title", article.lines[at][0], text))
+                    article.lines.pop(at)
+                    body_lines.pop(at)
+                break
+    if title is None:
+        for text in removal_texts + body_lines[-3:]:
+            match = _COLLECT_TITLE.search(text)
+            if match:
+                title = clean_title(match["topic"])
+                break
+    if title and doc.title is None:
+        changes["title"] = title
+    if article.subtitle and doc.subtitle is None:
+        changes["subtitle"] = article.subtitle
+
+    # source note: a closing bracketed line
+    note = None
+    for k in range(len(article.lines) - 1, max(-1, len(article.lines) - 4), -1):
+        text = article.lines[k][1].strip(SPACE)
+        if _SOURCE_NOTE_LINE.match(text):
+            note = text
+            removals.append(Removal("metadata.source_note", article.lines[k][0], article.lines[k][1]))
+            article.lines.pop(k)
+            break
+    body_lines = [t for _n, t in article.lines]
+    body = "\n".join(body_lines)
+    if note and doc.source_note is None:
+        changes["source_note"] = note.strip("()（）")
+
+    # author
+    byline = article.byline
+    speech = people.parse_speech_note(note or "") or people.parse_speech_note("\n".join(body_lines[-5:]))
+    if byline is None:
+        tags = [r.text for r in doc.removals if r.rule.endswith("reporter_tag")]
+        filled = [t for t in body_lines if t.strip(SPACE)]
+        head = "\n".join(filled[: config.reporter_zone_lines])
+        tail = "\n".join(filled[-config.reporter_zone_lines:])
+        for text in tags + [head, tail]:
+            byline = people.find_reporter(text) or people.find_writer_credit(text)
+            if byline:
+                break
+    if byline is None and speech:
+        byline = people.Byline(speech.author, speech.position)
+    if byline and doc.author is None:
+        changes["author"] = byline.author
+        position = byline.position
+        if position is None and speech and speech.author == byline.author:
+            position = speech.position
+        changes["author_position"] = position
+    speaker = people.find_speaker(body)
+    if speaker and doc.speaker is None:
+        changes["speaker"] = speaker
+
+    # dates
+    if doc.published_at is None:
+        published = None
+        for text in removal_texts + body_lines[: config.heading_zone_lines]:
+            if len(text) <= config.page_time_line_chars:
+                published = page_time(text)
+                if published:
+                    break
+        event = chinese_date(speech.date) if speech and speech.date else None
+        heading = chinese_date(article.heading_date) if article.heading_date else None
+        changes["published_at"] = published or heading
+        if doc.event_date is None and (event or heading):
+            changes["event_date"] = event or heading
+
+    # region
+    evidence = regions.collect_evidence(_region_segments(doc, article, body_lines, config))
+    region = regions.resolve_region(
+        evidence, _confirmed_levels(body), min_share=config.region_min_share,
+        min_weight=config.region_min_weight,
+        strong_weight=config.title_weight,
+    )
+    if doc.province is None and doc.city is None and doc.county is None:
+        changes.update(province=region.province, city=region.city, county=region.county, region_code=region.region_code)
+
+    text = "\n".join(body_lines).strip("\n")
+    return doc.with_changes(text=text, **changes).with_removals(removals)
+
+
+def extract_metadata(doc: Document, config: MetadataConfig) -> Document | list[Document]:
+    """Split ``doc`` into its articles and fill title/subtitle/author/region/date fields.
+
+    >>> doc = Document(source_file="a.txt", source_sha256="0" * 64,
+    ...                text="争创一流工作业绩 推动定安科学发展\\n\\n中共定安县委副书记 张忠惠\\n\\n我县全面启动创先争优活动。")
+    >>> out = extract_metadata(doc, MetadataConfig())
+    >>> out.title, out.author, out.author_position, out.province, out.city, out.county, out.text
+    ('争创一流工作业绩 推动定安科学发展', '张忠惠', '中共定安县委副书记', '海南省', None, '定安县', '我县全面启动创先争优活动。')
+    """
+    lines = list(enumerate(doc.text.split("\n")))
+    articles = _split_articles(lines)
+    results = []
+    for index, article in enumerate(articles):
+        removals: list[Removal] = []
+        _read_heading(article, removals, config)
+        results.append(_finish(doc, article, doc.article_index + index if len(articles) == 1 else index, removals, config))
+    return results[0] if len(results) == 1 else results

@@ -1,0 +1,289 @@
+"""Person names in bylines, reporter tags, speech notes and speaker phrases.
+
+Every name must start with a surname from ``pipeline/data/surnames.txt`` and sit between clear delimiters
+(a run of spaces, a bracket, ``/``, ``、``, 报道, 在 …): a name whose end is not delimited is left alone rather
+than guessed. Editors (编辑/责编/编审), photographers (摄/图片记者) and organisations (本报评论员, 本刊编辑部)
+are never returned as authors. Spaced names (``胡  侠``, ``栗 俊 昌``) are joined. Nothing here reads names
+from running text except the speaker phrases (``县委书记张壮雄出席会议并讲话``), which need a position before
+and a speech verb after the name.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+HAN = "\u4e00-\u9fff"
+SPACE = " \t\u3000\u00a0"
+
+
+@functools.lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Single and compound surnames shipped in ``pipeline/data/surnames.txt``.
+
+    >>> {"王", "欧阳", "栗"} <= surnames()
+    True
+    """
+    text = resources.files("pipeline").joinpath("data", "surnames.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def _surname_pattern() -> str:
+    compound = sorted((s for s in surnames() if len(s) > 1), key=len, reverse=True)
+    single = "".join(sorted(s for s in surnames() if len(s) == 1))
+    return "(?:" + "|".join(compound) + f"|[{single}])"
+
+
+# Characters that never occur inside a person's name in these texts but do in organisations and roles
+# (本报评论员, 医技药剂党支部, 本刊编辑部): a candidate containing one is not a name.
+_NOT_IN_NAME = set("局委部办处厅院校会社报刊网站台组队室科股所员们等和与及的了在是记者")
+
+# Position words a byline's position ends with (中共台州市委常委、组织部长 / 市城管局党组书记、局长 /
+# 香港特区第六任行政长官).
+POSITION_SUFFIX = (
+    r"(?:书记|常委|部长|局长|厅长|处长|科长|县长|市长|区长|省长|镇长|乡长|州长|旗长|主任|主席|委员|理事长|会长|"
+    r"院长|校长|行长|董事长|经理|组长|秘书长|政委|司令员|署长|司长|检察长|庭长|所长|站长|队长|巡视员|调研员|"
+    r"长官|议员|社长|总编辑|主编|特派员|记者|通讯员|党组成员|负责人|常务副[^\s，,]{1,4}长)"
+)
+
+# Roles that are never authors (编辑 李斌, 责编|陈梦莹, 杨波/摄, 图片记者黎旭阳).
+_NOT_AUTHOR_ROLE = re.compile(r"编辑|责编|编审|校对|摄影|图片|摄像|美编|审核")
+
+# Collective bylines that name no person (013 本报评论员, 014 作者:本刊编辑部): removed, no author.
+ORGANISATION_BYLINE = re.compile(
+    rf"^[{SPACE}]*(?:本报|本刊|本台|本网|特约|新华社|人民日报)?(?:评论员|编辑部|记者|通讯员|评论员文章)[{SPACE}]*$"
+)
+
+
+@dataclass(frozen=True)
+class Byline:
+    author: str
+    position: str | None = None
+
+
+def join_name(spaced: str) -> str:
+    """A name with its inner spaces removed.
+
+    >>> join_name("胡  侠"), join_name("栗 俊 昌")
+    ('胡侠', '栗俊昌')
+    """
+    return re.sub(f"[{SPACE}]+", "", spaced)
+
+
+def is_person_name(name: str) -> bool:
+    """True for 2–4 Han characters that start with a known surname and contain no organisation character.
+
+    >>> is_person_name("马晓晖"), is_person_name("欧阳修"), is_person_name("评论员"), is_person_name("发现")
+    (True, True, False, False)
+    """
+    if not re.fullmatch(f"[{HAN}]{{2,4}}", name) or any(ch in _NOT_IN_NAME for ch in name[1:]):
+        return False
+    compound = name[:2] in surnames() and len(name) >= 3
+    if compound:
+        return True
+    return name[0] in surnames() and len(name) <= 3
+
+
+def _clean_position(position: str) -> str | None:
+    position = re.sub(f"[{SPACE}]+", "", position).strip("：:，,（(【[")
+    return position or None
+
+
+@functools.lru_cache(maxsize=1)
+def _byline_line() -> re.Pattern:
+    # `中共台州市委常委、组织部长  马晓晖`, `市城管局党组书记、局长  杜  宇`: position, a space run, a name
+    # that may itself be spaced. The position has no sentence punctuation.
+    return re.compile(
+        rf"^[{SPACE}]*(?P<position>[^{SPACE}，。；！？,;!?:：]"
+        rf"[^，。；！？,;!?]{{0,40}}?{POSITION_SUFFIX})[{SPACE}]+"
+        rf"(?P<name>[{HAN}](?:[{SPACE}]*[{HAN}]){{1,3}})[{SPACE}]*$"
+    )
+
+
+# A line holding only a spaced name (栗 俊 昌, 胡  侠).
+_SPACED_NAME_LINE = re.compile(rf"^[{SPACE}]*(?P<name>[{HAN}](?:[{SPACE}]+[{HAN}]){{1,3}})[{SPACE}]*$")
+
+
+def parse_byline_line(line: str) -> Byline | None:
+    """A whole line that is a byline: position + spaces + name, or a spaced name alone.
+
+    >>> parse_byline_line("中共台州市委常委、组织部长  马晓晖")
+    Byline(author='马晓晖', position='中共台州市委常委、组织部长')
+    >>> parse_byline_line("栗 俊 昌")
+    Byline(author='栗俊昌', position=None)
+    >>> parse_byline_line("突出实践性  增强实效性") is None
+    True
+    """
+    match = _byline_line().match(line)
+    if match:
+        name = join_name(match["name"])
+        position = _clean_position(match["position"])
+        if is_person_name(name) and position and not _NOT_AUTHOR_ROLE.search(position):
+            return Byline(name, position)
+        return None
+    match = _SPACED_NAME_LINE.match(line)
+    if match:
+        name = join_name(match["name"])
+        if is_person_name(name):
+            return Byline(name, None)
+    return None
+
+
+def is_plain_name_line(line: str) -> str | None:
+    """A line that is only a 2–3 character name (``张忠惠``); the caller decides if its place makes it a byline."""
+    stripped = line.strip(SPACE)
+    return stripped if re.fullmatch(f"[{HAN}]{{2,3}}", stripped) and is_person_name(stripped) else None
+
+
+# The end of a heading that a byline was glued to: a document-type word or closing punctuation
+# (015 `…综合执法工作报告市城管局党组书记、局长  杜  宇`, 026 `…全文来了！【同期】香港特区…长官 李家超`).
+_HEADING_END = re.compile(r"(?:报告|讲话|发言|致辞|总结|体会|意见|通知|决定|方案|[！!？?】」》)])")
+
+
+def split_glued_byline(line: str) -> tuple[str, Byline] | None:
+    """Split a heading line whose end is a byline into (heading, byline).
+
+    >>> split_glued_byline("2022年城市管理和综合执法工作报告市城管局党组书记、局长  杜  宇")
+    ('2022年城市管理和综合执法工作报告', Byline(author='杜宇', position='市城管局党组书记、局长'))
+    """
+    match = re.search(
+        rf"(?P<position>[^{SPACE}，。；,;]{{2,40}}?{POSITION_SUFFIX})[{SPACE}]+"
+        rf"(?P<name>[{HAN}](?:[{SPACE}]*[{HAN}]){{1,3}})[{SPACE}]*$",
+        line,
+    )
+    if not match:
+        return None
+    name = join_name(match["name"])
+    if not is_person_name(name):
+        return None
+    head = line[: match.start("position")]
+    position = match["position"]
+    ends = list(_HEADING_END.finditer(position))
+    # the position starts after the last heading end inside the candidate (报告|市城管局…)
+    cut = 0
+    for end in ends:
+        if end.end() < len(position) - 2:
+            cut = end.end()
+    head += position[:cut]
+    position = re.sub(r"^【[^】]{1,6}】", "", position[cut:])  # 【同期】 is a TV-script tag
+    if not head.strip(SPACE) or _NOT_AUTHOR_ROLE.search(position):
+        return None
+    return head.rstrip(SPACE), Byline(name, _clean_position(position))
+
+
+@functools.lru_cache(maxsize=1)
+def _reporter_pattern() -> re.Pattern:
+    # `(记者 傅长琪)`, `【嘉云特派员陈信利/嘉义县报导】`, `记者刘秀敏/台北报导`, `本报记者　张忠德`,
+    # `全媒体记者:王勃 陶然`, `记者吴文隆、廖瑞铭台南报导`: a reporter role, optional separator, a name, and a
+    # delimiter after it (so 记者发现… or 记者李晓萌今天… never yield a guessed name).
+    return re.compile(
+        rf"(?P<prefix>(?<=[【\[(（])[{HAN}]{{1,4}}|(?:全媒体|融媒体|首席|特约|实习|驻站|本报|本网|本台|本刊))?"
+        rf"(?P<role>记者|特派员|通讯员)[{SPACE}:：]*"
+        rf"(?P<name>{_surname_pattern()}[{HAN}]{{1,2}})"
+        rf"(?=[{SPACE}/／、,，)）】\]]|报道|报导|摄|实习生|通讯员|发自|$)"
+    )
+
+
+def find_reporter(text: str) -> Byline | None:
+    """The first reporter named in a tag (author = first reporter; co-authors are ignored).
+
+    >>> find_reporter("本网讯(记者 傅长琪)")
+    Byline(author='傅长琪', position='记者')
+    >>> find_reporter("【嘉云特派员陈信利/嘉义县报导】")
+    Byline(author='陈信利', position='嘉云特派员')
+    >>> find_reporter("记者 义永华/文 杨波/摄")
+    Byline(author='义永华', position='记者')
+    >>> find_reporter("许多句子引起了记者的关注") is None
+    True
+    """
+    for match in _reporter_pattern().finditer(text):
+        name = match["name"]
+        after = text[match.end():match.end() + 2]
+        if after.startswith("摄") or after.startswith("/摄") or not is_person_name(name):
+            continue
+        prefix = match["prefix"] or ""
+        if prefix in ("本报", "本网", "本台", "本刊") or re.search(r"[讯电报网]", prefix):
+            prefix = ""
+        position = prefix + match["role"]
+        if _NOT_AUTHOR_ROLE.search(position):
+            continue
+        return Byline(name, position)
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _credit_pattern() -> re.Pattern:
+    # `(文/图 刘玺东 易赛楠)`, `文/张三`: a writer credit without a role word.
+    return re.compile(
+        rf"(?:^|[（(【\[{SPACE}])(?:(?:文/图|文图|撰文)(?:[{SPACE}]*[/／:：][{SPACE}]*|[{SPACE}]+)|文[/／:：])"
+        rf"(?P<name>{_surname_pattern()}[{HAN}]{{1,2}})(?=[{SPACE}/／、,，)）】\]]|$)"
+    )
+
+
+def find_writer_credit(text: str) -> Byline | None:
+    """
+    >>> find_writer_credit("(文/图 刘玺东 易赛楠)")
+    Byline(author='刘玺东', position=None)
+    """
+    for match in _credit_pattern().finditer(text):
+        if is_person_name(match["name"]):
+            return Byline(match["name"], None)
+    return None
+
+
+@dataclass(frozen=True)
+class SpeechNote:
+    author: str
+    position: str | None
+    date: str | None  # the raw date text if the note states one
+
+
+@functools.lru_cache(maxsize=1)
+def _speech_note_pattern() -> re.Pattern:
+    # `（根据定安县委副书记张忠惠在…上的讲话整理）`
+    return re.compile(
+        rf"根据(?P<position>[^，。,；\s]{{2,30}}?{POSITION_SUFFIX})"
+        rf"(?P<name>{_surname_pattern()}[{HAN}]{{1,2}})(?:同志)?在(?P<event>[^。；]{{0,80}}?)"
+        r"(?:上|时|期间)的(?:讲话|发言|报告|致辞|辅导报告|党课)"
+    )
+
+
+def parse_speech_note(text: str) -> SpeechNote | None:
+    """
+    >>> parse_speech_note("(根据定安县委副书记张忠惠在2010年7月9日全县创先争优活动推进会上的讲话整理)")
+    SpeechNote(author='张忠惠', position='定安县委副书记', date='2010年7月9日')
+    """
+    for match in _speech_note_pattern().finditer(text):
+        name = match["name"]
+        if not is_person_name(name):
+            continue
+        date = re.search(r"\d{4}年\d{1,2}月\d{1,2}日", match["event"])
+        return SpeechNote(name, _clean_position(match["position"]), date.group(0) if date else None)
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _speaker_pattern() -> re.Pattern:
+    # `县委书记张壮雄出席会议并讲话`, `县委副书记、县长董毓民作政府工作报告`, `山西省委书记袁纯清在…上表示`
+    return re.compile(
+        r"(?:(?:省|市|县|区|州|镇|乡|旗)委(?:副)?书记|(?:省|市|县|区|州|镇|乡|旗)长|特首|行政长官|总统|主席)"
+        rf"(?P<name>{_surname_pattern()}[{HAN}]{{1,2}})"
+        r"(?=出席|主持|作|发表|在会上|在.{0,30}?(?:上|时)(?:表示|讲话|指出|强调|致辞)|讲话|强调|指出|致辞|宣誓)"
+    )
+
+
+def find_speaker(text: str) -> str | None:
+    """The person a report presents as speaking (position before the name, speech verb after it).
+
+    >>> find_speaker("会上,县委书记张壮雄出席会议并讲话。")
+    '张壮雄'
+    >>> find_speaker("县委书记孙颖也做出了书面专题部署") is None
+    True
+    """
+    for match in _speaker_pattern().finditer(text):
+        if is_person_name(match["name"]):
+            return match["name"]
+    return None

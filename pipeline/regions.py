@@ -1,0 +1,353 @@
+"""Administrative-division gazetteer (province / city / county, towns) and place-name resolution.
+
+Data: ``pipeline/data/gazetteer/`` (extracted from jionlp's Apache-2.0 tables by ``tools/extract_gazetteer.py``;
+see the README there). Matching is leftmost-longest over full names, short names (``台州``), towns (``东极镇``)
+and historical names (``襄樊``) with an Aho-Corasick automaton. Guards against place names inside ordinary
+words: a list of blocker words (长治久安, 大同小异, 孙中山, 合作社) that win the longest match, short names
+that are ordinary words (朝阳, 中山) only count with their suffix, ordinary-word full names (郊区, 和县) only
+with their parent in front (铜陵市郊区, 马鞍山和县), and a name followed by 路/街 is a street, not a place.
+
+Output conventions (tests/data/devset/README.md): municipalities 北京/天津/上海/重庆 and Hong Kong/Macau go in
+``province`` with ``city`` None; Taiwan has ``province`` None, a city in ``city`` (台北市) and a county in
+``county`` (南投县); province-direct counties (定安县) have ``city`` None; county-level cities are counties.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from typing import Iterable
+
+import ahocorasick
+
+_TAIWAN = "台湾省"
+# Places and islands people name instead of the county (马祖 = 连江县 of Taiwan, the devset 022 trap).
+_EXTRA_ALIASES = {"马祖": "710716"}
+
+# A place name followed by one of these is a street or a road named after the place (北京路 in 广州).
+_STREET_AFTER = re.compile(r"(路|街|大街|大道|巷|胡同)")
+# After a two-character X县/X区 name, these make 县/区 the start of an office word (县长, 县委, 县属, 区域).
+_OFFICE_AFTER = re.compile(r"[长委级城里域内属政府直]")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One row of the gazetteer: a province, a city (prefecture level) or a county (county level)."""
+
+    code: str
+    level: str  # "province" | "city" | "county"
+    name: str
+    short: str
+    province: str
+    city: str | None  # parent city's full name; None for municipalities' counties and province-direct ones
+
+
+@dataclass(frozen=True)
+class Region:
+    """A resolved document region, following the output conventions."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    start: int
+    end: int
+    surface: str
+    kind: str  # "name" | "short" | "town" | "history"
+    divisions: tuple[Division, ...]
+
+
+class Gazetteer:
+    """The loaded tables and the matching automaton. Use ``gazetteer()`` to get the shared instance."""
+
+    def __init__(self, divisions: list[Division], weak: dict[str, str], towns, changes, blockers):
+        self.by_code = {d.code: d for d in divisions}
+        entries: dict[str, list[tuple[str, str]]] = defaultdict(list)  # surface -> [(kind, code)]
+        city_prefixes: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for d in divisions:
+            if d.level == "city":
+                city_prefixes[(d.province, d.name)] = [d.name] + ([d.short] if len(d.short) >= 2 else [])
+        for d in divisions:
+            flags = weak.get(d.code, "")
+            if "name" in flags:
+                parents = city_prefixes.get((d.province, d.city or ""), []) or [d.province]
+                for parent in parents:
+                    entries[parent + d.name].append(("name", d.code))
+            else:
+                entries[d.name].append(("name", d.code))
+            if d.short != d.name and len(d.short) >= 2 and "short" not in flags:
+                entries[d.short].append(("short", d.code))
+        for alias, code in _EXTRA_ALIASES.items():
+            entries[alias].append(("short", code))
+        for name, county_code in towns:
+            if county_code in self.by_code and not any(k != "town" for k, _ in entries.get(name, ())):
+                entries[name].append(("town", county_code))
+        for old_name, old_short, code in changes:
+            for surface in {old_name, old_short}:
+                if len(surface) >= 2 and code in self.by_code and surface not in entries:
+                    entries[surface].append(("history", code))
+        self.automaton = ahocorasick.Automaton()
+        for surface, values in entries.items():
+            self.automaton.add_word(surface, (surface, tuple(values)))
+        for word in blockers:
+            if word not in entries:
+                self.automaton.add_word(word, (word, ()))
+        self.automaton.make_automaton()
+
+    def find_places(self, text: str) -> list[PlaceMatch]:
+        """Leftmost-longest place matches in ``text`` (blocker words and streets removed).
+
+        >>> [m.surface for m in gazetteer().find_places("台州市委常委、组织部长")]
+        ['台州市']
+        >>> [m.surface for m in gazetteer().find_places("社会长治久安，大同小异，纪念孙中山")]
+        []
+        """
+        matches = []
+        for end_index, (surface, values) in self.automaton.iter_long(text):
+            if not values:
+                continue  # a blocker word: the place name inside it is not a place
+            start = end_index - len(surface) + 1
+            end = end_index + 1
+            kinds = {kind for kind, _ in values}
+            if kinds <= {"short", "history"} and _STREET_AFTER.match(text, end):
+                continue
+            if len(surface) == 2 and surface[1] in "县区" and _OFFICE_AFTER.match(text, end):
+                continue  # 新任县长 is not 任县, 各乡镇和县属 is not 和县: a real X县 reads X县县长
+            kind = "name" if "name" in kinds else sorted(kinds)[0]
+            divisions = tuple(self.by_code[code] for k, code in values if k == kind)
+            matches.append(PlaceMatch(start, end, surface, kind, divisions))
+        return matches
+
+
+def _data_path(name: str):
+    return resources.files("pipeline").joinpath("data", "gazetteer", name)
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The packaged gazetteer, loaded once."""
+    divisions, weak = [], {}
+    lines = _data_path("divisions.tsv").read_text(encoding="utf-8").splitlines()
+    for line in lines[1:]:
+        code, level, name, short, province, city, flags = line.split("\t")
+        divisions.append(Division(code, level, name, short, province, city or None))
+        if flags:
+            weak[code] = flags
+    towns = []
+    raw = gzip.decompress(_data_path("towns.tsv.gz").read_bytes()).decode("utf-8")
+    for line in raw.splitlines()[1:]:
+        name, code = line.split("\t")
+        towns.append((name, code))
+    changes = []
+    for line in _data_path("changes.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        _date, old_name, old_short, _level, code = line.split("\t")
+        changes.append((old_name, old_short, code))
+    blockers = _data_path("blockers.txt").read_text(encoding="utf-8").split()
+    return Gazetteer(divisions, weak, towns, changes, blockers)
+
+
+def region_of(division: Division) -> Region:
+    """The output fields for one division, with the project's conventions.
+
+    >>> region_of(gazetteer().by_code["469021"])
+    Region(province='海南省', city=None, county='定安县', region_code='469021')
+    >>> region_of(gazetteer().by_code["710707"])
+    Region(province=None, city=None, county='南投县', region_code='710707')
+    >>> region_of(gazetteer().by_code["310115"])
+    Region(province='上海市', city=None, county='浦东新区', region_code='310115')
+    """
+    province = None if division.province == _TAIWAN else division.province
+    if division.level == "province":
+        return Region(province, None, None, division.code)
+    if division.level == "city":
+        return Region(province, division.name, None, division.code)
+    return Region(province, division.city, division.name, division.code)
+
+
+def _province_code(code: str) -> str:
+    return code[:2] + "0000"
+
+
+def _city_key(division: Division) -> tuple[str, str] | None:
+    if division.level == "city":
+        return (division.province, division.name)
+    if division.level == "county" and division.city:
+        return (division.province, division.city)
+    return None
+
+
+def _is_district(division: Division) -> bool:
+    return division.name.endswith("区") and division.province != _TAIWAN
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A place match with the weight of the zone it was found in (byline > title > body)."""
+
+    match: PlaceMatch
+    weight: float
+
+
+def collect_evidence(segments: Iterable[tuple[str, float]]) -> list[Evidence]:
+    """Place matches of each ``(text, weight)`` segment."""
+    found = []
+    for text, weight in segments:
+        previous = None
+        for match in gazetteer().find_places(text):
+            # `山西河津`, `舟山东极镇`, `滁州市琅琊区`: a place written after its parent is stated as a locale
+            if previous is not None and previous.end == match.start:
+                parents = {d.province for d in previous.divisions} | {d.name for d in previous.divisions}
+                inside = tuple(d for d in match.divisions if d.province in parents or d.city in parents)
+                if inside:
+                    match = PlaceMatch(match.start, match.end, match.surface, match.kind, inside)
+                    found.append(Evidence(match, weight * 2))
+                    previous = match
+                    continue
+            found.append(Evidence(match, weight))
+            previous = match
+    return found
+
+
+def _choose(evidence: list[Evidence]) -> list[tuple[Division, float, str]]:
+    """Pick, for each ambiguous match, the candidate most consistent with the unambiguous evidence."""
+    support: dict[str, float] = defaultdict(float)  # province code -> weight of unambiguous evidence
+    city_support: dict[tuple, float] = defaultdict(float)
+    for item in evidence:
+        if len(item.match.divisions) == 1:
+            division = item.match.divisions[0]
+            support[_province_code(division.code)] += item.weight
+            key = _city_key(division)
+            if key:
+                city_support[key] += item.weight
+    chosen = []
+    for item in evidence:
+        candidates = item.match.divisions
+        if len(candidates) == 1:
+            chosen.append((candidates[0], item.weight, item.match.kind))
+            continue
+        ranked = sorted(
+            candidates,
+            key=lambda d: (city_support.get(_city_key(d), 0.0), support.get(_province_code(d.code), 0.0)),
+            reverse=True,
+        )
+        best = ranked[0]
+        best_key = (city_support.get(_city_key(best), 0.0), support.get(_province_code(best.code), 0.0))
+        second = ranked[1]
+        second_key = (city_support.get(_city_key(second), 0.0), support.get(_province_code(second.code), 0.0))
+        if best_key > second_key:
+            chosen.append((best, item.weight, item.match.kind))
+        # else: a shared name with no supporting evidence says nothing about the document
+    return chosen
+
+
+def resolve_region(
+    evidence: list[Evidence],
+    confirmed_levels: frozenset[str] = frozenset(),
+    min_share: float = 0.5,
+    min_weight: float = 2.0,
+    strong_weight: float = 3.0,
+) -> Region:
+    """Vote the evidence into one region.
+
+    Two-character county short names in running text (惠民, 新和, 大化 are also ordinary words) count only
+    when their province has other evidence or they come from a zone of at least ``strong_weight``.
+    A level is filled when its winner holds at least ``min_share`` of that level's weight and has at least
+    ``min_weight`` (one byline or title mention, or two body mentions), or ``confirmed_levels`` holds the
+    level (the document says 我省/我市/我县: a single body mention is then enough). Towns give their city
+    and province, and their county only when it is a county (县, county-level city), not a city district.
+
+    >>> ev = collect_evidence([("中共台州市委常委、组织部长", 4.0), ("我省开展的这一活动", 1.0)])
+    >>> resolve_region(ev)
+    Region(province='浙江省', city='台州市', county=None, region_code='331000')
+    >>> resolve_region(collect_evidence([("沭阳县、东港区、巩义市、衡南县", 1.0)]))
+    Region(province=None, city=None, county=None, region_code=None)
+    """
+    chosen = _choose(_supported(evidence, strong_weight))
+    provinces: dict[str, float] = defaultdict(float)
+    for division, weight, _kind in chosen:
+        provinces[division.province] += weight
+    province = _winner(provinces, min_share, min_weight, "province" in confirmed_levels)
+    if province is None:
+        return Region()
+    cities: dict[str, float] = defaultdict(float)
+    counties: dict[str, float] = defaultdict(float)
+    direct_counties: set[str] = set()
+    for division, weight, kind in chosen:
+        if division.province != province:
+            continue
+        if division.level == "city":
+            cities[division.name] += weight
+        elif division.level == "county":
+            if division.city:
+                cities[division.city] += weight
+            if kind != "town" or not _is_district(division):
+                counties[division.code] += weight
+                if kind != "town":
+                    direct_counties.add(division.code)
+    city = _winner(cities, min_share, min_weight, "city" in confirmed_levels)
+    # counties inside the chosen city; with no city chosen, any county of the province (its city follows)
+    in_scope = {
+        code: weight for code, weight in counties.items() if city is None or gazetteer().by_code[code].city == city
+    }
+    county_code = _winner(in_scope, min_share, min_weight, "county" in confirmed_levels)
+    by_code = gazetteer().by_code
+    if county_code:
+        return region_of(by_code[county_code])
+    if city:
+        return region_of(_named_division("city", province, city))
+    return region_of(_named_division("province", province, province))
+
+
+@functools.lru_cache(maxsize=None)
+def _named_division(level: str, province: str, name: str) -> Division:
+    return next(
+        d for d in gazetteer().by_code.values() if d.level == level and d.province == province and d.name == name
+    )
+
+
+def _is_weak(item: Evidence, strong_weight: float) -> bool:
+    match = item.match
+    return (
+        item.weight < strong_weight
+        and match.kind in ("short", "history")
+        and len(match.surface) == 2
+        and all(d.level == "county" for d in match.divisions)
+    )
+
+
+def _supported(evidence: list[Evidence], strong_weight: float) -> list[Evidence]:
+    """Drop weak matches whose province nothing else supports; keep their supported candidates only."""
+    provinces = {d.province for item in evidence if not _is_weak(item, strong_weight) for d in item.match.divisions}
+    full_names = {d.code for item in evidence if item.match.kind == "name" for d in item.match.divisions}
+    kept = []
+    for item in evidence:
+        if not _is_weak(item, strong_weight):
+            kept.append(item)
+            continue
+        candidates = tuple(d for d in item.match.divisions if d.province in provinces or d.code in full_names)
+        if candidates:
+            match = PlaceMatch(item.match.start, item.match.end, item.match.surface, item.match.kind, candidates)
+            kept.append(Evidence(match, item.weight))
+    return kept
+
+
+def _winner(scores: dict[str, float], min_share: float, min_weight: float, confirmed: bool) -> str | None:
+    if not scores:
+        return None
+    total = sum(scores.values())
+    best, weight = max(scores.items(), key=lambda kv: kv[1])
+    if sum(1 for w in scores.values() if w == weight) > 1:
+        return None  # a tie (台州 vs 丽水 in one file) decides nothing
+    if weight / total < min_share:
+        return None
+    if weight < min_weight and not confirmed:
+        return None
+    return best

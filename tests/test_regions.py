@@ -1,0 +1,73 @@
+"""Gazetteer data integrity and place matching guards."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.regions import Region, collect_evidence, gazetteer, region_of, resolve_region
+
+
+# Counties moved to another city that kept their old code (公主岭市 went from 四平 to 长春 in 2020).
+TRANSFERRED_KEEPING_CODE = {"220381"}
+# Province-direct cities whose code is not in the usual 90xx block (新星市, 新疆, jionlp's code 650929).
+PROVINCE_DIRECT_ODD_CODE = {"650929"}
+
+
+def test_codes_agree_with_parents():
+    g = gazetteer()
+    cities = {(d.province, d.name): d for d in g.by_code.values() if d.level == "city"}
+    provinces = {d.name: d for d in g.by_code.values() if d.level == "province"}
+    counties = sorted((d for d in g.by_code.values() if d.level == "county"), key=lambda d: d.code)
+    checked = 0
+    for county in counties[::5] + [g.by_code[code] for code in TRANSFERRED_KEEPING_CODE]:  # ~570 entries
+        assert county.code[:2] == provinces[county.province].code[:2], county
+        if county.city is None:
+            assert county.province in ("北京市", "天津市", "上海市", "重庆市", "台湾省") or county.code[2:4] == "90" or county.code in PROVINCE_DIRECT_ODD_CODE, county
+        elif county.code in TRANSFERRED_KEEPING_CODE:
+            assert county.code[:4] != cities[(county.province, county.city)].code[:4]  # still a real exception
+        else:
+            assert county.code[:4] == cities[(county.province, county.city)].code[:4], county
+        checked += 1
+    assert checked >= 300
+    for city in cities.values():
+        if city.province != "台湾省":
+            assert city.code[:2] == provinces[city.province].code[:2], city
+
+
+def test_province_direct_county():
+    assert region_of(gazetteer().by_code["469021"]) == Region("海南省", None, "定安县", "469021")
+
+
+@pytest.mark.parametrize("text", ["长治久安", "安康", "孙中山", "大同小异", "朝阳产业", "各乡镇和县属单位", "合作社", "县委书记", "新任县长", "北京路"])
+def test_ordinary_words_are_not_places(text):
+    assert gazetteer().find_places(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, surface",
+    [("舟山东极镇", ["舟山", "东极镇"]), ("马鞍山和县", ["马鞍山和县"]), ("我来七台河之前", ["七台河"]), ("襄樊", ["襄樊"])],
+)
+def test_places_found(text, surface):
+    assert [m.surface for m in gazetteer().find_places(text)] == surface
+
+
+def test_history_name_resolves_to_current():
+    region = resolve_region(collect_evidence([("襄樊市委", 3.0)]))
+    assert region.city == "襄阳市"
+
+
+def test_ambiguous_name_follows_other_evidence():
+    taiwan = resolve_region(collect_evidence([("连江县长在马祖宣誓就职", 3.0)]))
+    fujian = resolve_region(collect_evidence([("福州市连江县", 3.0)]))
+    assert taiwan.region_code == "710716" and taiwan.province is None
+    assert fujian.region_code == "350122" and fujian.city == "福州市"
+
+
+def test_municipality_and_sar_conventions():
+    assert resolve_region(collect_evidence([("上海市浦东新区", 3.0)])) == Region("上海市", None, "浦东新区", "310115")
+    hk = resolve_region(collect_evidence([("香港特别行政区", 3.0)]))
+    assert (hk.province, hk.city) == ("香港特别行政区", None)
+
+
+def test_self_reference_alone_is_no_region():
+    assert resolve_region(collect_evidence([("我省我市我县", 1.0)]), frozenset({"province", "city", "county"})) == Region()
