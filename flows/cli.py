@@ -18,6 +18,7 @@ EXAMPLES = {
     "serve": 'PREFECT_API_URL=http://127.0.0.1:4200/api corpus serve --cron "0 3 * * *"\n'
              "  corpus serve --interval 3600 --input data/raw --output data/processed",
     "sql": 'corpus sql "select province, count(*) from documents group by 1 order by 2 desc"',
+    "validate": "corpus validate data/processed\n  corpus validate data/processed --config build.toml",
 }
 
 
@@ -103,6 +104,20 @@ def command_serve(args) -> int:
     return 0
 
 
+def command_validate(args) -> int:
+    from pipeline.config import load_config
+    from pipeline.validation import validate_folder
+
+    config = load_config(args.config)
+    folder = Path(args.folder)
+    if not (folder / "documents").is_dir():
+        raise PipelineError(f"{folder} holds no build (no documents/ folder)")
+    report = validate_folder(folder, config.validation)
+    print(f"{folder}: {sum(1 for e in report.expectations if e.success)} of {len(report.expectations)} "
+          f"expectations met on {report.row_count} documents; Data Docs: {folder / 'validation' / 'index.html'}")
+    return 0
+
+
 def command_sql(args) -> int:
     import duckdb
 
@@ -165,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--output", default="data/processed")
     serve.add_argument("--config", default=None)
     serve.set_defaults(handler=command_serve)
+
+    validate = add("validate", "re-validate an existing build folder (checksums, then the expectation suite)")
+    validate.add_argument("folder", nargs="?", default="data/processed", help="build folder (default: data/processed)")
+    validate.add_argument("--config", default=None, help="TOML config file whose [validation] table to use")
+    validate.set_defaults(handler=command_validate)
 
     sql = add("sql", "run a DuckDB query over the latest build (views: documents, quarantine)")
     sql.add_argument("query")

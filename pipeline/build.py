@@ -90,6 +90,7 @@ class BuildPlan:
     skipped: tuple  # SkippedFile
     duplicate_files: tuple  # (relative path, duplicate of)
     previous_shards: dict = field(default_factory=dict)  # shard name -> entry of the published manifest
+    previous_documents: int | None = None  # document count of the published build, for the row-count band
 
     @property
     def staging_dir(self) -> Path:
@@ -146,15 +147,14 @@ def shard_key(units: list, input_hashes: dict, config: BuildConfig) -> str:
     return digest.hexdigest()
 
 
-def _previous_shards(output_dir: Path) -> dict:
+def _previous_manifest(output_dir: Path) -> dict:
     manifest_path = output_dir / "manifest.json"
     if not manifest_path.is_file():
         return {}
     try:
-        manifest = io.read_json(manifest_path)
+        return io.read_json(manifest_path)
     except (OSError, ValueError):
         return {}  # an unreadable previous manifest only means nothing is reused
-    return {entry["name"]: entry for entry in manifest.get("shards", []) if "key" in entry}
 
 
 def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildPlan:
@@ -199,8 +199,11 @@ def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildP
     if current or not groups:
         groups.append(current)
     shards = [Shard(index, tuple(group), shard_key(group, hashes, config)) for index, group in enumerate(groups)]
+    previous = _previous_manifest(output_dir)
+    previous_shards = {entry["name"]: entry for entry in previous.get("shards", []) if "key" in entry}
+    previous_documents = previous.get("counts", {}).get("documents")
     return BuildPlan(input_dir, output_dir, tuple(shards), hashes, tuple(skipped), tuple(duplicates),
-                     _previous_shards(output_dir))
+                     previous_shards, previous_documents)
 
 
 def _reject(unit: Unit, reason: str, detail: str, line: int | None = None, digest: str | None = None) -> Rejection:
@@ -477,11 +480,24 @@ def check_batch_contract(staging_dir: Path) -> None:
                             f" ({len(duplicated)} in all)")
 
 
+def validate_staging(staging: Path, config: BuildConfig, previous_documents: int | None) -> dict:
+    """Run the Great Expectations suite over the staged documents; raises ``ValidationFailed``.
+
+    Results (JSON and Data Docs) are written to ``staging/validation`` in either case.
+    """
+    from pipeline import validation
+
+    report = validation.validate_documents(validation.read_documents(staging), config.validation, staging,
+                                           previous_row_count=previous_documents)
+    return {"success": report.success, "suite": report.suite_name, "rows": report.row_count,
+            "expectations": report.summary_rows(), "data_docs": "validation/index.html"}
+
+
 def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_version: str | None = None,
-                   validate=None, publish: bool = True) -> dict:
+                   publish: bool = True) -> dict:
     """Check the batch, validate it, write the manifest, and publish the staging folder.
 
-    ``validate`` is a callable ``(staging_dir) -> dict | None`` run before publication; if it raises, the
+    If the contract check or the validation suite fails, the error is raised before publication: the
     staging folder stays where it is for inspection and the published output is left untouched.
     """
     staging = plan.staging_dir
@@ -498,7 +514,9 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
             f"{totals['articles_added_by_split']} != documents {totals['documents']} + quarantined "
             f"{totals['quarantined']} + duplicates {totals['duplicates']}")
     check_batch_contract(staging)
-    validation_summary = validate(staging) if validate is not None else None
+    validation_summary = None
+    if config.validation.enabled:
+        validation_summary = validate_staging(staging, config, plan.previous_documents)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "pipeline_version": __version__,
@@ -530,7 +548,7 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
     return manifest
 
 
-def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig, validate=None) -> dict:
+def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
     """The whole build in this process, without an orchestrator (notebooks, tests, other schedulers)."""
     with io.output_lock(Path(output_dir)):
         plan = plan_build(Path(input_dir), Path(output_dir), config)
@@ -540,4 +558,4 @@ def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig, valida
                                  plan.previous_shards.get(shard.name))
             for shard in plan.shards
         ]
-        return finalize_build(plan, summaries, config, validate=validate)
+        return finalize_build(plan, summaries, config)

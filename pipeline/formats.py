@@ -77,6 +77,60 @@ def _block_text(html: str) -> tuple[str, str | None]:
     return "\n".join(line for line in lines if line), title or None
 
 
+# Separators between an article title and the site name in <title>:
+# "中华人民共和国监察法-纪检", "…的决议__2007年第23号国务院公报_中国政府网", "标题 | 某某网".
+TITLE_SEPARATORS = re.compile(r"\s*(?:__?|--?|\s-\s|\||｜|——|_)\s*")
+_SPACES = re.compile(r"[\s\u3000\xa0]+")
+# A <title> segment that names the site or a column, not the article: "中国地理学会官网", "新闻动态".
+SITE_NAME_SEGMENT = re.compile(r"(?:网|官网|网站|门户|首页|频道|新闻中心|新闻动态|动态|资讯|栏目)$")
+
+
+def _squash(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+def page_title(html: str) -> str | None:
+    """The article's headline: the longest on-page heading that begins the ``<title>``, else the longest
+    ``<title>`` segment between site-name separators, else a heading with a title-like class.
+
+    >>> page_title("<html><head><title>在推进会上的讲话_某某网</title></head><body><h1>在推进会上的讲话</h1></body></html>")
+    '在推进会上的讲话'
+    >>> page_title("<html><head><title>中华人民共和国监察法-纪检</title></head><body><p>x</p></body></html>")
+    '中华人民共和国监察法'
+    """
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    title_el = root.find(".//title")
+    title_tag = " ".join(title_el.text_content().split()) if title_el is not None else ""
+    squashed_title = _squash(title_tag)
+    candidates = []
+    titled = []
+    for element in root.iter("h1", "h2", "h3", "h4", "div", "p", "span", "strong", "b", "td", "font", "a"):
+        text = " ".join(element.text_content().split())
+        if not 4 <= len(text) <= 120:
+            continue
+        marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if squashed_title and squashed_title.startswith(_squash(text)):
+            candidates.append(text)
+        elif element.tag in ("h1", "h2") or "title" in marker:
+            titled.append(text)
+    if candidates:
+        best = max(candidates, key=lambda t: (len(_squash(t)), -candidates.index(t)))
+        if len(_squash(best)) >= 6:
+            return best
+    if title_tag:
+        segments = [seg for seg in TITLE_SEPARATORS.split(title_tag) if seg and not SITE_NAME_SEGMENT.search(seg)]
+        if segments:
+            longest = max(segments, key=len)
+            if len(longest) >= 8:
+                return longest
+    return None
+
+
 def extract_html(html: str) -> ExtractedPage:
     """Main text and title of an HTML page.
 
@@ -100,6 +154,7 @@ def extract_html(html: str) -> ExtractedPage:
         text = data.get("text") or ""
         title = data.get("title") or None
         url = data.get("url") or None
+    title = page_title(html) or title
     if len(text.strip()) >= MIN_EXTRACTED_CHARS:
         return ExtractedPage(text=text, title=title, url=url, method="trafilatura")
     fallback, fallback_title = _block_text(html)

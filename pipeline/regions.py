@@ -159,17 +159,26 @@ def region_of(division: Division) -> Region:
 
     >>> region_of(gazetteer().by_code["469021"])
     Region(province='海南省', city=None, county='定安县', region_code='469021')
-    >>> region_of(gazetteer().by_code["710707"])
-    Region(province=None, city=None, county='南投县', region_code='710707')
+    >>> region_of(gazetteer().by_code["710707"])  # GB/T 2260 has one code for Taiwan
+    Region(province=None, city=None, county='南投县', region_code='710000')
     >>> region_of(gazetteer().by_code["310115"])
     Region(province='上海市', city=None, county='浦东新区', region_code='310115')
     """
     province = None if division.province == _TAIWAN else division.province
+    code = division.code
+    if code[:2] in SINGLE_CODE_PREFIXES:
+        code = code[:2] + "0000"
     if division.level == "province":
-        return Region(province, None, None, division.code)
+        # Taiwan as a whole: the convention keeps province null, and a code without a name is meaningless.
+        return Region(province, None, None, code if province is not None else None)
     if division.level == "city":
-        return Region(province, division.name, None, division.code)
-    return Region(province, division.city, division.name, division.code)
+        return Region(province, division.name, None, code)
+    return Region(province, division.city, division.name, code)
+
+
+# GB/T 2260 gives Taiwan, Hong Kong and Macau one code each (710000, 810000, 820000); the finer codes in
+# the source data (e.g. 710707 for 南投县) are not GB/T 2260 codes, so region_code uses the single one.
+SINGLE_CODE_PREFIXES = frozenset({"71", "81", "82"})
 
 
 def _province_code(code: str) -> str:

@@ -212,6 +212,18 @@ def count_script_chars(text: str) -> tuple[int, int]:
     return int(counts[1]), int(counts[2])
 
 
+def traditional_only_chars(text: str) -> str:
+    """The distinct characters of ``text`` that exist only in Traditional script, in order of appearance.
+
+    >>> traditional_only_chars("罗运乾在發展中發言")
+    '發'
+    """
+    if not text:
+        return ""
+    table = _charset_table()
+    return "".join(dict.fromkeys(c for c in text if table[ord(c)] == 1))
+
+
 def classify_counts(traditional: int, simplified: int, config: ScriptConfig = _DEFAULT_CONFIG) -> str:
     """'traditional' | 'simplified' | 'mixed' | 'undetermined' from the two counts."""
     informative = traditional + simplified
@@ -273,6 +285,10 @@ def detect_tw_conversion(text: str, config: ScriptConfig = _DEFAULT_CONFIG) -> b
 # --------------------------------------------------------------------------------------------- conversion
 
 
+# Line breaks and punctuation, which OpenCC never changes: clause boundaries for count_changed_chars.
+_CLAUSE_BREAK = re.compile(r"[\n，。、；：？！,.;:?!]")
+
+
 def count_changed_chars(before: str, after: str) -> int:
     """Characters of ``before`` not carried over unchanged into ``after``.
 
@@ -282,12 +298,17 @@ def count_changed_chars(before: str, after: str) -> int:
     4
     """
     if len(before) == len(after):
-        return sum(1 for a, b in zip(before, after) if a != b)
-    before_lines, after_lines = before.split("\n"), after.split("\n")
-    if len(before_lines) != len(after_lines):  # not expected: conversion keeps line breaks
-        before_lines, after_lines = [before], [after]
+        return int(np.count_nonzero(np.frombuffer(before.encode("utf-32-le"), dtype=np.uint32)
+                                    != np.frombuffer(after.encode("utf-32-le"), dtype=np.uint32)))
+    # Conversion keeps punctuation and line breaks where they are: compare clause by clause, so the
+    # (quadratic) alignment only runs on the few short clauses whose length changed (網際網路 → 互联网).
+    before_parts, after_parts = _CLAUSE_BREAK.split(before), _CLAUSE_BREAK.split(after)
+    if len(before_parts) != len(after_parts):  # not expected; align the whole text
+        before_parts, after_parts = [before], [after]
     changed = 0
-    for b, a in zip(before_lines, after_lines):
+    for b, a in zip(before_parts, after_parts):
+        if b == a:
+            continue
         if len(b) == len(a):
             changed += sum(1 for x, y in zip(b, a) if x != y)
         else:
@@ -387,10 +408,15 @@ _FULLWIDTH_ALNUM = {code: code - 0xFEE0 for code in
 _RADICALS = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0x2E80, 0x2FE0)
              if unicodedata.normalize("NFKC", chr(code)) != chr(code)}
 _CHAR_MAP = {**_ZERO_WIDTH, **_FULLWIDTH_ALNUM, **_RADICALS}
+_CHAR_MAP_STRINGS = {chr(code): value or "" for code, value in
+                     {k: (chr(v) if isinstance(v, int) else v) for k, v in _CHAR_MAP.items()}.items()}
 _CHAR_MAP_PATTERN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CHAR_MAP)) + "]")
 
 # Candidate ASCII punctuation with the spaces around it: 時間:2022 → 时间：2022, 發展, 改革 → 发展，改革.
-_ASCII_PUNCT = re.compile(r"[ \t]*(?:\.{3,}|…+|。{3,}|[,;:!?])[ \t]*")
+_ASCII_PUNCT = re.compile(f"(?:\\.{{3,}}|…+|。{{3,}}|[,;:!?])[{_HORIZONTAL_SPACE}]*")
+# Spaces before a mark are handled apart so the pattern above starts with the mark (fast scanning).
+_SPACE_BEFORE_ASCII_PUNCT = re.compile(f"[{_HORIZONTAL_SPACE}]+(?=[,;:!?])")
+_ASCII_BESIDE_FULLWIDTH = re.compile(r"[,;:!?.…][，；：！？…]|[，；：！？…][ \t]*[,;:!?.…]")
 _FULLWIDTH_OF = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 # Parenthesised span on one line: (30日) → （30日）, (蘇文傑攝) → （苏文杰摄）; (ASCII) between English stays.
 _PAREN_SPAN = re.compile(r"\(([^()\n]{0,200})\)")
@@ -401,12 +427,14 @@ _QUOTED = re.compile(r'"([^"\n]{0,500})"')
 # or repeated ，、；： collapse to one; 。。 (two, not an ellipsis) to one.
 _DOUBLED_BEFORE_STOP = re.compile(r"[，、]+(?=[。！？；：])")
 _REPEATED_MARK = re.compile(r"([，、；：])\1+")
-_DOUBLE_STOP = re.compile(r"(?<!。)。。(?!。)")
+_STOP_RUN = re.compile(r"。{2,}")
 # Spaces between two Chinese characters / Chinese punctuation: 东 极 镇 → 东极镇 (scraping debris).
-_SPACE_IN_CHINESE = re.compile(f"(?<=[{_CONTEXT}])[{_HORIZONTAL_SPACE}]+(?=[{_CONTEXT}])")
+_SPACE_IN_CHINESE = re.compile(f"[{_HORIZONTAL_SPACE}]+(?=[{_CONTEXT}])")
 _SPACE_RUN = re.compile(f"[{_HORIZONTAL_SPACE}]+")
 _SPACE_RUN_MULTI = re.compile(f"[{_HORIZONTAL_SPACE}]{{2,}}|[\t\u00a0\u3000\u2002\u2003\u2009\u202f]")
-_LINE_EDGE_SPACE = re.compile(f"^[{_HORIZONTAL_SPACE}]+|[{_HORIZONTAL_SPACE}]+$", re.MULTILINE)
+# After one pass, an ASCII mark still touching Chinese punctuation may now be in Chinese context (::“):
+# only then is another pass worth its cost.
+_NEEDS_ANOTHER_PASS = re.compile(f"[,;:!?()\"…][ \t]*[{_CJK_PUNCT}]|[{_CJK_PUNCT}][ \t]*[,;:!?()\"….]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 # Fields: every whitespace run (line breaks too) is one space, none next to Chinese punctuation.
 _FIELD_SPACE = re.compile(f"[\\s{_HORIZONTAL_SPACE}]+")
@@ -415,15 +443,41 @@ _CONTEXT_CHAR = re.compile(f"[{_CONTEXT}]")
 _HAN_CHAR = re.compile(f"[{_HAN}]")
 
 
+_CJK_PUNCT_SET = frozenset(_CJK_PUNCT)
+
+
 def _is_context(char: str) -> bool:
-    return bool(char) and _CONTEXT_CHAR.match(char) is not None
+    """Han character or Chinese punctuation (the empty string, outside the text, is not)."""
+    if not char:
+        return False
+    code = ord(char)
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+            or 0x20000 <= code <= 0x3134F or char in _CJK_PUNCT_SET)
+
+
+def _remove_space_in_chinese(match: re.Match) -> str:
+    start = match.start()
+    return "" if start > 0 and _is_context(match.string[start - 1]) else match.group()
+
+
+def _space_before_ascii_punct(match: re.Match) -> str:
+    start = match.start()
+    return "" if start > 0 and _is_context(match.string[start - 1]) else match.group()
+
+
+def _reduce_stop_run(match: re.Match) -> str:
+    return "。" if len(match.group()) == 2 else match.group()  # 3+ is an ellipsis written with 。
+
+
+def _map_char(match: re.Match) -> str:
+    return _CHAR_MAP_STRINGS[match.group()]
 
 
 def _replace_ascii_punct(match: re.Match) -> str:
     text = match.string
     before = text[match.start() - 1] if match.start() > 0 else ""
     after = text[match.end()] if match.end() < len(text) else ""
-    mark = match.group().strip(" \t")
+    mark = match.group().rstrip(_HORIZONTAL_SPACE)
     if not (_is_context(before) or _is_context(after)):
         return match.group()
     if mark[0] in ".…。":
@@ -464,11 +518,19 @@ def _normalize_marks(text: str) -> str:
     """Characters and punctuation (everything except whitespace collapsing)."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if _CHAR_MAP_PATTERN.search(text):
-        text = text.translate(_CHAR_MAP)
+    if _CHAR_MAP_PATTERN.search(text):  # few hits per document: substituting them beats str.translate
+        text = _CHAR_MAP_PATTERN.sub(_map_char, text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _SPACE_BEFORE_ASCII_PUNCT.search(text):
+        text = _SPACE_BEFORE_ASCII_PUNCT.sub(_space_before_ascii_punct, text)
     text = _ASCII_PUNCT.sub(_replace_ascii_punct, text)
+    # A mark decided before its neighbour turned full-width (::“ → :：“) gets a second look.
+    while _ASCII_BESIDE_FULLWIDTH.search(text):
+        converted = _ASCII_PUNCT.sub(_replace_ascii_punct, text)
+        if converted == text:
+            break
+        text = converted
     if "(" in text or ")" in text:
         text = _PAREN_SPAN.sub(_replace_paren_span, text)
         text = _LONE_PAREN.sub(_replace_lone_paren, text)
@@ -476,7 +538,7 @@ def _normalize_marks(text: str) -> str:
         text = _QUOTED.sub(_replace_quoted, text)
     text = _DOUBLED_BEFORE_STOP.sub("", text)
     text = _REPEATED_MARK.sub(r"\1", text)
-    text = _DOUBLE_STOP.sub("。", text)
+    text = _STOP_RUN.sub(_reduce_stop_run, text)
     return text
 
 
@@ -495,11 +557,25 @@ def normalize_punctuation_text(text: str) -> str:
     >>> normalize_punctuation_text('\u3000\u3000东 极 镇,,很好,。\\n\\n\\n\\nHello, world!  ')
     '东极镇，很好。\\n\\nHello, world!'
     """
+    # Rules see each other's output (a mark turned full-width makes its neighbour Chinese context), so
+    # repeat until nothing changes: clean text costs one extra pass, at most three in all.
+    text = _punctuation_pass(text)
+    for _ in range(2):
+        if not _NEEDS_ANOTHER_PASS.search(text):
+            break
+        normalized = _punctuation_pass(text)
+        if normalized == text:
+            break
+        text = normalized
+    return text
+
+
+def _punctuation_pass(text: str) -> str:
     text = _normalize_marks(text)
-    text = _SPACE_IN_CHINESE.sub("", text)
+    text = _SPACE_IN_CHINESE.sub(_remove_space_in_chinese, text)
     if _SPACE_RUN_MULTI.search(text):
         text = _SPACE_RUN.sub(" ", text)
-    text = _LINE_EDGE_SPACE.sub("", text)
+    text = "\n".join(line.strip(_HORIZONTAL_SPACE) for line in text.split("\n"))
     text = _BLANK_LINES.sub("\n\n", text)
     return text.strip("\n")
 
@@ -510,9 +586,12 @@ def normalize_field_text(text: str) -> str:
     >>> normalize_field_text('突出实践性  增强实效性\\u3000(讲话)')
     '突出实践性 增强实效性（讲话）'
     """
-    text = _normalize_marks(text)
-    text = _FIELD_SPACE.sub(" ", text).strip()
-    return _SPACE_AT_CJK_PUNCT.sub("", text)
+    for _ in range(3):
+        normalized = _SPACE_AT_CJK_PUNCT.sub("", _FIELD_SPACE.sub(" ", _normalize_marks(text)).strip())
+        if normalized == text:
+            break
+        text = normalized
+    return text
 
 
 # One-line fields: any whitespace run becomes one space. Multi-paragraph fields get the body-text rules.

@@ -13,7 +13,7 @@ from typing import Callable
 
 from pipeline.config import BuildConfig
 from pipeline.document import Document, Rejection
-from pipeline import script
+from pipeline import artifacts, gate, metadata, script
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,11 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("script", script.normalize_script, "script"),
+    Stage("script", script.normalize_script, "script"),  # characters only: later stages need the spacing
+    Stage("artifacts", artifacts.remove_artifacts, "artifacts"),
+    Stage("metadata", metadata.extract_metadata, "metadata"),  # may split a file into articles
+    Stage("punctuation", script.normalize_punctuation, "script"),  # after bylines: space runs are gone here
+    Stage("gate", gate.check_document, "validation"),  # reject what cannot meet the row-level contract
 )
 
 
@@ -32,10 +36,12 @@ def run_stages(document: Document, config: BuildConfig, stages: tuple[Stage, ...
     """Run ``document`` through ``stages``; return (kept documents, rejections).
 
     >>> from pipeline.document import Document
-    >>> kept, rejected = run_stages(Document(source_file="a.txt", source_sha256="0" * 64, text="測試文本"),
-    ...                             BuildConfig())
-    >>> kept[0].text, rejected
-    ('测试文本', [])
+    >>> text = "這是一篇關於領導幹部作風建設的講話稿,全文圍繞著力解決實際問題展開。"
+    >>> kept, rejected = run_stages(Document(source_file="a.txt", source_sha256="0" * 64, text=text), BuildConfig())
+    >>> kept[0].text, kept[0].original_script, rejected
+    ('这是一篇关于领导干部作风建设的讲话稿，全文围绕着力解决实际问题展开。', 'traditional', [])
+    >>> run_stages(Document(source_file="b.txt", source_sha256="1" * 64, text="短文"), BuildConfig())[1][0].reason
+    'gate.too_short'
     """
     current = [document]
     rejections: list[Rejection] = []

@@ -1,0 +1,280 @@
+"""Validation with Great Expectations: a good batch passes, each broken contract fails by name, Data Docs open.
+
+Each GX run here is ~1 s (suite of ~56 expectations plus the Data Docs site); GX's import (~4 s) is paid
+once per session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import browser
+from pipeline.config import config_from_dict
+from pipeline.errors import ConfigError, ValidationFailed
+from pipeline.schema import DOCUMENT_SCHEMA, SCHEMA_VERSION
+from pipeline.stage_configs import ValidationConfig
+from pipeline.validation import SUITE_NAME, build_suite, validate_documents, validate_folder
+
+PARAGRAPHS = [
+    "各位代表，过去一年，全县上下坚持以习近平新时代中国特色社会主义思想为指导，经济社会发展取得新成效。",
+    "我们要深入推进乡村振兴，持续改善农村人居环境，让广大群众的获得感、幸福感、安全感更加充实。",
+    "同志们，法治建设是一项长期任务，必须坚持依法治县，推进严格执法、公正司法、全民守法。",
+    "今年是实施十四五规划承上启下的关键之年，做好全年工作意义重大，要统筹发展和安全。",
+    "会议强调，要压实安全生产责任，全面排查整治各类风险隐患，坚决遏制重特大事故发生。",
+    "要加强干部队伍建设，树立正确用人导向，激励干部担当作为、干事创业，营造风清气正的政治生态。",
+]
+
+
+def good_rows() -> list[dict]:
+    rows = []
+    for index, text in enumerate(PARAGRAPHS):
+        place = [("浙江省", "台州市", None, "331000"), ("浙江省", None, "遂昌县", "331123"),
+                 ("海南省", None, "定安县", "469021"), (None, None, None, None)][index % 4]  # fmt: skip
+        rows.append(
+            {
+                "id": f"abc-{index}",
+                "source_file": f"{index:03d}.txt",
+                "article_index": 0,
+                "title": f"在全县工作会议上的讲话（{index}）",
+                "province": place[0],
+                "city": place[1],
+                "county": place[2],
+                "region_code": place[3],
+                "published_at": ["2022-11-24 08:47:00", "2023-01-05", None][index % 3],
+                "original_script": ["simplified", "traditional", "mixed"][index % 3],
+                "text": text,
+                "char_count": len(text),
+                "source_encoding": "utf-8",
+                "source_format": "text",
+                "source_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "removed_char_count": 0,
+            }
+        )
+    return rows
+
+
+def frame_of(rows: list[dict]) -> pd.DataFrame:
+    """The documents table as the build reads it back from Parquet."""
+    return pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA).to_pandas()
+
+
+def test_good_batch_passes_and_writes_results(tmp_path):
+    # 6 rows after 12: exactly the 50 % floor of the row-count band
+    report = validate_documents(frame_of(good_rows()), ValidationConfig(), tmp_path, previous_row_count=12)
+    assert report.success, report.failure_message()
+    assert report.failure_message() == ""
+    assert report.row_count == 6
+    assert report.suite_name == SUITE_NAME and SCHEMA_VERSION in SUITE_NAME
+    result_text = (tmp_path / "validation" / "result.json").read_text(encoding="utf-8")
+    result = json.loads(result_text)
+    assert result["success"] is True
+    assert result["suite_name"] == SUITE_NAME
+    assert result_text == json.dumps(result, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    assert report.docs_index == tmp_path / "validation" / "index.html" and report.docs_index.is_file()
+    assert report.docs_page.is_file() and report.docs_page.is_relative_to(tmp_path / "validation")
+    rows = report.summary_rows()
+    assert len(rows) == len(report.expectations) == len(result["results"])
+    assert all(row["success"] is True for row in rows)
+    assert {"expectation", "column", "success", "unexpected", "examples"} <= set(rows[0])
+    summary = json.loads((tmp_path / "validation" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["success"] is True and len(summary["expectations"]) == len(rows)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "staging folders left behind"
+
+
+def test_suite_covers_the_contract():
+    suite = build_suite(ValidationConfig(), previous_row_count=100)
+    kinds = {e.expectation_type for e in suite.expectations}
+    assert {
+        "expect_table_columns_to_match_set",
+        "expect_table_row_count_to_be_between",
+        "expect_column_values_to_be_of_type",
+        "expect_column_values_to_be_unique",
+        "expect_column_value_lengths_to_be_between",
+        "expect_no_traditional_residue",
+        "expect_no_debris",
+        "expect_cjk_share_at_least",
+        "expect_char_count_to_match_text",
+        "expect_region_code_consistent",
+        "expect_column_values_to_be_iso_dates_not_in_future",
+    } <= kinds
+    labels = [e.description.split(":")[0] for e in suite.expectations]
+    assert len(labels) == len(set(labels)), "two expectations share a label: messages would be ambiguous"
+    assert len(build_suite(ValidationConfig()).expectations) == len(suite.expectations)
+
+
+def _set(rows, index, **changes):
+    rows[index].update(changes)
+    return rows
+
+
+TRADITIONAL = "這是測試，我們要深入推進鄉村振興，持續改善農村人居環境。"
+DEBRIS = "时间:2022-11-24 08:47:00\n" + PARAGRAPHS[2]
+LATIN = "Lorem ipsum dolor sit amet, consectetur adipiscing elit 会议."
+
+BROKEN = [
+    # label, change to the good rows, previous row count, labels that must fail (exactly), text in message
+    ("traditional residue", lambda r: _set(r, 0, text=TRADITIONAL, char_count=len(TRADITIONAL)), None,
+     {"expect_no_traditional_residue(text)"}, "id abc-0: 這測"),
+    ("duplicate id", lambda r: _set(r, 3, id="abc-1"), None,
+     {"expect_column_values_to_be_unique(id)"}, "id abc-1"),
+    ("empty text", lambda r: _set(r, 4, text="", char_count=0), None,
+     {"expect_column_values_to_match_regex(text)", "expect_column_value_lengths_to_be_between(text)",
+      "expect_cjk_share_at_least(text)"}, "id abc-4"),
+    ("debris line", lambda r: _set(r, 2, text=DEBRIS, char_count=len(DEBRIS)), None,
+     {"expect_no_debris(text)"}, "id abc-2: 时间:"),
+    ("row count collapse", lambda r: r, 100,
+     {"expect_table_row_count_to_be_between"}, "observed 6, expected 50..1000"),
+    ("region code not 6 digits", lambda r: _set(r, 0, region_code="33100"), None,
+     {"expect_column_values_to_match_regex(region_code)",
+      "expect_region_code_consistent(province,city,county,region_code)"},
+     "id abc-0"),
+    ("char_count mismatch", lambda r: _set(r, 5, char_count=3), None,
+     {"expect_char_count_to_match_text(text,char_count)"}, "id abc-5: char_count 3 !="),
+    ("future published_at", lambda r: _set(r, 1, published_at="2999-01-01"), None,
+     {"expect_column_values_to_be_iso_dates_not_in_future(published_at)"}, "id abc-1: 2999-01-01: in the future"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change, previous, expected, needle", [case[1:] for case in BROKEN], ids=[case[0] for case in BROKEN]
+)
+def test_broken_contract_fails_naming_the_expectation(tmp_path, change, previous, expected, needle):
+    frame = frame_of(change(good_rows()))
+    with pytest.raises(ValidationFailed) as caught:
+        validate_documents(frame, ValidationConfig(), tmp_path, previous_row_count=previous)
+    message = str(caught.value)
+    assert message.startswith("validation failed: ") and "\n" not in message
+    assert set(caught.value.failed_expectations) == expected
+    for label in expected:
+        assert label in message
+    assert needle in message
+    # results are written before the error is raised
+    result = json.loads((tmp_path / "validation" / "result.json").read_text(encoding="utf-8"))
+    assert result["success"] is False
+    assert (tmp_path / "validation" / "index.html").is_file()
+    assert caught.value.report.success is False
+
+
+def test_several_broken_rows_are_each_named_with_their_row(tmp_path):
+    rows = good_rows()
+    _set(rows, 0, region_code="321000")  # 浙江省 台州市 with a 江苏 code
+    _set(rows, 1, published_at="2022年11月24日")
+    _set(rows, 2, original_script="klingon")
+    _set(rows, 3, region_code="331000")  # a code but no place name
+    _set(rows, 4, text=LATIN, char_count=len(LATIN))
+    _set(rows, 5, event_date="2022-13-01")
+    with pytest.raises(ValidationFailed) as caught:
+        validate_documents(frame_of(rows), ValidationConfig(), tmp_path)
+    assert set(caught.value.failed_expectations) == {
+        "expect_region_code_consistent(province,city,county,region_code)",
+        "expect_column_values_to_be_iso_dates_not_in_future(published_at)",
+        "expect_column_values_to_be_in_set(original_script)",
+        "expect_cjk_share_at_least(text)",
+        "expect_column_values_to_be_iso_dates(event_date)",
+    }
+    message = str(caught.value)
+    for needle in [
+        "id abc-0: province 浙江省 does not match code prefix 32 (江苏)",
+        "id abc-3: region_code without province/city/county",
+        "id abc-1: 2022年11月24日: not an ISO 8601 date",
+        "id abc-2: klingon",
+        "id abc-4: share 0.04",
+        "id abc-5: 2022-13-01: not a calendar date",
+    ]:
+        assert needle in message
+
+
+def test_missing_column_fails_the_schema_expectation(tmp_path):
+    frame = frame_of(good_rows()).drop(columns=["url"])
+    report = validate_documents(frame, ValidationConfig(), tmp_path, raise_on_failure=False)
+    assert not report.success
+    failed = {e.label: e for e in report.failed}
+    assert "missing ['url']" in failed["expect_table_columns_to_match_set"].observed
+
+
+def test_allowed_exception_is_not_residue(tmp_path):
+    rows = _set(good_rows(), 0, text=PARAGRAPHS[0] + "苧麻", char_count=len(PARAGRAPHS[0]) + 2)
+    assert validate_documents(frame_of(rows), ValidationConfig(), tmp_path).success
+    with pytest.raises(ValidationFailed, match="expect_no_traditional_residue"):
+        validate_documents(frame_of(rows), ValidationConfig(traditional_exceptions=()), tmp_path)
+
+
+def test_config_reads_validation_fields_and_rejects_bad_values():
+    config = config_from_dict({"validation": {"debris_patterns": ["广告"], "min_cjk_share": 1, "max_row_ratio": 5}})
+    assert config.validation.debris_patterns == ("广告",)
+    assert config.validation.min_cjk_share == 1.0
+    with pytest.raises(ConfigError, match="invalid regex"):
+        config_from_dict({"validation": {"debris_patterns": ["(unclosed"]}})
+    with pytest.raises(ConfigError, match="min_row_ratio"):
+        config_from_dict({"validation": {"min_row_ratio": 2}})
+
+
+def _write_built_folder(folder: Path, rows: list[dict]) -> None:
+    """A folder laid out like a build: documents/*.parquet plus manifest.json with sha256 per output."""
+    (folder / "documents").mkdir(parents=True)
+    table = pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA)
+    pq.write_table(table.slice(0, 3), folder / "documents" / "part-00000.parquet")
+    pq.write_table(table.slice(3), folder / "documents" / "part-00001.parquet")
+    outputs = {
+        f"documents/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((folder / "documents").glob("*.parquet"))
+    }
+    outputs["validation/result.json"] = "0" * 64  # reports are rewritten by validation: never compared
+    (folder / "manifest.json").write_text(json.dumps({"outputs": outputs}), encoding="utf-8")
+
+
+def test_validate_folder_passes_a_good_folder_and_fails_a_tampered_one(tmp_path):
+    _write_built_folder(tmp_path, good_rows())
+    before = sorted(p.name for p in tmp_path.iterdir())
+    report = validate_folder(tmp_path, ValidationConfig(), previous_row_count=6, report_dir=tmp_path / "elsewhere")
+    assert report.success, report.failure_message()
+    assert report.result_path == tmp_path / "elsewhere" / "validation" / "result.json"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before + ["elsewhere"])
+    assert any(e.name == "manifest_sha256_matches" and e.success for e in report.expectations)
+
+    # edit one row so that the data still meets every expectation: only the manifest can tell
+    path = tmp_path / "documents" / "part-00001.parquet"
+    table = pq.read_table(path).to_pylist()
+    table[0]["title"] = "改过的标题"
+    pq.write_table(pa.Table.from_pylist(table, schema=DOCUMENT_SCHEMA), path)
+    with pytest.raises(ValidationFailed) as caught:
+        validate_folder(tmp_path, ValidationConfig(), previous_row_count=6)
+    assert caught.value.failed_expectations == ["manifest_sha256_matches(outputs)"]
+    assert "documents/part-00001.parquet: sha256 differs from manifest" in str(caught.value)
+    summary = json.loads((tmp_path / "validation" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["success"] is False
+
+
+def test_validate_folder_reports_unreadable_parquet(tmp_path):
+    _write_built_folder(tmp_path, good_rows())
+    (tmp_path / "documents" / "part-00000.parquet").write_bytes(b"not parquet")
+    with pytest.raises(ValidationFailed, match="manifest_sha256_matches.*documents unreadable"):
+        validate_folder(tmp_path, ValidationConfig())
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(browser.find_chromium() is None, reason="no chromium on PATH: run .ci/install-browser.sh")
+def test_data_docs_open_in_headless_chromium(tmp_path):
+    rows = _set(good_rows(), 0, text=TRADITIONAL, char_count=len(TRADITIONAL))
+    report = validate_documents(frame_of(rows), ValidationConfig(), tmp_path / "out", raise_on_failure=False)
+    assert not report.success
+
+    index_dom = browser.dump_dom(report.docs_index)
+    relative_page = report.docs_page.relative_to(report.docs_index.parent).as_posix()
+    assert relative_page in index_dom, "index.html does not link this run's validation page"
+
+    page_dom = browser.dump_dom(report.docs_page)
+    missing = [e.label for e in report.expectations if e.label not in page_dom]
+    assert not missing, f"expectations not on the Data Docs page: {missing}"
+    assert "這是測試" in page_dom  # the failing value is shown
+
+    png = browser.screenshot(report.docs_page, tmp_path / "data-docs.png")
+    assert browser.png_size(png) == (1280, 2000)
+    assert png.stat().st_size > 20_000  # a blank 1280x2000 page compresses to a few KB
