@@ -98,6 +98,28 @@ class MetadataConfig:
     """Metadata extraction."""
 
     enabled: bool = True
+    # Titles, subtitles and bylines sit in the first few non-blank lines; 8 covers title/subtitle/byline plus
+    # a few leftover page lines (devset 015 has its byline on line 4).
+    heading_zone_lines: int = 8
+    # Reporter tags are at the start (本网讯(记者 …)) or in closing credits (全媒体记者:王勃): lines searched.
+    reporter_zone_lines: int = 3
+    # A stated page time is on a short header line; longer lines are running text that may quote dates.
+    page_time_line_chars: int = 80
+    # Region evidence weights: the byline's organisation names the author's own locale most reliably, the
+    # title next; one body mention counts 1.
+    byline_weight: float = 4.0
+    title_weight: float = 3.0
+    body_weight: float = 1.0
+    # A region level is filled only if its winner holds half the weight of that level (five counties in
+    # five provinces, devset 005, give none) ...
+    region_min_share: float = 0.5
+    # ... and weighs 2 (two body mentions, or one title/byline mention) unless 我省/我市/我县 confirms it.
+    region_min_weight: float = 2.0
+
+    def __post_init__(self):
+        _require(self.heading_zone_lines >= 1, "heading_zone_lines must be at least 1")
+        _require(0.0 < self.region_min_share <= 1.0, "region_min_share must be in (0, 1]")
+        _require(self.region_min_weight > 0, "region_min_weight must be positive")
 
 
 @dataclass(frozen=True)
@@ -106,6 +128,36 @@ class DedupConfig:
 
     # Identical input files (same bytes) would get the same stable id: keep the first by path, count the rest.
     drop_identical_files: bool = True
+    # Exact and near-duplicate detection across the corpus (pipeline/dedup.py); off = every document kept.
+    near_duplicates: bool = True
+    # Character n-grams (no word segmentation for Chinese, NOTES.md); 5 keeps shared stock phrases
+    # (习近平新时代中国特色社会主义) from making unrelated speeches look alike.
+    ngram: int = 5
+    # Signature length (a power of two, one-permutation MinHash): the Jaccard estimate's standard error is
+    # ~0.04 at 128; 256 halves the variance for twice the storage (0.5 KB per document at 128).
+    num_perm: int = 128
+    # Estimated Jaccard of 5-gram sets at or above which two documents are near duplicates. A copy with 10 %
+    # of its characters edited at random keeps ~0.9**5 = 59 % of its 5-grams (Jaccard ~0.42); unrelated
+    # documents of this genre, even sharing a 范文 template and footer, stay below 0.15 (bench/bench_dedup.py).
+    threshold: float = 0.3
+    # LSH layout, bands x rows <= num_perm, = dedup.band_layout(threshold, num_perm): S-curve
+    # 1 - (1 - s**rows)**bands passes a pair at s = 0.3 with p = 0.93, at 0.4 with p = 1.00, and at s = 0.1
+    # with p = 0.03 (few false candidates; each costs one signature comparison).
+    bands: int = 42
+    rows: int = 3
+    # Fixed hash seed: signatures must be identical across shards, machines and rebuilds.
+    seed: int = 1
+    # An LSH bucket with more members than this is chained instead of paired all-with-all (k**2/2 pairs).
+    max_bucket_pairs_group: int = 64
+
+    def __post_init__(self):
+        _require(self.ngram >= 1, "ngram must be at least 1")
+        _require(self.num_perm >= 2 and self.num_perm & (self.num_perm - 1) == 0,
+                 "num_perm must be a power of two (one-permutation MinHash bins)")
+        _require(0.0 < self.threshold <= 1.0, "threshold must be in (0, 1]")
+        _require(self.bands >= 1 and self.rows >= 1, "bands and rows must be at least 1")
+        _require(self.bands * self.rows <= self.num_perm, "bands * rows must not exceed num_perm")
+        _require(self.max_bucket_pairs_group >= 2, "max_bucket_pairs_group must be at least 2")
 
 
 @dataclass(frozen=True)
