@@ -17,6 +17,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from pipeline import io
 from pipeline.build import Shard, build_or_reuse_shard, finalize_build, plan_build, prepare_staging
 from pipeline.config import config_from_dict, load_config
+from pipeline.errors import ValidationFailed
 
 RUNNERS = ("process", "thread", "dask")
 
@@ -81,7 +82,15 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
             for shard in plan.shards
         ]
         summaries = [future.result() for future in futures]
-        manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)))
+        try:
+            manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)))
+        except ValidationFailed as error:
+            report = getattr(error, "report", None)
+            if report is not None:
+                create_table_artifact(key="validation", table=report.summary_rows(),
+                                      description=f"FAILED validation of the build into {output_dir}; "
+                                                  f"nothing was published")
+            raise
     counts = manifest["counts"]
     reused = sum(1 for shard in manifest["shards"] if shard["reused"])
     logger.info("reused %d of %d shards", reused, len(manifest["shards"]))
@@ -92,6 +101,9 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
         table=[{"measure": key, "value": value} for key, value in counts.items() if isinstance(value, int)],
         description=f"Counts of the build into {output_dir}",
     )
+    if manifest.get("validation"):
+        create_table_artifact(key="validation", table=manifest["validation"]["expectations"],
+                              description="Great Expectations results (Data Docs: validation/index.html)")
     reasons = "\n".join(f"| {reason} | {count} |" for reason, count in counts["quarantined_by_reason"].items())
     create_markdown_artifact(
         key="build-quarantine",

@@ -19,6 +19,7 @@ EXAMPLES = {
              "  corpus serve --interval 3600 --input data/raw --output data/processed",
     "sql": 'corpus sql "select province, count(*) from documents group by 1 order by 2 desc"',
     "validate": "corpus validate data/processed\n  corpus validate data/processed --config build.toml",
+    "eval": "corpus eval\n  corpus eval --devset tests/data/devset --verbose",
 }
 
 
@@ -118,6 +119,21 @@ def command_validate(args) -> int:
     return 0
 
 
+def command_eval(args) -> int:
+    from pipeline.config import load_config
+    from pipeline.evaluation import evaluate_devset, format_evaluation
+
+    devset = Path(args.devset)
+    if not (devset / "gold.jsonl").is_file():
+        raise PipelineError(f"{devset} has no gold.jsonl")
+    result = evaluate_devset(devset, load_config(args.config))
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_evaluation(result, verbose=args.verbose))
+    return 0
+
+
 def command_sql(args) -> int:
     import duckdb
 
@@ -185,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("folder", nargs="?", default="data/processed", help="build folder (default: data/processed)")
     validate.add_argument("--config", default=None, help="TOML config file whose [validation] table to use")
     validate.set_defaults(handler=command_validate)
+
+    evaluate = add("eval", "score removal precision/recall and metadata fields on the annotated dev set")
+    evaluate.add_argument("--devset", default="tests/data/devset", help="folder with gold.jsonl and raw/")
+    evaluate.add_argument("--config", default=None, help="TOML config file")
+    evaluate.add_argument("--verbose", action="store_true", help="list every miss")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluate.set_defaults(handler=command_eval)
 
     sql = add("sql", "run a DuckDB query over the latest build (views: documents, quarantine)")
     sql.add_argument("query")

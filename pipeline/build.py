@@ -476,8 +476,8 @@ def check_batch_contract(staging_dir: Path) -> None:
     counts = Counter(ids)
     duplicated = [doc_id for doc_id, count in counts.items() if count > 1]
     if duplicated:
-        raise ContractError(f"duplicate document ids across shards: {', '.join(sorted(duplicated)[:5])}"
-                            f" ({len(duplicated)} in all)")
+        raise ContractError(f"contract failed: expect_column_values_to_be_unique(id): {len(duplicated)} ids occur "
+                            f"in more than one shard ({', '.join(sorted(duplicated)[:5])})")
 
 
 def validate_staging(staging: Path, config: BuildConfig, previous_documents: int | None) -> dict:

@@ -59,7 +59,7 @@ def test_history_name_resolves_to_current():
 def test_ambiguous_name_follows_other_evidence():
     taiwan = resolve_region(collect_evidence([("连江县长在马祖宣誓就职", 3.0)]))
     fujian = resolve_region(collect_evidence([("福州市连江县", 3.0)]))
-    assert taiwan.region_code == "710716" and taiwan.province is None
+    assert taiwan.region_code == "710000" and taiwan.province is None
     assert fujian.region_code == "350122" and fujian.city == "福州市"
 
 

@@ -200,10 +200,19 @@ def test_missing_column_fails_the_schema_expectation(tmp_path):
 
 
 def test_allowed_exception_is_not_residue(tmp_path):
+    # 苧 (t2s: 苧→苎, then stable) is not a Traditional-only character, so it is never residue.
     rows = _set(good_rows(), 0, text=PARAGRAPHS[0] + "苧麻", char_count=len(PARAGRAPHS[0]) + 2)
-    assert validate_documents(frame_of(rows), ValidationConfig(), tmp_path).success
+    assert validate_documents(frame_of(rows), ValidationConfig(traditional_exceptions=()), tmp_path).success
+    rows = _set(good_rows(), 0, text=PARAGRAPHS[0] + "發展", char_count=len(PARAGRAPHS[0]) + 2)
+    assert validate_documents(frame_of(rows), ValidationConfig(traditional_exceptions=("發",)), tmp_path).success
     with pytest.raises(ValidationFailed, match="expect_no_traditional_residue"):
-        validate_documents(frame_of(rows), ValidationConfig(traditional_exceptions=()), tmp_path)
+        validate_documents(frame_of(rows), ValidationConfig(), tmp_path)
+
+
+def test_names_that_t2s_would_change_are_not_residue(tmp_path):
+    # devset 001: a Simplified text naming 罗运乾; t2s would turn the name into 罗运干.
+    rows = _set(good_rows(), 0, text=PARAGRAPHS[0] + "罗运乾同志", char_count=len(PARAGRAPHS[0]) + 5)
+    assert validate_documents(frame_of(rows), ValidationConfig(), tmp_path).success
 
 
 def test_config_reads_validation_fields_and_rejects_bad_values():
