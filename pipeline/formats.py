@@ -24,6 +24,11 @@ SOGOU_RECORD = re.compile(
     re.DOTALL,
 )
 
+# Pages assembled from templates sometimes close </html> after the header include and carry the article
+# after it (devset 037, a gov.cn page): parsers then drop everything that follows. Closing tags of html and
+# body are removed before parsing; parsers close them at the end anyway.
+PREMATURE_CLOSE = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
+
 _BLOCK_TAGS = (
     "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
     "section", "article", "header", "footer", "table", "ul", "ol", "dd", "dt", "blockquote", "pre",
@@ -140,6 +145,7 @@ def extract_html(html: str) -> ExtractedPage:
     """
     import trafilatura
 
+    html = PREMATURE_CLOSE.sub("", html)
     extracted = trafilatura.bare_extraction(
         html,
         with_metadata=True,
@@ -163,8 +169,10 @@ def extract_html(html: str) -> ExtractedPage:
 
 def page_as_text(page: ExtractedPage) -> str:
     """The text the stages see: the title as the first line (unless the body already starts with it)."""
-    if page.title and not page.text.lstrip().startswith(page.title.strip()):
-        return f"{page.title.strip()}\n\n{page.text}"
+    if page.title:
+        head = _squash(page.text[: len(page.title) * 2 + 20])
+        if not head.startswith(_squash(page.title)):
+            return f"{page.title.strip()}\n\n{page.text}"
     return page.text
 
 
