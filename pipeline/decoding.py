@@ -134,6 +134,28 @@ def _looks_like_utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+# Characters that make up decoded Chinese text: CJK ideographs, ASCII, CJK and full-width punctuation.
+_PLAUSIBLE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\n\r\t]")
+# Share of such characters needed to accept a BOM-less UTF-16 reading of CJK text (no NUL pattern to see).
+# GBK or Big5 bytes read as UTF-16 land in Hangul, Yi and private-use blocks instead (under 10 %).
+MIN_PLAUSIBLE_UTF16_SHARE = 0.8
+
+
+def _plausible_utf16(data: bytes) -> tuple[str, str] | None:
+    """A BOM-less UTF-16 reading of ``data`` that looks like Chinese text, or None."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    for encoding in ("utf_16_le", "utf_16_be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:5000]
+        if sample and len(_PLAUSIBLE.findall(sample)) / len(sample) >= MIN_PLAUSIBLE_UTF16_SHARE:
+            return text, encoding.replace("_", "-")
+    return None
+
+
 def _control_share(text: str) -> float:
     if not text:
         return 0.0
@@ -180,6 +202,10 @@ def decode_bytes(data: bytes) -> Decoded | Undecodable:
             except UnicodeDecodeError:
                 text = None
     if text is None:
+        plausible = _plausible_utf16(data)
+        if plausible:
+            text, encoding = plausible
+    if text is None:
         text, encoding = _detect_with_charset_normalizer(data)
         if text is None:
             return Undecodable("undecodable", "no candidate encoding (UTF-8/16, GB18030, Big5) decodes it coherently")
@@ -190,17 +216,17 @@ def decode_bytes(data: bytes) -> Decoded | Undecodable:
         if nul_share > MAX_CONTROL_SHARE:
             return Undecodable("binary", f"{nul_share:.1%} NUL characters after decoding as {encoding}")
         text = text.replace("\x00", "")
+    repaired = repair_mojibake(text)
+    if repaired is None:
+        return Undecodable("mojibake", f"decoded as {encoding}, but the text is UTF-8 read as GBK and the bytes "
+                                       "needed to repair it are lost")
+    text, repaired_from = repaired
     share = _control_share(text)
     if share > MAX_CONTROL_SHARE:
         return Undecodable("binary", f"{share:.1%} control characters after decoding as {encoding}")
     text = normalize_newlines(text)
     if not text.strip():
         return Undecodable("empty", f"only whitespace after decoding as {encoding}")
-    repaired = repair_mojibake(text)
-    if repaired is None:
-        return Undecodable("mojibake", f"decoded as {encoding}, but the text is UTF-8 read as GBK and the bytes "
-                                       "needed to repair it are lost")
-    text, repaired_from = repaired
     if repaired_from:
         encoding = f"{encoding} (repaired {repaired_from} mojibake)"
     return Decoded(text=text, encoding=encoding)

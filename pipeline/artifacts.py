@@ -1,0 +1,924 @@
+"""Scraping-artifact removal: the stage that takes site debris out of a page and leaves the content.
+
+What it changes (every change is recorded as a ``Removal`` with a stable rule name from
+``pipeline.artifact_rules.RULES`` and the 0-based line number in the text this stage received):
+
+- drops debris LINES: navigation rows and breadcrumbs, login boxes, page header and credit lines, view
+  counters, previous/next and related-article blocks, share/QR widgets, copyright/ICP/disclaimer footers,
+  ad and jump markers, image captions and image file names, SEO spam titles, a title repeated in the body;
+- drops debris SPANS glued into a line: 范文 template sentences, reporter tags (``本网讯(记者 傅长琪)``),
+  pinyin ruby (``县长(zhǎng)``), BBCode, SEO titles injected mid-sentence, trailing credits, table-cell
+  pipes left by HTML extraction, a table of contents run into the first sentence;
+- rejoins a paragraph broken mid-sentence by a page break, a caption or a hard wrap (seed 004 ``纪律松`` +
+  ``驰``); numbered and short headings are never merged into the next paragraph;
+- moves page-header values into empty fields: ``published_at`` (ISO, time kept when printed),
+  ``category`` (栏目), ``source_site`` (来源); moves a series header into ``series`` and a compilation's
+  编者按 into ``editor_note``; copies a closing note ``(根据…讲话整理)`` into ``source_note`` (it stays in
+  the text).
+
+What it deliberately leaves alone: punctuation and spacing inside kept text (doubled punctuation, width,
+space runs are the punctuation stage's job), the title/subtitle/position+name byline lines (the metadata
+stage takes them out), datelines such as ``新华社杭州7月31日电``, standfirsts, numbered headings, dated
+subtitle lines (``2019年3月2日在…会议上``). When unsure it keeps the text: a sentence of content lost is
+worse than a line of debris left. A page that was nothing but debris becomes a Rejection
+``artifacts.empty_after_cleaning``. Rules that may delete a whole sentence ending in 。！？ are listed in
+``artifact_rules.SENTENCE_RULES`` and each is shown by a test case.
+
+Cross-document repetition (a footer no rule knows) needs counts over many documents, so it is a separate
+pure step: ``count_line_hashes`` → ``common_line_hashes`` → ``remove_repeated_lines``; the caller wires
+the counting across shards.
+
+The stage runs its passes to a fixpoint (at most ``_MAX_PASSES``), so it is idempotent on its own output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+from pipeline import artifact_rules as R
+from pipeline.document import Document, Rejection, Removal
+from pipeline.stage_configs import ArtifactsConfig
+
+RULES = R.RULES
+
+_LONG_LINE_CHARS = 300  # every line rule but the footer ones has a length limit well below this
+_MAX_PASSES = 5  # a later pass finds what an earlier one exposed (a site name left alone at the top); real pages settle in 2
+
+
+@dataclass
+class _Line:
+    number: int  # 0-based line number in the text the stage received
+    text: str
+
+
+@dataclass
+class _State:
+    removals: list
+    fields: dict
+    title: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+_NOT_WORD_RE = re.compile(r"[\W_]+")  # spaces, punctuation, symbols (and "_", which \w would keep)
+
+
+def normalized_line(text: str) -> str:
+    """The line without whitespace, punctuation or symbols, for comparing lines.
+
+    >>> normalized_line(" 创先争优心得体会:如何创怎样争 ")
+    '创先争优心得体会如何创怎样争'
+    """
+    return _NOT_WORD_RE.sub("", text)
+
+
+def _has_sentence_punct(text: str) -> bool:
+    return bool(R.SENTENCE_PUNCT_RE.search(text))
+
+
+def _is_long_sentence(text: str, config: ArtifactsConfig) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and stripped[-1] in R.TERMINAL and len(stripped) > config.header_max_chars
+
+
+def _strip_table(text: str) -> str:
+    """``| 来源: \\| 发布时间: 2018-05-17 |`` -> ``来源: | 发布时间: 2018-05-17`` (shape only, for matching)."""
+    return text.replace("\\|", "|").strip().strip("|").strip()
+
+
+def iso_datetime(date_text: str, clock_text: str | None = None) -> str | None:
+    """ISO form of a printed date (and time, kept when printed).
+
+    >>> iso_datetime("2022-11-24", "08:47:00")
+    '2022-11-24T08:47:00'
+    >>> iso_datetime("2022年12月25日", "07:49")
+    '2022-12-25T07:49:00'
+    >>> iso_datetime("2019-2-16")
+    '2019-02-16'
+    >>> iso_datetime("2019-13-45") is None
+    True
+    """
+    numbers = re.findall(r"\d+", date_text)
+    if len(numbers) < 3:
+        return None
+    year, month, day = (int(n) for n in numbers[:3])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    result = f"{year:04d}-{month:02d}-{day:02d}"
+    if clock_text:
+        parts = [int(n) for n in re.findall(r"\d+", clock_text)] + [0, 0]
+        hour, minute, second = parts[:3]
+        if hour <= 23 and minute <= 59 and second <= 59:
+            result += f"T{hour:02d}:{minute:02d}:{second:02d}"
+    return result
+
+
+def _offer_field(state: _State, name: str, value: str | None, priority: int) -> None:
+    """Keep the best candidate per field (lower priority number wins; first seen wins a tie)."""
+    if not value:
+        return
+    value = value.strip()
+    if not value:
+        return
+    current = state.fields.get(name)
+    if current is None or priority < current[0]:
+        state.fields[name] = (priority, value)
+
+
+def _remove(state: _State, rule: str, line: _Line, text: str) -> None:
+    if text:
+        state.removals.append(Removal(rule, line.number, text))
+
+
+# ------------------------------------------------------------------------------------ header lines
+
+
+def header_match(text: str, config: ArtifactsConfig = ArtifactsConfig()) -> dict | None:
+    """Fields found if ``text`` is a page header/credit line, else None.
+
+    >>> header_match("时间:2022-11-24 08:47:00")
+    {'published_at': '2022-11-24T08:47:00'}
+    >>> header_match("栏目: 创先争优学习专题 / 释出于: / 人气:2.64W")
+    {'category': '创先争优学习专题'}
+    >>> header_match("更新于 2022年12月27日07:40 • 发布于 2022年12月25日07:49")
+    {'published_at': '2022-12-25T07:49:00'}
+    >>> header_match("资金来源：财政拨款和社会捐助。") is None
+    True
+    """
+    found = _header_fields(text, config)
+    if found is None:
+        return None
+    best: dict[str, tuple[int, str]] = {}
+    for name, value, priority in found:
+        if name not in best or priority < best[name][0]:
+            best[name] = (priority, value)
+    return {name: value for name, (priority, value) in best.items()}
+
+
+def _header_fields(text: str, config: ArtifactsConfig) -> list[tuple[str, str, int]] | None:
+    """(field, value, priority) triples if ``text`` is a header line (publish date 0, bare date 1, update 2)."""
+    line = _strip_table(text)
+    if not line or len(line) > config.header_max_chars or _has_sentence_punct(line):
+        return None
+    covered = [False] * len(line)
+    keys: list[str] = []
+    fields: list[tuple[str, str, int]] = []
+    has_iso = has_clock = False
+
+    def cover(start: int, end: int) -> None:
+        for i in range(start, end):
+            covered[i] = True
+
+    for match in R.HEADER_KV_RE.finditer(line):
+        key, value = match.group("key"), match.group("value")
+        keys.append(key)
+        cover(match.start(), match.end())
+        if not value:
+            continue
+        date_match = R.DATETIME_RE.fullmatch(value.strip())
+        if key in R.PUBLISH_KEYS + R.UPDATE_KEYS and date_match:
+            has_iso = has_iso or bool(R.ISO_DATE_RE.match(value))
+            has_clock = has_clock or bool(date_match.group("clock"))
+            iso = iso_datetime(date_match.group("date"), date_match.group("clock"))
+            if iso:
+                fields.append(("published_at", iso, 0 if key in R.PUBLISH_KEYS else 2))
+        elif key in R.SOURCE_KEYS:
+            fields.append(("source_site", value, 0))
+        elif key in R.CATEGORY_KEYS:
+            fields.append(("category", value, 0))
+    for match in R.DATETIME_RE.finditer(line):
+        if any(covered[match.start() : match.end()]):
+            continue
+        cover(match.start(), match.end())
+        is_iso = bool(R.ISO_DATE_RE.match(match.group("date")))
+        if not is_iso and not match.group("clock"):
+            continue  # a bare Chinese date is content more often than chrome
+        has_iso = has_iso or is_iso
+        has_clock = has_clock or bool(match.group("clock"))
+        iso = iso_datetime(match.group("date"), match.group("clock"))
+        if iso:
+            fields.append(("published_at", iso, 1))
+    for pattern in (R.COUNTER_RE, R.SUPPLIED_BY_RE, R.HEADER_CHROME_RE):
+        for match in pattern.finditer(line):
+            if pattern is not R.HEADER_CHROME_RE or re.search(r"\d", match.group(0)):
+                keys.append(match.group(0))  # counters, "…供稿", file info "24.50 KB" / "2页"
+            cover(match.start(), match.end())
+    residual = sum(1 for ch, c in zip(line, covered) if not c and ch.isalnum())
+    if not (keys or has_iso or has_clock):
+        return None
+    weak = ("时间", "日期", "发布", "查看", "回复", "评论", "阅读", "记者", "通讯员")
+    strong_keys = [k for k in keys if k not in weak]
+    if has_clock and residual <= 10 and not re.search(r"[于在]\s*(?:19|20)\d{2}", line):
+        return fields  # "会议于2019年3月2日 9:30在大礼堂召开" is prose without punctuation
+    if (strong_keys or has_iso) and residual <= 6:
+        return fields
+    if keys and residual == 0 and (has_iso or len(keys) >= 2 or line.endswith((":", "："))):
+        return fields  # "时间:" alone (forum print view, devset 023), "查看10.1K | 回复0 | …"
+    return None
+
+
+# ---------------------------------------------------------------------------------------- spans
+
+
+def _sentences(text: str) -> list[str]:
+    """Split a line into sentences, each keeping its closing punctuation.
+
+    >>> _sentences("甲。乙!丙")
+    ['甲。', '乙!', '丙']
+    """
+    return re.findall(r"[^。！？!?]*[。！？!?]+[”’\"」』)）]*|[^。！？!?]+$", text)
+
+
+def _is_only_numbering(text: str) -> bool:
+    return not re.sub(r"[\s\d.．、()（）•·\-]+", "", text)
+
+
+def _sentence_rule(sentence: str) -> str | None:
+    if R.TEMPLATE_RE.search(sentence):
+        return "artifacts.template_sentence"
+    if R.DISCLAIMER_RE.search(sentence.strip()):
+        return "artifacts.disclaimer"
+    if R.PAYWALL_RE.search(sentence):
+        return "artifacts.paywall"
+    if R.SITE_NOTICE_RE.search(sentence):
+        return "artifacts.site_notice"
+    return None
+
+
+def _clean_spans(line: _Line, state: _State, config: ArtifactsConfig) -> str:
+    """Remove debris spans inside one line; returns the new line text."""
+    text = line.text
+    # table pipes from HTML extraction: "|  | 位置：首页 > 新闻动态 | " (devset 044)
+    if text.strip().startswith("|") and text.rstrip().endswith("|"):
+        match = re.fullmatch(r"(?P<head>[\s|]*)(?P<inner>.*?)(?P<tail>[\s|]*)", text.replace("\\|", "|"), re.S)
+        inner = match.group("inner")
+        _remove(state, "artifacts.table_markup", line, (match.group("head") + match.group("tail")).replace(" ", ""))
+        text = inner
+        if not text.strip():
+            return ""
+    for rule, pattern in (
+        ("artifacts.pinyin_ruby", R.PINYIN_RUBY_RE),
+        ("artifacts.bbcode", R.BBCODE_RE),
+        ("artifacts.jump_marker", R.JUMP_RE),
+    ):
+        if pattern.search(text):
+            for match in pattern.finditer(text):
+                _remove(state, rule, line, match.group(0))
+            text = pattern.sub("", text)
+    # reporter tags in brackets, kept in the removal for the metadata stage
+    changed = True
+    while changed:  # removing one tag can make the next one line-initial; loop until none is left
+        changed = False
+        for match in R.REPORTER_BRACKET_RE.finditer(text):
+            if not _reporter_bracket_ok(match.group(0)):
+                continue
+            _remove(state, "artifacts.reporter_tag", line, match.group(0).strip())
+            end = match.end()
+            if not text[: match.start()].strip():  # a tag opening the line takes the space after it along
+                end += len(text[end:]) - len(text[end:].lstrip())
+            text = text[: match.start()] + text[end:]
+            changed = True
+            break
+    # template / disclaimer / paywall sentences, wherever they sit
+    sentences = _sentences(text)
+    if any(_sentence_rule(s) for s in sentences):
+        kept = []
+        for sentence in sentences:
+            rule = _sentence_rule(sentence)
+            if rule:
+                _remove(state, rule, line, sentence.strip())
+            else:
+                kept.append(sentence)
+        text = "".join(kept)
+        if _is_only_numbering(text):
+            if text.strip():
+                _remove(state, "artifacts.disclaimer", line, text.strip())
+            return ""
+    # trailing "(来源：大众日报)" and trailing credits "…了！！！编辑|禤志杰"
+    match = R.TRAILING_SOURCE_RE.search(text)
+    if match and match.start() > 0:
+        _offer_field(state, "source_site", match.group("value"), 1)
+        _remove(state, "artifacts.source_prefix", line, match.group(0).strip())
+        text = text[: match.start()]
+    match = re.search(
+        rf"(?<=[{R.TERMINAL}”])\s*(?:编辑|责编|责任编辑|校对|审核|编审|摄影)\s*[|｜/:：]\s*[{R.HAN}·]{{2,4}}\s*$", text
+    )
+    if match:
+        _remove(state, "artifacts.header_line", line, match.group(0).strip())
+        text = text[: match.start()]
+    # caption glued after a sentence: "…75万人次。▲广州日报全媒体图片记者黎旭阳、李妍摄" (devset 040)
+    match = re.search(rf"(?<=[{R.TERMINAL}])\s*[▲△][^▲△\n]{{2,60}}$", text)
+    if match and "。" not in match.group(0)[:-1]:
+        _remove(state, "artifacts.image_caption", line, match.group(0).strip())
+        text = text[: match.start()]
+    match = re.search(rf"(?<=[{R.TERMINAL}])\s*(?:资料图|资料图片|图片来源网络)$", text)
+    if match:
+        _remove(state, "artifacts.image_caption", line, match.group(0).strip())
+        text = text[: match.start()]
+    # a header value glued to the end of a heading: "103年元旦… 发布日期:2014-01-01", "… 来源于：东区办事处"
+    stripped = text.strip()
+    if stripped and not _has_sentence_punct(stripped) and header_match(stripped, config) is None:
+        match = re.search(
+            rf"\s+(?P<kv>(?:{'|'.join(R.PUBLISH_KEYS + R.SOURCE_KEYS)})\s*[:：]\s*(?:{R.DATETIME_RE.pattern}|[^\s:：]{{1,20}}))\s*$",
+            text,
+        )
+        if match and normalized_line(text[: match.start()]):
+            for name, value, priority in _header_fields(match.group("kv"), config) or []:
+                _offer_field(state, name, value, priority)
+            _remove(state, "artifacts.header_line", line, match.group("kv"))
+            text = text[: match.start()]
+    # source-paper prefix on a title line: "《衢州日报》感恩奋进 …"
+    match = R.SOURCE_PREFIX_RE.match(text.strip())
+    if match and not _has_sentence_punct(text):
+        _offer_field(state, "source_site", match.group("paper"), 2)
+        _remove(state, "artifacts.source_prefix", line, match.group(0))
+        text = text.strip()[match.end() :]
+    return text
+
+
+def _reporter_bracket_ok(tag: str) -> bool:
+    """A bracketed tag holds a role and names, nothing else: "(记者 傅长琪)" yes, "(记者节当天,…)" no."""
+    inner = re.sub(r"^.*[(（【\[]", "", tag.strip())
+    inner = inner.rstrip(")）】]")
+    inner = re.sub(R._ROLE, " ", inner)
+    inner = re.sub(rf"[{R.HAN}]{{0,8}}(?:报导|报道|摄)$", "", inner.strip())
+    tokens = [t for t in re.split(r"[\s、/／　]+", inner) if t]
+    return all(len(t) <= 5 for t in tokens)
+
+
+def _remove_toc_run(line: _Line, text: str, state: _State) -> str:
+    """Drop a table of contents that runs into the first sentence; the text restarts at its first item.
+
+    >>> state = _State(removals=[], fields={})
+    >>> _remove_toc_run(_Line(0, ""), "目录 一、总体要求 二、主要任务 一、总体要求 为深入贯彻落实。", state)
+    '一、总体要求 为深入贯彻落实。'
+    """
+    match = R.TOC_RUN_RE.match(text)
+    if not match:
+        return text
+    items = re.findall(
+        r"(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章部分节]|[(（][一二三四五六七八九十]+[)）])", match.group("items")
+    )
+    first = match.group("marker")
+    restart = text.find(first, match.start("items") + len(first))
+    # the run must hold >= 2 items, and the first marker must come back right after it (the real text)
+    if len(items) < 3 or restart < 0 or restart > match.end("items") or items.count(first) < 2:
+        return text
+    _remove(state, "artifacts.toc_span", line, text[:restart].strip())
+    return text[restart:]
+
+
+def _remove_seo_injection(line: _Line, text: str, state: _State) -> str:
+    """Titles of other pages injected mid-sentence: "死亡61人、副市长在全市安全生产工作会议上的讲话受伤213人"."""
+    if not state.title:
+        return text
+    title = R.TITLE_TAIL_RE.sub("", normalized_line(state.title))
+    if len(title) < 4:
+        return text
+    pattern = re.compile(rf"(?<=[、，,])(?P<inj>[{R.HAN}]{{4,30}}?{R.SEO_TITLE_END})(?=[{R.HAN}\d])")
+    for match in list(pattern.finditer(text))[::-1]:
+        injected = match.group("inj")
+        following = text[match.end() : match.end() + 2]
+        if following[:1] in "的和并中时上" or following in ("精神", "要求", "指出", "强调", "内容", "全文", "要点"):
+            continue
+        if injected == title or not any(title[i : i + 4] in injected for i in range(len(title) - 3)):
+            continue
+        _remove(state, "artifacts.seo_spam", line, injected)
+        text = text[: match.start()] + text[match.end() :]
+    return text
+
+
+# -------------------------------------------------------------------------------- line classes
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in R.TOKEN_SPLIT_RE.split(text) if t and t.strip(":：")]
+
+
+def _chrome_rule(token: str) -> str | None:
+    return R.CHROME_WORDS.get(token.strip(":：[]【】+").lower())
+
+
+def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
+    """The debris rule a whole line falls under, or None. Header lines are handled separately."""
+    line = _strip_table(text)
+    if not line:
+        return None
+    if re.fullmatch(r"[|｜\s>/\-_=*~·•]+", line):
+        return "artifacts.table_markup" if "|" in line else "artifacts.nav_row"
+    long_sentence = _is_long_sentence(line, config)
+    if len(line) > _LONG_LINE_CHARS:  # a paragraph: only a flattened footer (devset 044) is that long
+        if not long_sentence and (R.ICP_RE.search(line) or R.COPYRIGHT_RE.search(line)) and not _has_sentence_punct(line[-40:]):
+            return "artifacts.icp" if R.ICP_RE.search(line) else "artifacts.copyright"
+        return None
+    has_punct = _has_sentence_punct(line)
+    # whole-line chrome words and chrome rows
+    tokens = _tokens(line)
+    chrome = [_chrome_rule(t) for t in tokens]
+    if tokens and all(chrome):
+        return chrome[0] if len(set(chrome)) == 1 else "artifacts.nav_row"
+    if not has_punct and len(line) <= config.header_max_chars:
+        if R.BREADCRUMB_LEAD_RE.match(line):
+            return "artifacts.nav_row"
+        if re.search(r"<[A-Za-z/]", line):
+            pass  # markup such as "<contenttitle>…</contenttitle>" is not a breadcrumb
+        elif line.startswith((">", "＞", "»")) or len(R.BREADCRUMB_SEP_RE.findall(line)) >= 2:
+            segments = [s for s in R.BREADCRUMB_SEP_RE.split(line) if s.strip()]
+            if segments and all(len(s.strip()) <= 30 for s in segments):
+                return "artifacts.nav_row"
+        n_chrome = sum(1 for c in chrome if c)
+        others = [t for t, c in zip(tokens, chrome) if not c]
+        if len(tokens) >= 2 and n_chrome >= 2 and len(others) <= n_chrome and all(len(t) <= 6 for t in others):
+            return "artifacts.nav_row"
+        if len(tokens) >= R.MENU_MIN_TOKENS and all(len(t) <= 6 for t in tokens):
+            suffixes = Counter(t[-2:] for t in tokens)
+            if n_chrome or suffixes.most_common(1)[0][1] >= 3:
+                return "artifacts.nav_row"
+        if (any(c == "artifacts.login_box" for c in chrome) or R.LOGIN_RE.search(line)) and len(line) <= 30:
+            return "artifacts.login_box"
+        if R.LABEL_LINE_RE.match(line):
+            return "artifacts.header_line"
+        if re.search(r"上一篇|下一篇|上一页|下一页", line) and len(line) <= 60:
+            return "artifacts.prev_next"
+        if R.PAGINATION_RE.match(line):
+            return "artifacts.pagination"
+        if R.RELATED_HEADLINE_RE.match(line) and len(line.split()) >= R.RELATED_HEADLINE_MIN_PARTS:
+            return "artifacts.related"
+    if R.IMAGE_FILE_RE.match(line):
+        return "artifacts.image_file"
+    if R.BARE_URL_RE.match(line):
+        return "artifacts.bare_url"
+    if not long_sentence:
+        if R.ICP_RE.search(line):
+            return "artifacts.icp"
+        if R.COPYRIGHT_RE.search(line) and len(line) <= 150 and not line.endswith(("。", "！", "？")):
+            return "artifacts.copyright"
+        if _is_spam(line):
+            return "artifacts.seo_spam"
+    if R.AD_RE.search(line) and len(line) <= 30:
+        return "artifacts.ad_marker"
+    if R.SHARE_RE.search(line) and len(line) <= 60 and not re.search(r"[，,。]", line):
+        return "artifacts.share"
+    if R.WECHAT_MENU_RE.search(line) and len(line) <= 60:
+        return "artifacts.share"
+    # image captions
+    if R.CAPTION_LEAD_RE.match(line) and len(line) <= 120:
+        return "artifacts.image_caption"
+    if R.PHOTO_SOURCE_RE.match(line) and len(line) <= 60:
+        return "artifacts.image_caption"
+    if R.PHOTO_CREDIT_RE.search(line) and len(line) <= 150 and not line.endswith(("拍摄", "摄影")):
+        return "artifacts.image_caption"
+    positions = R.PHOTO_POSITION_RE.findall(line)
+    if len(positions) >= 2 and len(line) <= 160 and len(_sentences(line)) <= 2:
+        return "artifacts.image_caption"
+    if len(positions) == 1 and len(line) <= 80 and len(_sentences(line)) == 1 and line.endswith(("。", "上", "中")):
+        return "artifacts.image_caption"
+    if R.SITE_NOTICE_RE.search(line) and len(line) <= 60:
+        return "artifacts.site_notice"
+    return None
+
+
+def _is_spam(line: str) -> bool:
+    """A spam title line: no sentence punctuation, a gambling word or two porn-keyword hits."""
+    if _has_sentence_punct(line):
+        return False
+    return bool(R.SPAM_STRONG_RE.search(line)) or len(R.SPAM_RE.findall(line)) >= 2
+
+
+def _reporter_line(text: str) -> bool:
+    """A byline line of reporters only: "记者 义永华/文 杨波/摄", "记者吴文隆、廖瑞铭台南报导"."""
+    line = _strip_table(text)
+    if not line or len(line) > 60 or re.search(r"[。！？!?，,；;]", line):
+        return False
+    if re.fullmatch(r"(?:本报|本刊|本网|新华社|人民日报)(?:特约)?评论员|新华社记者", line):
+        return True
+    match = re.match(rf"^[{R.HAN}]{{0,6}}?(?:{R._ROLE})\s*[:：]?\s*", line)
+    if not match or re.search(r"优秀|先进|十佳|模范|最美|金牌|年度", line[: match.end()]):
+        return False  # "优秀通讯员：张三 李四" is a commendation list, not a byline
+    rest = R.HEADER_KV_RE.sub(" ", line[match.end() :])
+    rest = re.sub(rf"[{R.HAN}]{{0,8}}(?:报导|报道)$", "", rest.strip())
+    tokens = [re.sub(r"/(?:文|摄|图)$", "", t) for t in re.split(r"[\s、/　]+(?![文摄图](?:\s|$))", rest) if t]
+    return bool(tokens) and all(len(t) <= 4 and re.fullmatch(rf"[{R.HAN}·]+", t) for t in tokens)
+
+
+# ---------------------------------------------------------------------------------------- passes
+
+
+def _is_heading(text: str, config: ArtifactsConfig) -> bool:
+    line = text.strip()
+    if not line:
+        return False
+    if R.HEADING_RE.match(line):
+        return not re.search(r"[。！？!?]", line) and len(line) <= 60
+    return len(line) <= config.short_line_max_chars and not re.search(r"[，,。、；;！？!?]", line)
+
+
+def _unclosed(text: str) -> bool:
+    """An opening quote or bracket without its closing partner: the sentence goes on."""
+    return any(text.count(a) > text.count(b) for a, b in ("“”", "《》", "（）", "()", "「」"))
+
+
+def _should_join(upper: str, lower: str, config: ArtifactsConfig) -> bool:
+    """Does ``upper`` stop mid-sentence and ``lower`` carry the same sentence on?
+
+    A heading is never joined: a numbered heading, a short line without a full stop, a dash heading.
+    Evidence of a break is required: ``upper`` ends in a comma, holds a full stop before its open tail, is
+    long, leaves a quote/bracket open, or ``lower`` starts with a one- or two-character clause ("驰,有的…").
+    """
+    a, b = upper.strip(), lower.strip()
+    if len(a) < config.join_min_chars or a[-1] in R.LINE_CLOSERS + "—…":
+        return False
+    if R.HEADING_RE.match(a) and not re.search(r"[。！？!?]", a):
+        return False
+    if "——" in a or not re.search(rf"[{R.HAN}，,、]$", a):
+        return False  # "壮美画卷徐徐铺展——…" (devset 036) is a heading
+    if not (re.search(r"[，,；;。]", a) or _unclosed(a)):
+        return False  # "中共台州市委常委、组织部长  马晓晖" (seed 000) is a byline, not prose
+    open_part = re.split(r"[。！？!?]", a)[-1]
+    if len(open_part) < 6 and a[-1] not in "，,、":
+        return False  # "…。资料图" / "…。问题来了": a label after a finished sentence
+    if not b or R.HEADING_RE.match(b) or not re.match(rf"[{R.HAN}\d“‘《]", b):
+        return False
+    if not (re.search(r"[。！？!?]", b) or (len(b) >= config.join_min_chars and re.search(r"[，,、；;]", b))):
+        return False
+    first_clause = re.split(r"[，,、。；;：:！？!?]", b)[0]
+    return bool(
+        a[-1] in "，,、"
+        or re.search(r"[。！？!?]", a)
+        or len(a) >= 3 * config.join_min_chars
+        or _unclosed(a)
+        or len(first_clause) <= 2
+    )
+
+
+def _clean_once(lines: list[_Line], state: _State, doc: Document, config: ArtifactsConfig) -> list[_Line]:
+    # 1. spans inside lines
+    span_cleaned: list[_Line] = []
+    emptied: set[int] = set()  # lines made of debris spans only (already recorded): dropped like ruled lines
+    for line in lines:
+        new_text = _clean_spans(line, state, config)
+        if line.text.strip() and not new_text.strip():
+            emptied.add(len(span_cleaned))
+            new_text = ""
+        span_cleaned.append(_Line(line.number, new_text))
+    lines = span_cleaned
+
+    nonblank = [i for i, l in enumerate(lines) if l.text.strip()]
+    top = set(nonblank[:15])
+    bottom = set(nonblank[-10:])
+
+    # 2. structure: series header, editor's note, closing note
+    rules: dict[int, str] = {}
+    series_found = doc.series is not None or state.fields.get("series") is not None
+    for i in nonblank[:5]:
+        match = R.SERIES_RE.match(lines[i].text.strip())
+        if match:
+            _offer_field(state, "series", match.group("name"), 0)
+            rules[i] = "structure.series"
+            series_found = True
+    for i in nonblank:
+        stripped = lines[i].text.strip()
+        match = R.EDITOR_NOTE_RE.match(stripped)
+        if match and match.end() > 0 and "编者按" in stripped[: match.end()]:
+            _offer_field(state, "editor_note", stripped[match.end() :], 0)
+            if series_found:
+                rules[i] = "structure.editor_note"
+            break
+    for i in nonblank[-5:]:
+        match = R.SOURCE_NOTE_RE.match(_strip_table(lines[i].text))
+        if match:
+            _offer_field(state, "source_note", match.group("note"), 0)
+
+    # 3. whole-line rules
+    for i in nonblank:
+        if i in rules:
+            continue
+        text = lines[i].text
+        rule = _line_rule(text, config)
+        if rule is None and (i in top or i in bottom or "|" in text or "｜" in text):
+            triples = _header_fields(text, config)
+            if triples is not None:
+                rule = "artifacts.view_counter" if _is_counter_only(text) else "artifacts.header_line"
+                for name, value, priority in triples:
+                    _offer_field(state, name, value, priority)
+        if rule is None and _reporter_line(text):
+            rule = "artifacts.reporter_tag"
+        if rule:
+            rules[i] = rule
+
+    # 4. context rules
+    _context_rules(lines, nonblank, rules, config)
+
+    # 5. title, repeated title, SEO injections
+    kept = [i for i in nonblank if i not in rules]
+    if state.title is None:
+        for i in kept[:3]:
+            if len(re.findall(rf"[{R.HAN}]", lines[i].text)) < 2:
+                continue
+            if _is_heading(lines[i].text, config) or (
+                len(lines[i].text.strip()) <= 60 and lines[i].text.strip()[-1:] not in R.TERMINAL
+            ):
+                state.title = lines[i].text.strip()
+                break
+    # a heading printed twice near the top: the title (seed 002/003), or a long heading line (devset 022);
+    # short lines such as an issuer name ("盐城市人民政府") may legitimately come back as a signature
+    title_key = normalized_line(state.title) if state.title else ""
+    seen: set[str] = set()
+    for i in kept[: config.repeated_title_window]:
+        text = lines[i].text.strip()
+        key = normalized_line(text)
+        if not key or len(text) > 60 or text[-1] in R.TERMINAL:
+            continue
+        if key in seen:
+            rules[i] = "artifacts.repeated_title"
+        elif key == title_key or len(key) >= 10:
+            seen.add(key)
+    if state.title:
+        for i in kept:
+            if i not in rules:
+                lines[i] = _Line(lines[i].number, _remove_seo_injection(lines[i], lines[i].text, state))
+    for i in kept[:5]:
+        if i not in rules:
+            lines[i] = _Line(lines[i].number, _remove_toc_run(lines[i], lines[i].text, state))
+
+    # 6. emit: drop ruled lines, keep one blank line where a removal left two
+    out: list[_Line] = []
+    removed_since = False
+    for i, line in enumerate(lines):
+        if i in emptied:
+            removed_since = True
+            continue
+        if i in rules:
+            rule = rules[i]
+            _remove(state, rule, line, line.text.strip())
+            removed_since = True
+            continue
+        if not line.text.strip():
+            if removed_since and (not out or not out[-1].text.strip()):
+                continue
+            out.append(line)
+            continue
+        removed_since = False
+        out.append(line)
+    while removed_since and out and not out[-1].text.strip():  # blank lines left behind a removed footer
+        out.pop()
+    return _rejoin(out, state, config)
+
+
+def _is_counter_only(text: str) -> bool:
+    """A header line that only counts views/replies: "浏览量:1 | | | |", "查看10.1K | 回复0 | … |阅读模式".
+
+    >>> _is_counter_only("浏览量:1 | | | |"), _is_counter_only("来源:市城管局   2022-03-10 11:51")
+    (True, False)
+    """
+    line = _strip_table(text)
+    if not re.match(r"^(?:人气|点击|浏览|阅读|访问|查看)", line):
+        return False
+    rest = R.HEADER_KV_RE.sub("", R.COUNTER_RE.sub("", line))
+    rest = R.DATETIME_RE.sub("", re.sub(r"回复|来自手机|显示全部楼层|阅读模式", "", rest))
+    return not re.search(rf"[{R.HAN}]", rest)
+
+
+def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str], config: ArtifactsConfig) -> None:
+    """Rules that need the neighbouring lines."""
+    position = {i: k for k, i in enumerate(nonblank)}
+
+    def neighbours(i: int) -> list[int]:
+        k = position[i]
+        return [nonblank[j] for j in (k - 1, k + 1) if 0 <= j < len(nonblank)]
+
+    def short_plain(i: int) -> bool:
+        text = _strip_table(lines[i].text)
+        return len(text) <= config.short_line_max_chars and not _has_sentence_punct(text) and "、" not in text
+
+    # footer contact/owner lines: a run of them (and other debris) that holds a copyright or ICP line
+    k = 0
+    while k < len(nonblank):
+        run = []
+        while k < len(nonblank) and (
+            nonblank[k] in rules
+            or R.CONTACT_RE.match(_strip_table(lines[nonblank[k]].text))
+            or (R.FOOTER_OWNER_RE.search(lines[nonblank[k]].text) and not _is_long_sentence(lines[nonblank[k]].text, config))
+        ):
+            run.append(nonblank[k])
+            k += 1
+        contacts = [i for i in run if i not in rules]
+        has_footer = any(rules.get(i) in ("artifacts.copyright", "artifacts.icp") for i in run)
+        if contacts and has_footer:  # a notice may end with its own contact lines: those are content
+            for i in contacts:
+                rules[i] = "artifacts.copyright"
+        k += 1
+    # a key-only header line ("作者:" / "时间:") followed by its value on the next line (forum print view)
+    for i in nonblank:
+        if rules.get(i) != "artifacts.header_line":
+            continue
+        key = _strip_table(lines[i].text).rstrip(":：").strip()
+        if key in R.CREDIT_KEYS + R.PUBLISH_KEYS + R.UPDATE_KEYS + R.SOURCE_KEYS and position[i] + 1 < len(nonblank):
+            j = nonblank[position[i] + 1]
+            if j not in rules and short_plain(j) and len(_strip_table(lines[j].text)) <= 20:
+                rules[j] = "artifacts.header_line"
+    # site-name / page-title lines at the top
+    nav_like = ("artifacts.nav_row", "artifacts.pagination", "artifacts.login_box", "artifacts.site_notice")
+    for k, i in enumerate(nonblank[:4]):
+        if i in rules:
+            continue
+        text = _strip_table(lines[i].text)
+        if _has_sentence_punct(text) or len(text) > 60 or "——" in text:
+            continue  # "开放共享——打造数字经济发展平台" is a title with a dash, not "title - site"
+        segments = [s for s in re.split(r"\s*[-–_|｜]\s*", text) if s.strip()]
+        if len(segments) >= 2 and k < 2 and (R.SITE_SUFFIX_RE.search(segments[-1]) or _is_spam(text)):
+            rules[i] = "artifacts.seo_spam" if _is_spam(text) else "artifacts.page_title"
+            continue
+        words = text.split()
+        first, rest_tokens = (words[0], words[1:]) if words else ("", [])
+        if not (len(first) <= 16 and len(text) <= 24):
+            continue
+        if rest_tokens and R.SITE_SUFFIX_RE.search(first):
+            # "德育素材网 首页" (002), "当代县域经济网 /2019第十二期" (014)
+            if all(_chrome_rule(t) or re.fullmatch(r"/?\d{4}[^\s]{0,8}", t) for t in rest_tokens):
+                rules[i] = "artifacts.site_notice"
+        elif not rest_tokens and len(first) >= 4 and R.SITE_NAME_ALONE_RE.search(first):
+            # "当代县域经济网" followed by pagination bullets (014); a title ending in 网 followed by a header
+            # line is left alone ("织密社会保障网" + "时间:…")
+            following = nonblank[k + 1] if k + 1 < len(nonblank) else None
+            if following is not None and rules.get(following) in nav_like:
+                rules[i] = "artifacts.site_notice"
+    # a menu block: >= 5 consecutive short plain lines at the very top, before any blank line (devset 020);
+    # a title block (title, date, issuer) carries brackets, dates or a colon and stops the run
+    run: list[int] = []
+    for i in range(len(lines)):
+        stripped = lines[i].text.strip()
+        if not stripped:
+            break
+        plain = (
+            short_plain(i)
+            and len(stripped) <= 12
+            and not R.HEADING_RE.match(stripped)
+            and not re.search(r"[()（）【】\[\]《》“”:：]|(?:19|20)\d{2}", stripped)
+        )
+        if i in rules or plain:
+            run.append(i)
+        else:
+            break
+    if len([i for i in run if i not in rules]) >= R.MENU_BLOCK_MIN_LINES and len(run) < len(nonblank):
+        for i in run:
+            rules.setdefault(i, "artifacts.nav_row")
+    # short photo labels next to other short label lines (HTML figcaptions, devset 039)
+    for i in nonblank:
+        if i in rules or not short_plain(i) or not R.PHOTO_LABEL_RE.search(_strip_table(lines[i].text)):
+            continue
+        if any(short_plain(j) for j in neighbours(i)):
+            rules[i] = "artifacts.image_caption"
+    # a flattened copy of the following lines at the top (devset 011)
+    for k, i in enumerate(nonblank[:3]):
+        if i in rules:
+            continue
+        own = normalized_line(lines[i].text)
+        if len(own) < 30:
+            continue
+        following = "".join(normalized_line(lines[j].text) for j in nonblank[k + 1 : k + 40])
+        common = 0
+        for a, b in zip(own, following):
+            if a != b:
+                break
+            common += 1
+        if common >= 0.8 * len(own):
+            rules[i] = "artifacts.flattened_duplicate"
+
+
+def _rejoin(lines: list[_Line], state: _State, config: ArtifactsConfig) -> list[_Line]:
+    """Join a line that stops mid-sentence with the next text line (blank lines between are dropped)."""
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        current = lines[i]
+        i += 1
+        while True:
+            j = i
+            while j < len(lines) and not lines[j].text.strip():
+                j += 1
+            if j >= len(lines) or not current.text.strip() or not _should_join(current.text, lines[j].text, config):
+                break
+            nxt = lines[j]
+            left = current.text.rstrip()
+            right = nxt.text.lstrip()
+            removed = current.text[len(left) :] + "\n" + "".join(l.text + "\n" for l in lines[i:j]) + nxt.text[: len(nxt.text) - len(right)]
+            glue = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""
+            state.removals.append(Removal("artifacts.paragraph_rejoin", nxt.number, removed))
+            current = _Line(current.number, left + glue + right)
+            i = j + 1
+        out.append(current)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ stage
+
+
+def remove_artifacts(doc: Document, config: ArtifactsConfig) -> Document | Rejection:
+    """Remove scraping debris from ``doc.text``; every removal is recorded (see the module docstring).
+
+    >>> from pipeline.document import Document
+    >>> d = Document(source_file="a.txt", source_sha256="0" * 64,
+    ...              text="标题\\n\\n时间:2022-11-24 08:47:00\\n\\n标题\\n\\n正文第一句。")
+    >>> out = remove_artifacts(d, ArtifactsConfig())
+    >>> out.text, out.published_at
+    ('标题\\n\\n正文第一句。', '2022-11-24T08:47:00')
+    >>> [r.rule for r in out.removals]
+    ['artifacts.header_line', 'artifacts.repeated_title']
+    """
+    lines = [_Line(number, text) for number, text in enumerate(doc.text.split("\n"))]
+    state = _State(removals=[], fields={})
+    for _ in range(_MAX_PASSES):
+        before = [l.text for l in lines]
+        lines = _clean_once(lines, state, doc, config)
+        if [l.text for l in lines] == before:
+            break
+    text = "\n".join(l.text for l in lines)
+    if not normalized_line(text):
+        return Rejection(
+            source_file=doc.source_file,
+            reason="artifacts.empty_after_cleaning",
+            detail=f"{len(state.removals)} removals left no text; rules: "
+            + ", ".join(sorted({r.rule for r in state.removals}))[:400],
+            source_line=doc.source_line,
+            source_sha256=doc.source_sha256,
+            article_index=doc.article_index,
+        )
+    changes = {}
+    for name in ("published_at", "category", "source_site", "series", "editor_note", "source_note"):
+        if getattr(doc, name) is None and name in state.fields:
+            changes[name] = state.fields[name][1]
+    return doc.with_changes(text=text, **changes).with_removals(state.removals)
+
+
+# ---------------------------------------------------------------------------- cross-document lines
+
+
+def line_hash(line: str) -> str:
+    """Hash of a normalised line (spaces and punctuation ignored).
+
+    >>> line_hash("版权所有 某某网") == line_hash("版权所有，某某网")
+    True
+    """
+    return hashlib.blake2b(normalized_line(line).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _cross_doc_candidate(line: str, config: ArtifactsConfig) -> bool:
+    key = normalized_line(line)
+    return len(key) >= config.cross_doc_min_line_chars and not _is_long_sentence(line, config)
+
+
+def count_line_hashes(texts: Iterable[str], config: ArtifactsConfig = ArtifactsConfig()) -> Counter:
+    """How many texts contain each candidate line (counted once per text).
+
+    Candidates: at least ``cross_doc_min_line_chars`` characters, and not a long sentence ending in
+    。！？ (a quotation shared by many speeches is content, not a footer).
+
+    >>> c = count_line_hashes(["本站所有文章均来自网络\\n正文甲", "本站所有文章均来自网络\\n正文乙"])
+    >>> c[line_hash("本站所有文章均来自网络")]
+    2
+    """
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update({line_hash(l) for l in text.split("\n") if _cross_doc_candidate(l, config)})
+    return counts
+
+
+def common_line_hashes(counts: Counter, document_count: int, config: ArtifactsConfig = ArtifactsConfig()) -> frozenset:
+    """Hashes of lines seen in at least ``cross_doc_min_documents`` and ``cross_doc_min_share`` of documents.
+
+    >>> common_line_hashes(Counter({"a": 5, "b": 4}), 10)
+    frozenset({'a'})
+    """
+    if document_count <= 0:
+        return frozenset()
+    return frozenset(
+        h
+        for h, n in counts.items()
+        if n >= config.cross_doc_min_documents and n / document_count >= config.cross_doc_min_share
+    )
+
+
+def remove_repeated_lines(doc: Document, config: ArtifactsConfig, common_hashes: frozenset) -> Document:
+    """Drop lines whose hash is in ``common_hashes`` (rule ``artifacts.cross_doc_repeat``).
+
+    >>> d = Document(source_file="a", source_sha256="0" * 64, text="正文。\\n本站所有文章均来自网络")
+    >>> remove_repeated_lines(d, ArtifactsConfig(), frozenset({line_hash("本站所有文章均来自网络")})).text
+    '正文。'
+    """
+    if not common_hashes:
+        return doc
+    kept, removals = [], []
+    for number, line in enumerate(doc.text.split("\n")):
+        if _cross_doc_candidate(line, config) and line_hash(line) in common_hashes:
+            removals.append(Removal("artifacts.cross_doc_repeat", number, line.strip()))
+        else:
+            kept.append(line)
+    if not removals:
+        return doc
+    return doc.with_changes(text="\n".join(kept)).with_removals(removals)
