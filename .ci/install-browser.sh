@@ -1,11 +1,13 @@
 #!/bin/sh
-# Installs Debian's Chromium for the Data Docs browser test (tests/test_validation.py, marker "browser"),
-# plus a small CJK font so screenshots show Chinese text instead of empty boxes.
-# Idempotent: does nothing when /usr/bin/chromium is already there. Needs root (CI containers run as root).
+# Installs Debian's Chromium for the browser tests (Data Docs, report.html) and a small CJK font so
+# screenshots show Chinese text instead of empty boxes. Idempotent; needs root (CI runs as root).
 set -eu
 
-if [ -x /usr/bin/chromium ]; then
-    echo "chromium already installed: $(/usr/bin/chromium --version 2>/dev/null || echo unknown version)"
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+fc-list 2>/dev/null | grep -qi "wqy" || missing="$missing fonts-wqy-microhei"
+if [ -z "$missing" ]; then
+    echo "chromium and fonts-wqy-microhei already installed"
     exit 0
 fi
 
@@ -13,8 +15,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then
     SUDO="sudo"
 fi
-
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update
-$SUDO apt-get install -y chromium fonts-wqy-microhei
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq $missing >/dev/null
 /usr/bin/chromium --version

@@ -104,6 +104,10 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
     if manifest.get("validation"):
         create_table_artifact(key="validation", table=manifest["validation"]["expectations"],
                               description="Great Expectations results (Data Docs: validation/index.html)")
+    from pipeline.report import report_markdown
+
+    create_markdown_artifact(key="build-report", markdown=report_markdown(Path(output_dir), plan.previous_manifest or None),
+                             description="Build report (the full report is report.html in the output folder)")
     reasons = "\n".join(f"| {reason} | {count} |" for reason, count in counts["quarantined_by_reason"].items())
     create_markdown_artifact(
         key="build-quarantine",

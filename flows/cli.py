@@ -20,6 +20,8 @@ EXAMPLES = {
     "sql": 'corpus sql "select province, count(*) from documents group by 1 order by 2 desc"',
     "validate": "corpus validate data/processed\n  corpus validate data/processed --config build.toml",
     "eval": "corpus eval\n  corpus eval --devset tests/data/devset --verbose",
+    "inspect": "corpus inspect 479a6ef94f462bc48d880eb6-0\n  corpus inspect 479a6e --output data/processed",
+    "report": "corpus report\n  corpus report data/processed --previous old-manifest.json",
 }
 
 
@@ -134,6 +136,24 @@ def command_eval(args) -> int:
     return 0
 
 
+def command_inspect(args) -> int:
+    from pipeline.inspect import describe_document
+
+    print(describe_document(Path(args.output), args.id), end="")
+    return 0
+
+
+def command_report(args) -> int:
+    from pipeline.report import render_report
+
+    folder = Path(args.folder)
+    if not (folder / "manifest.json").is_file():
+        raise PipelineError(f"{folder} holds no finished build (no manifest.json)")
+    previous = json.loads(Path(args.previous).read_text(encoding="utf-8")) if args.previous else None
+    print(render_report(folder, previous))
+    return 0
+
+
 def command_sql(args) -> int:
     import duckdb
 
@@ -208,6 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--verbose", action="store_true", help="list every miss")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     evaluate.set_defaults(handler=command_eval)
+
+    inspect = add("inspect", "print one document with its metadata and its removals")
+    inspect.add_argument("id", help="document id (or a unique prefix of at least 6 characters)")
+    inspect.add_argument("--output", default="data/processed", help="build folder (default: data/processed)")
+    inspect.set_defaults(handler=command_inspect)
+
+    report = add("report", "re-render report.html for a build folder")
+    report.add_argument("folder", nargs="?", default="data/processed")
+    report.add_argument("--previous", default=None, help="manifest.json of an earlier build, for the diff")
+    report.set_defaults(handler=command_report)
 
     sql = add("sql", "run a DuckDB query over the latest build (views: documents, quarantine)")
     sql.add_argument("query")

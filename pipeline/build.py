@@ -91,6 +91,7 @@ class BuildPlan:
     duplicate_files: tuple  # (relative path, duplicate of)
     previous_shards: dict = field(default_factory=dict)  # shard name -> entry of the published manifest
     previous_documents: int | None = None  # document count of the published build, for the row-count band
+    previous_manifest: dict = field(default_factory=dict)  # the published build's manifest, for the report diff
 
     @property
     def staging_dir(self) -> Path:
@@ -203,7 +204,7 @@ def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildP
     previous_shards = {entry["name"]: entry for entry in previous.get("shards", []) if "key" in entry}
     previous_documents = previous.get("counts", {}).get("documents")
     return BuildPlan(input_dir, output_dir, tuple(shards), hashes, tuple(skipped), tuple(duplicates),
-                     previous_shards, previous_documents)
+                     previous_shards, previous_documents, previous)
 
 
 def _reject(unit: Unit, reason: str, detail: str, line: int | None = None, digest: str | None = None) -> Rejection:
@@ -543,6 +544,9 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
         "outputs": io.hash_outputs(staging),
     }
     io.write_json(staging / "manifest.json", manifest)
+    from pipeline.report import render_report
+
+    render_report(staging, plan.previous_manifest or None)
     if publish:
         io.publish(staging, plan.output_dir)
     return manifest
