@@ -15,7 +15,16 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from pipeline import io
-from pipeline.build import Shard, build_or_reuse_shard, finalize_build, plan_build, prepare_staging
+from pipeline.build import (
+    Shard,
+    apply_common_lines,
+    build_or_reuse_shard,
+    count_shard_lines,
+    cross_doc_wanted,
+    finalize_build,
+    plan_build,
+    prepare_staging,
+)
 from pipeline.config import config_from_dict, load_config
 from pipeline.errors import ValidationFailed
 
@@ -53,12 +62,18 @@ def git_commit(start: Path) -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
+@task(name="count-lines", retries=0)
+def count_lines_task(shard: dict, input_dir: str, output_dir: str, config: dict) -> dict:
+    """Pre-pass: per source, how many documents of the shard contain each candidate footer line (hashes)."""
+    return count_shard_lines(Shard.from_dict(shard), Path(input_dir), Path(output_dir), config_from_dict(config))
+
+
 @task(name="build-shard", retries=0)
 def build_shard_task(shard: dict, input_dir: str, output_dir: str, config: dict, input_hashes: dict,
-                     previous: dict | None) -> dict:
+                     previous: dict | None, common: dict | None) -> dict:
     """Build one shard (or reuse its unchanged output); returns its counts, never documents."""
     summary = build_or_reuse_shard(Shard.from_dict(shard), Path(input_dir), Path(output_dir),
-                                   config_from_dict(config), input_hashes, previous)
+                                   config_from_dict(config), input_hashes, previous, common)
     return summary.to_dict()
 
 
@@ -69,16 +84,21 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
     config = load_config(config_file)
     with io.output_lock(Path(output_dir)):
         plan = plan_build(Path(input_dir), Path(output_dir), config)
+        config_data = config.to_dict()
+        common = None
+        if cross_doc_wanted(config):
+            line_futures = [count_lines_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.output_dir),
+                                                    config_data) for shard in plan.shards]
+            plan, common = apply_common_lines(plan, [f.result() for f in line_futures], config)
         resumed = prepare_staging(plan)
         logger.info("planned %d shards from %d input files (%d skipped, %d identical copies, %d resumed)",
                     len(plan.shards), len(plan.input_hashes), len(plan.skipped), len(plan.duplicate_files),
                     len(resumed))
-        config_data = config.to_dict()
         futures = [
             build_shard_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.output_dir), config_data,
                                     {u.relative_path: plan.input_hashes[u.relative_path] for u in shard.units
                                      if u.relative_path in plan.input_hashes},
-                                    plan.previous_shards.get(shard.name))
+                                    plan.previous_shards.get(shard.name), common)
             for shard in plan.shards
         ]
         summaries = [future.result() for future in futures]

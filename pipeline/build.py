@@ -14,6 +14,8 @@ import dataclasses
 import functools
 import hashlib
 import importlib.metadata
+import json
+from urllib.parse import urlsplit
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,7 @@ from pipeline.schema import (
 from pipeline.stages import STAGES, run_stages
 
 STAGING_NAME = ".staging"
+CACHE_NAME = ".cache"  # per-shard line counts of the cross-document pre-pass, keyed by shard key
 
 # Packages whose versions decide output bytes or behaviour; recorded in every manifest.
 RECORDED_PACKAGES = (
@@ -372,21 +375,130 @@ def reuse_shard(shard: Shard, output_dir: Path, staging_dir: Path, previous: dic
     return _summary_from_entry(shard, data, files)
 
 
+def source_key(source_file: str, url: str | None = None) -> str:
+    """The "source" a document belongs to for cross-document repetition: the URL's host, else the top-level
+    folder of its file ("" for files directly in the input folder).
+
+    >>> source_key("site-a/2020/x.txt"), source_key("x.txt"), source_key("b.jsonl", "http://www.gov.cn/a")
+    ('site-a', '', 'www.gov.cn')
+    """
+    if url:
+        host = urlsplit(url).hostname
+        if host:
+            return host
+    parts = source_file.split("/")
+    return parts[0] if len(parts) > 1 else ""
+
+
+def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
+    """Pre-pass for cross-document repetition: per source, how many documents contain each candidate line.
+
+    Compact by design: only line hashes seen at least twice in the shard are returned (a footer repeats in
+    most documents of a shard; a line seen once per shard cannot reach the thresholds on realistic shards
+    of thousands of documents). Cached under ``.cache/`` by shard key, so an unchanged shard costs nothing.
+    """
+    from pipeline import artifacts, script
+
+    cache = Path(output_dir) / CACHE_NAME / f"lines-{shard.key}.json"
+    if shard.key and cache.is_file():
+        return io.read_json(cache)
+    documents: Counter = Counter()
+    lines: dict[str, Counter] = {}
+    for item in (x for unit in shard.units for x in read_unit(Path(input_dir), unit, config, None)):
+        if isinstance(item, Rejection):
+            continue
+        text = script.normalize_script(item, config.script).text if config.script.enabled else item.text
+        source = source_key(item.source_file, item.url)
+        documents[source] += 1
+        lines.setdefault(source, Counter()).update(artifacts.count_line_hashes([text], config.artifacts))
+    result = {"documents": dict(sorted(documents.items())),
+              "lines": {source: {h: n for h, n in sorted(counter.items()) if n >= 2}
+                        for source, counter in sorted(lines.items())}}
+    if shard.key:
+        io.write_json(cache, result)
+    return result
+
+
+def common_lines(line_counts: list[dict], config: BuildConfig) -> dict[str, list[str]]:
+    """Merge the shards' line counts; per source, the hashes of lines common enough to be a footer."""
+    from pipeline import artifacts
+
+    documents: Counter = Counter()
+    lines: dict[str, Counter] = {}
+    for result in line_counts:
+        documents.update(result["documents"])
+        for source, counts in result["lines"].items():
+            lines.setdefault(source, Counter()).update(counts)
+    common = {}
+    for source in sorted(documents):
+        hashes = artifacts.common_line_hashes(lines.get(source, Counter()), documents[source], config.artifacts)
+        if hashes:
+            common[source] = sorted(hashes)
+    return common
+
+
+def with_common_lines(plan: BuildPlan, common: dict[str, list[str]]) -> BuildPlan:
+    """The plan with shard keys that also cover the cross-document line set (it changes every shard's output)."""
+    digest = hashlib.sha256(json.dumps(common, sort_keys=True).encode()).hexdigest()
+    shards = tuple(dataclasses.replace(s, key=hashlib.sha256(f"{s.key}:{digest}".encode()).hexdigest())
+                   for s in plan.shards)
+    return dataclasses.replace(plan, shards=shards)
+
+
+def cross_doc_wanted(config: BuildConfig) -> bool:
+    return config.artifacts.enabled and config.artifacts.cross_doc_enabled
+
+
+def apply_common_lines(plan: BuildPlan, line_counts: list[dict], config: BuildConfig):
+    """(plan with keys covering the common lines, common lines) from the shards' pre-pass results."""
+    prune_cache(plan, {shard.key for shard in plan.shards})
+    common = common_lines(line_counts, config)
+    return with_common_lines(plan, common), common
+
+
+def prune_cache(plan: BuildPlan, line_keys: set[str]) -> None:
+    """Drop cached line counts of shards that are no longer in the plan."""
+    cache = plan.output_dir / CACHE_NAME
+    if cache.is_dir():
+        for path in cache.glob("lines-*.json"):
+            if path.stem[len("lines-"):] not in line_keys:
+                path.unlink()
+
+
+def stages_for(common: dict[str, list[str]] | None) -> tuple:
+    """The stage list, with cross-document line removal after script conversion when there is anything to remove."""
+    if not common:
+        return STAGES
+    from pipeline import artifacts
+    from pipeline.stages import Stage
+
+    sets = {source: frozenset(hashes) for source, hashes in common.items()}
+
+    def remove_common_lines(doc: Document, config) -> Document:
+        return artifacts.remove_repeated_lines(doc, config, sets.get(source_key(doc.source_file, doc.url),
+                                                                        frozenset()))
+
+    position = next((i + 1 for i, stage in enumerate(STAGES) if stage.name == "script"), 0)
+    return STAGES[:position] + (Stage("cross_doc", remove_common_lines, "artifacts"),) + STAGES[position:]
+
+
 def build_or_reuse_shard(shard: Shard, input_dir: Path, output_dir: Path, config: BuildConfig,
-                         input_hashes: dict | None = None, previous: dict | None = None) -> ShardSummary:
+                         input_hashes: dict | None = None, previous: dict | None = None,
+                         common: dict[str, list[str]] | None = None) -> ShardSummary:
     """Reuse the published output of an unchanged shard, or build it."""
     staging_dir = Path(output_dir) / STAGING_NAME
     reused = reuse_shard(shard, Path(output_dir), staging_dir, previous)
     if reused is not None:
         return reused
-    return build_shard(shard, input_dir, staging_dir, config, input_hashes)
+    return build_shard(shard, input_dir, staging_dir, config, input_hashes, common)
 
 
 def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildConfig,
-                input_hashes: dict | None = None) -> ShardSummary:
+                input_hashes: dict | None = None, common: dict[str, list[str]] | None = None) -> ShardSummary:
     """Process one shard end to end and write its part files into ``staging_dir``."""
     input_dir, staging_dir = Path(input_dir), Path(staging_dir)
     summary = ShardSummary(index=shard.index)
+    stages = stages_for(common)
     documents = io.PartWriter(staging_dir / "documents" / f"{shard.name}.parquet", DOCUMENT_SCHEMA,
                               config.output.row_group_rows, config.output.compression_level,
                               jsonl_path=staging_dir / "documents" / f"{shard.name}.jsonl")
@@ -405,7 +517,7 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
                     quarantine.write(rejection_row(item))
                     continue
                 summary.encodings[item.source_encoding or "unknown"] += 1
-                kept, rejected = run_stages(item, config, STAGES)
+                kept, rejected = run_stages(item, config, stages)
                 summary.articles_added_by_split += len(kept) + len(rejected) - 1
                 for rejection in rejected:
                     summary.quarantined_by_reason[rejection.reason] += 1
@@ -556,10 +668,14 @@ def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dic
     """The whole build in this process, without an orchestrator (notebooks, tests, other schedulers)."""
     with io.output_lock(Path(output_dir)):
         plan = plan_build(Path(input_dir), Path(output_dir), config)
+        common = None
+        if cross_doc_wanted(config):
+            counts = [count_shard_lines(shard, plan.input_dir, plan.output_dir, config) for shard in plan.shards]
+            plan, common = apply_common_lines(plan, counts, config)
         prepare_staging(plan)
         summaries = [
             build_or_reuse_shard(shard, plan.input_dir, plan.output_dir, config, plan.input_hashes,
-                                 plan.previous_shards.get(shard.name))
+                                 plan.previous_shards.get(shard.name), common)
             for shard in plan.shards
         ]
         return finalize_build(plan, summaries, config)

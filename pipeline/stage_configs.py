@@ -82,6 +82,8 @@ class ArtifactsConfig:
     cross_doc_min_documents: int = 5
     # ... and in at least this share of that source's documents (a quoted slogan is rarer than a footer).
     cross_doc_min_share: float = 0.05
+    # Cross-document repetition needs a pre-pass over the input (decode + script, ~5 % of a build).
+    cross_doc_enabled: bool = True
 
     def __post_init__(self):
         _require(self.header_max_chars > 0, "header_max_chars must be positive")
@@ -101,6 +103,11 @@ class MetadataConfig:
     # Titles, subtitles and bylines sit in the first few non-blank lines; 8 covers title/subtitle/byline plus
     # a few leftover page lines (devset 015 has its byline on line 4).
     heading_zone_lines: int = 8
+    # A breadcrumb or page-info line is short (`当前位置: > 阅览室 >`); a longer line with a `|` or 发布 in it
+    # is running text (devset 031: a flattened paragraph), where the heading search stops instead.
+    chrome_line_chars: int = 50
+    # A heading with no punctuation at all may be a long forum/news thread title (devset 025, 70 chars).
+    long_title_chars: int = 100
     # Reporter tags are at the start (本网讯(记者 …)) or in closing credits (全媒体记者:王勃): lines searched.
     reporter_zone_lines: int = 3
     # A stated page time is on a short header line; longer lines are running text that may quote dates.
@@ -115,6 +122,9 @@ class MetadataConfig:
     region_min_share: float = 0.5
     # ... and weighs 2 (two body mentions, or one title/byline mention) unless 我省/我市/我县 confirms it.
     region_min_weight: float = 2.0
+    # A place named in one body paragraph only, with no heading/byline/dateline support, is an example the text
+    # cites (devset 014 资中县); judged only when the body has this many paragraphs (a one-line record has none).
+    example_min_paragraphs: int = 3
 
     def __post_init__(self):
         _require(self.heading_zone_lines >= 1, "heading_zone_lines must be at least 1")
@@ -220,3 +230,52 @@ class OutputConfig:
         _require(1 <= self.compression_level <= 22, "compression_level must be 1..22")
         _require(self.row_group_rows > 0, "row_group_rows must be positive")
         _require(self.shard_target_bytes > 0, "shard_target_bytes must be positive")
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    """Per-document quality signals (pipeline/quality.py): always measured, filtered only where a threshold
+    is set. Every threshold defaults to None (no filter): users filter on the columns; a build that sets one
+    sends the documents outside it to quarantine with reason ``quality.<signal>``."""
+
+    # Compute the signal columns. Off = the columns are written as null.
+    enabled: bool = True
+    # Length of the character n-grams counted by repeated_ngram_ratio: 10 characters is a phrase in Chinese,
+    # long enough that stock expressions (新时代中国特色社会主义 is 11) rarely repeat by chance in one text.
+    repeated_ngram_chars: int = 10
+    min_cjk_share: float | None = None
+    max_punctuation_share: float | None = None
+    min_mean_line_length: float | None = None
+    min_mean_paragraph_length: float | None = None
+    max_repeated_line_ratio: float | None = None
+    max_repeated_ngram_ratio: float | None = None
+    max_removed_share: float | None = None
+
+    def __post_init__(self):
+        _require(self.repeated_ngram_chars >= 2, "repeated_ngram_chars must be at least 2")
+        for name in ("min_cjk_share", "max_punctuation_share", "max_repeated_line_ratio",
+                     "max_repeated_ngram_ratio", "max_removed_share"):
+            value = getattr(self, name)
+            _require(value is None or 0.0 <= value <= 1.0, f"{name} must be None or between 0 and 1")
+        for name in ("min_mean_line_length", "min_mean_paragraph_length"):
+            value = getattr(self, name)
+            _require(value is None or value >= 0, f"{name} must be None or >= 0")
+
+
+@dataclass(frozen=True)
+class PiiConfig:
+    """PII redaction (pipeline/pii.py): each type can be switched off on its own."""
+
+    enabled: bool = True
+    # Mainland mobile numbers 1[3-9]x xxxx xxxx, with +86/86 and 3-4-4 spacing: personal contact data.
+    phones: bool = True
+    # Landlines with area code (0571-87654321): office numbers of public bodies are printed in notices,
+    # but a release should not carry any reachable number; off keeps them.
+    landlines: bool = True
+    # 18-digit resident ID numbers with a valid GB 11643 check digit and a plausible birth date.
+    id_cards: bool = True
+    emails: bool = True
+    # QQ numbers only after QQ/qq/扣扣: a bare 5–11 digit number is far more often an amount or a count.
+    qq_numbers: bool = True
+    # 16–19 digit numbers passing the Luhn check (and not an ID number).
+    bank_cards: bool = True

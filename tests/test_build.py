@@ -229,16 +229,36 @@ def test_a_second_build_on_the_same_output_fails_fast(tmp_path):
 
 
 def test_leftovers_of_an_interrupted_build_are_cleaned_and_finished_shards_resumed(seed_dir, tmp_path):
-    from pipeline.build import build_shard, plan_build, prepare_staging
+    from pipeline.build import apply_common_lines, build_shard, count_shard_lines, plan_build, prepare_staging
 
     out = tmp_path / "out"
     config = small_shards_config()
     plan = plan_build(seed_dir, out, config)
+    plan, common = apply_common_lines(plan, [count_shard_lines(s, seed_dir, out, config) for s in plan.shards],
+                                      config)
     prepare_staging(plan)
-    build_shard(plan.shards[0], plan.input_dir, plan.staging_dir, config, plan.input_hashes)
+    build_shard(plan.shards[0], plan.input_dir, plan.staging_dir, config, plan.input_hashes, common)
     stray = plan.staging_dir / "documents" / "part-00099.parquet"
     stray.write_bytes(b"half-written")  # a crash mid-write of a shard that never finished
     manifest = run_build(seed_dir, out, config)
     assert [s["reused"] for s in manifest["shards"]] == [True, False, False, False, False]
     assert not (out / "documents" / "part-00099.parquet").exists()
     assert not (out / ".staging").exists()
+
+
+def test_a_footer_repeated_across_one_sources_documents_is_removed(tmp_path):
+    raw = tmp_path / "raw"
+    body = (RAW / "004_c0fd344d59baed76.txt").read_text(encoding="utf-8").split("\n")
+    paragraphs = [p for p in body if len(p) > 80]
+    footer = "城关镇党政办公室二〇二四年整理汇编"  # unknown to every rule: only repetition gives it away
+    (raw / "site-a").mkdir(parents=True)
+    for index in range(6):
+        text = f"{paragraphs[index]}\n\n{paragraphs[index + 1]}\n\n{footer}\n"
+        (raw / "site-a" / f"{index}.txt").write_text(text, encoding="utf-8")
+    (raw / "other.txt").write_text(f"{paragraphs[8]}\n\n{footer}\n", encoding="utf-8")
+    run_build(raw, tmp_path / "out")
+    docs = read_documents(tmp_path / "out").set_index("source_file")
+    assert all(footer not in docs.loc[f"site-a/{i}.txt", "text"] for i in range(6))
+    assert footer in docs.loc["other.txt", "text"], "another source's single copy stays"
+    removals = pd.concat([pd.read_parquet(p) for p in (tmp_path / "out" / "removals").glob("*.parquet")])
+    assert (removals["rule"] == "artifacts.cross_doc_repeat").sum() == 6
