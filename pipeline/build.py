@@ -15,6 +15,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import time
 from urllib.parse import urlsplit
 from collections import Counter
 from dataclasses import dataclass, field
@@ -113,6 +114,7 @@ class ShardSummary:
     scripts: Counter = field(default_factory=Counter)
     reused: bool = False
     files: dict = field(default_factory=dict)  # relative output path -> sha256
+    stage_seconds: dict = field(default_factory=dict)  # stage name (and "ingest", "write") -> seconds
 
     def to_dict(self) -> dict:
         return {
@@ -126,6 +128,7 @@ class ShardSummary:
             "removals_by_rule": dict(sorted(self.removals_by_rule.items())),
             "encodings": dict(sorted(self.encodings.items())),
             "scripts": dict(sorted(self.scripts.items())),
+            "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stage_seconds.items())},
         }
 
 
@@ -344,7 +347,7 @@ def _summary_from_entry(shard: Shard, data: dict, files: dict) -> "ShardSummary"
                         quarantined_by_reason=Counter(data["quarantined_by_reason"]),
                         removals_by_rule=Counter(data["removals_by_rule"]),
                         encodings=Counter(data["encodings"]), scripts=Counter(data["scripts"]),
-                        reused=True, files=dict(files))
+                        reused=True, files=dict(files))  # no stage_seconds: nothing was computed
 
 
 def reuse_shard(shard: Shard, output_dir: Path, staging_dir: Path, previous: dict | None) -> ShardSummary | None:
@@ -508,16 +511,23 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
     writers = (documents, removals, quarantine)
     try:
         seen_ids: set[str] = set()
+        timings = summary.stage_seconds
         for unit in shard.units:
             file_hash = (input_hashes or {}).get(unit.relative_path) if unit.kind != "jsonl" else None
-            for item in read_unit(input_dir, unit, config, file_hash):
+            items = read_unit(input_dir, unit, config, file_hash)
+            while True:
+                started = time.perf_counter()
+                item = next(items, None)
+                timings["ingest"] = timings.get("ingest", 0.0) + time.perf_counter() - started
+                if item is None:
+                    break
                 summary.inputs += 1
                 if isinstance(item, Rejection):
                     summary.quarantined_by_reason[item.reason] += 1
                     quarantine.write(rejection_row(item))
                     continue
                 summary.encodings[item.source_encoding or "unknown"] += 1
-                kept, rejected = run_stages(item, config, stages)
+                kept, rejected = run_stages(item, config, stages, timings)
                 summary.articles_added_by_split += len(kept) + len(rejected) - 1
                 for rejection in rejected:
                     summary.quarantined_by_reason[rejection.reason] += 1
@@ -581,6 +591,14 @@ def merge_summaries(summaries: list[ShardSummary | dict]) -> dict:
     totals["source_encodings"] = dict(sorted(encodings.items()))
     totals["original_scripts"] = dict(sorted(scripts.items()))
     return totals
+
+
+def stage_seconds(summaries: list[dict]) -> dict[str, float]:
+    """Seconds per stage, summed over the shards computed in this build (reused shards cost nothing)."""
+    total: Counter = Counter()
+    for data in summaries:
+        total.update(data.get("stage_seconds", {}))
+    return {name: round(seconds, 3) for name, seconds in sorted(total.items())}
 
 
 def check_batch_contract(staging_dir: Path) -> None:
@@ -652,6 +670,7 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
             for shard, summary in zip(plan.shards, summary_dicts)
         ],
         "code_hash": code_hash(),
+        "stage_seconds": stage_seconds(summary_dicts),
         "validation": validation_summary,
         "outputs": io.hash_outputs(staging),
     }

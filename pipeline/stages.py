@@ -7,6 +7,7 @@ stage becomes a rejection ``"<stage>.error"`` for that document only; it never k
 
 from __future__ import annotations
 
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Callable
@@ -32,8 +33,11 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
-def run_stages(document: Document, config: BuildConfig, stages: tuple[Stage, ...] = STAGES):
+def run_stages(document: Document, config: BuildConfig, stages: tuple[Stage, ...] = STAGES,
+               timings: dict | None = None):
     """Run ``document`` through ``stages``; return (kept documents, rejections).
+
+    ``timings``, when given, accumulates seconds spent per stage name (for the benchmark and manifest).
 
     >>> from pipeline.document import Document
     >>> text = "這是一篇關於領導幹部作風建設的講話稿,全文圍繞著力解決實際問題展開。"
@@ -50,6 +54,7 @@ def run_stages(document: Document, config: BuildConfig, stages: tuple[Stage, ...
         if not getattr(stage_config, "enabled", True):
             continue
         next_documents: list[Document] = []
+        started = time.perf_counter() if timings is not None else 0.0
         for doc in current:
             try:
                 result = stage.function(doc, stage_config)
@@ -72,5 +77,7 @@ def run_stages(document: Document, config: BuildConfig, stages: tuple[Stage, ...
                 next_documents.append(result)
             else:
                 next_documents.extend(result)
+        if timings is not None:
+            timings[stage.name] = timings.get(stage.name, 0.0) + time.perf_counter() - started
         current = next_documents
     return current, rejections

@@ -68,3 +68,19 @@ def test_cli_help_lists_commands_with_examples():
     result = corpus("build", "--help")
     assert result.returncode == 0
     assert "examples:" in result.stdout and "--input" in result.stdout
+
+
+@pytest.mark.flow
+def test_dask_and_process_runners_give_byte_identical_output(prefect_harness, tmp_path):
+    from flows.build import build_corpus, make_task_runner
+
+    config = tmp_path / "small-shards.toml"
+    config.write_text("[output]\nshard_target_bytes = 10000\n", encoding="utf-8")  # several shards
+    outputs = {}
+    for runner in ("process", "dask"):
+        out = tmp_path / runner
+        manifest = build_corpus.with_options(task_runner=make_task_runner(runner, workers=2))(
+            str(RAW), str(out), str(config))
+        assert len(manifest["shards"]) > 1
+        outputs[runner] = {p.name: p.read_bytes() for p in sorted((out / "documents").iterdir())}
+    assert outputs["process"] == outputs["dask"]
