@@ -2,8 +2,8 @@
 
 Per field: precision = correct / predicted non-null, recall = correct / gold non-null. Fields: title, author,
 province, region (the most specific of county/city/province) and published_at (date part). The chain of stages
-is a parameter (``corpus eval`` plugs in the real stage list); ``default_chain()`` is script conversion +
-artifact removal when that module exists + this stage. Titles are compared after NFKC and with spaces removed,
+is a parameter; ``default_chain()`` is script conversion + artifact removal when that module exists + this
+stage. Files are read by the project's ingestion (``pipeline.build.read_unit``: decoding, HTML extraction). Titles are compared after NFKC and with spaces removed,
 since punctuation normalisation may run later than the chain under test.
 
 This module reads files (it is an evaluation tool, not a stage).
@@ -41,20 +41,22 @@ def default_chain() -> list[Step]:
 
 
 def load_document(path: Path) -> Document:
-    """A devset file as a Document (HTML through trafilatura: title line + main text, page date)."""
-    raw = path.read_bytes()
-    if path.suffix in (".html", ".htm"):
-        import trafilatura
+    """A devset file as the pipeline's ingestion reads it (decoding, HTML extraction and SogouCS records by
+    ``pipeline.build.read_unit``, as ``corpus build`` and ``corpus eval`` do), before any stage.
 
-        html = raw.decode("utf-8", errors="replace")
-        extracted = trafilatura.bare_extraction(html, with_metadata=True)
-        data = extracted.as_dict() if hasattr(extracted, "as_dict") else (extracted or {})
-        text = "\n".join(part for part in (data.get("title"), data.get("text")) if part)
-        return Document(
-            source_file=path.name, source_sha256=sha256_hex(raw), text=text, source_format="html",
-            published_at=data.get("date"),
-        )
-    return Document(source_file=path.name, source_sha256=sha256_hex(raw), text=raw.decode("utf-8"))
+    The stage is scored on what it really receives: a private HTML reader here would score a different text.
+    """
+    from pipeline.build import Unit, read_unit  # noqa: PLC0415 - build imports the stages, which import this package
+    from pipeline.config import BuildConfig
+
+    config = BuildConfig()
+    kind = "html" if path.suffix.lower() in config.ingest.html_suffixes else "text"
+    size = path.stat().st_size
+    for item in read_unit(path.parent, Unit(path.name, kind, size, 0, size), config, None):
+        if isinstance(item, Document):
+            return item
+    raw = path.read_bytes()
+    return Document(source_file=path.name, source_sha256=sha256_hex(raw), text=raw.decode("utf-8", errors="replace"))
 
 
 def run_chain(doc: Document, chain: Iterable[Step]) -> list[Document]:

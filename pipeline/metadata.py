@@ -5,7 +5,17 @@ Changes: a file holding several articles (title + byline blocks, seed 000) becom
 (and a byline glued to the end of a heading) are taken out of ``text`` into fields and recorded as removals
 (``metadata.title`` / ``metadata.subtitle`` / ``metadata.byline``); a closing source note (（根据…讲话整理）,
 （来源：…）) goes to ``source_note`` (``metadata.source_note``). Fields already set by earlier stages
-(``published_at`` from a page header) are kept.
+(``published_at`` from a page header) are kept. Lines above the headline that are page structure are removed
+too: a column label (``metadata.column_label``: 社会广角 named in the breadcrumb, 焦点新闻, a ``话题 - 名字``
+topic header) and, when the page printed its headline twice, short lines above it (``metadata.above_title``).
+A bracketed writer credit closing a report (``。（张巨峰）``) leaves the text as ``metadata.byline``.
+
+Evidence used, strongest first: title (a headline repeated on the page wins; an official title wrapped over
+lines is joined; a title cut with ``...`` is completed from ``原标题：《…》``), author (byline, reporter tag,
+writer credit, name after a repeated title, closing credit, a transcript intro ``以下为<职务><姓名>…的谈话全文``,
+speech note), region (byline organisation, title, dateline, 来源, a reporter's ``…/台北报导``, then the body;
+places visited, visitors' home places, universities, enumerations and a single cited paragraph count little
+or nothing), dates (page time, e-paper issue tag ``…报20240110期``, a date/adoption line under the title).
 
 Leaves alone: punctuation and spacing of the body (the punctuation stage runs after this one); body lines
 that only mention people or places; debris lines (the artifacts stage's job) other than the ones whose value
@@ -30,14 +40,16 @@ _SENTENCE_PUNCT = re.compile(r"[。；;]|[，,].*[，,]")
 # Heading lines end without these (a title may end with ！, as in 040 `定了！…`).
 _NON_HEADING_END = re.compile(r"[。；;，,：:、]$")
 # Navigation rows and page chrome that may still be in the text when the artifacts stage did not run:
-# `当前位置: > 阅览室 >`, `网站首页 工作范例 办公范例 …`, `来源:市城管局   2022-03-10 11:51`.
+# `当前位置: > 阅览室 >`, `网站首页 工作范例 办公范例 …`, `来源:市城管局   2022-03-10 11:51`, e-paper `第03版`.
 _CHROME = re.compile(
     r"[>|»]|首页|当前位置|您的位置|来源[:：]|时间[:：]|发布|浏览|点击|阅读量|人气|栏目[:：]|作者[:：]|编辑[:：]|"
-    r"分享到|打印|字号|https?://|www\.|\.com|ICP|版权|Copyright|©"
+    r"分享到|打印|字号|https?://|www\.|\.com|ICP|版权|Copyright|©|第[A-Z]?\d{1,3}版"
 )
 # Date-only or occasion lines under a heading: `(2019年3月31日)`, `2019年3月2日在浮山县…会议上`.
+# Also an adoption line under a resolution's title: `（2007年6月29日第十届全国人民代表大会常务委员会第二十八次会议通过）`.
 _DATE_LINE = re.compile(
-    r"^[(（]?[—\-]*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)[)）]?(?:在.{0,60}上)?[)）]?$"
+    r"^[(（]?[—\-]*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)[)）]?"
+    r"(?:在.{0,60}上|[^()（）。，,]{0,60}?(?:通过|批准|修订|修正|公布|印发))?[)）]?$"
 )
 # Title tails that are site or compilation decoration, not part of the title:
 # `市长安全生产讲话【通用三篇】`, `…心得体会范文(2篇)`, `…(人民观察)`, `…_范文网`, `…-XX网`.
@@ -77,11 +89,45 @@ _SELF_REFERENCE = {
     "county": re.compile(r"我县|全县|本县"),
 }
 # Lines that belong to the host site rather than the document: footers, contact blocks, photo credits.
-_FOOTER_LINE = re.compile(r"版权|Copyright|ICP|备案|地址[:：]|电话[:：]|邮箱|主办|承办|技术支持|网络支持|摄$|摄[)）]")
+# 主办/承办 only as a label (`主办单位：…`): `本次会议由…主办，…承办` is a body sentence (devset 039).
+_FOOTER_LINE = re.compile(
+    r"版权|Copyright|ICP|备案|地址[:：]|电话[:：]|邮箱|(?:主办|承办)(?:单位)?[:：]|技术支持|网络支持|摄$|摄[)）]"
+)
+# The place a reporter files from, at the end of a reporter tag: `记者刘秀敏/台北报导`,
+# `记者吴文隆、廖瑞铭台南报导`, `本报北京5月3日电`. The place is the last one right before 报导/报道/电.
+_REPORTED_FROM = re.compile(rf"(?P<head>[^\n]{{0,30}}?)(?:\d{{1,2}}月\d{{1,2}}日)?(?:报导|报道|电)(?:[】\])）{SPACE}]|$)")
 # The article's own source line, removed by the artifacts stage: `时间:… 来源:荣成市融媒体中心 浏览次数:`.
 _SOURCE_LABEL = re.compile(r"(?:来源|来源于|稿源)[:：|]\s*(?P<source>[^\s|]{2,20})")
 # A dateline at the start of a report: `中新网太原5月31日电`, `新华社杭州7月31日电`.
 _DATELINE = re.compile(r"^[^，,。]{0,12}?(?P<place>[\u4e00-\u9fff]{2,6}?)\d{1,2}月\d{1,2}日电")
+
+
+# Breadcrumb and header rows split into their parts (`当前位置: > 阅览室 > 社会广角 >`, `焦点新闻   2022-12-26`):
+# a heading line equal to one of them is the page's column, not the article's title.
+_LABEL_SPLIT = re.compile(rf"[>»|/\-－—_:：{SPACE}]+|\d[\d\-/.: ]*")
+# Column names by their last word (`焦点新闻`, `时政要闻`, `工作动态`): a label when a headline follows.
+_COLUMN_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:新闻|要闻|动态|快讯|资讯|头条|公告|聚焦|视点|专题|广角|话题)$")
+# A topic header above the government headline, with a web-title separator (`迎接新的特首 - 曾荫权`).
+_TOPIC_SEPARATOR = re.compile(rf"[{SPACE}][-–—|][{SPACE}]")
+# A long heading must carry no punctuation at all (a forum thread title; devset 025).
+_ANY_PUNCT = re.compile(r"[，,。；;：:、“”\"'（）()【】《》_|<>/\\\[\]]")
+# An official-document title wrapped over lines (devset 037 `全国人民代表大会常务委员会` / `关于批准…及` /
+# `调整…限额的决议`): the joined lines read `…关于…的<document type>`.
+_DOCUMENT_TITLE = re.compile(
+    r"关于.{2,80}的(?:决议|决定|通知|通报|意见|办法|规定|条例|公告|批复|报告|方案|纲要|细则|函)$"
+)
+# A flattened blog/BBCode page repeats the title with the author's name after it (devset 031
+# `安全生产警钟长鸣 安全责任重在落实   王新平   今年安全生产月的主题是…`): title, space run, name, space run.
+_NAME_AFTER_TITLE = r"[{space}]+(?P<name>[{han}]{{2,3}})[{space}]{{2,}}(?=[{han}“\"「])"
+# A truncated title (`…地铁直达+无敌免...`) and the full one the page quotes (`本文原标题：《…》`).
+_TRUNCATED_TITLE = re.compile(r"(?:\.{2,}|…+|。。+)$")
+_ORIGINAL_TITLE = re.compile(rf"原标题[:：]?[{SPACE}]*[《「“]?(?P<title>[^》」”\n]{{4,120}})[》」”]")
+# An e-paper issue tag in a breadcrumb or header (`当前位置:齐河报20240110期 >> 第A1版:要闻`,
+# `2024年01月10日 第A1版`): the issue date is the publication date.
+_ISSUE_DATE = re.compile(
+    r"(?P<a>(?:19|20)\d{2})(?P<b>[01]\d)(?P<c>[0-3]\d)期"
+    r"|(?P<d>(?:19|20)\d{2})年(?P<e>\d{1,2})月(?P<f>\d{1,2})日[^\n]{0,12}?第[^\n]{1,5}版"
+)
 
 
 @dataclass
@@ -172,11 +218,75 @@ def _split_articles(lines: list[tuple[int, str]]) -> list[_Article]:
     return articles
 
 
-def _read_heading(article: _Article, removals: list[Removal], config: MetadataConfig) -> None:
+@dataclass(frozen=True)
+class _PageHints:
+    """What earlier stages removed from the page that tells a column label from the headline."""
+
+    labels: frozenset[str] = frozenset()  # breadcrumb/header parts and the category (社会广角, 焦点新闻)
+    repeated_titles: frozenset[str] = frozenset()  # headlines the page printed twice (artifacts.repeated_title)
+
+
+def _page_hints(doc: Document) -> _PageHints:
+    labels = {_collapse(doc.category)} if doc.category else set()
+    repeated = set()
+    for removal in doc.removals:
+        if removal.rule.endswith(("nav_row", "header_line", "breadcrumb")):
+            labels.update(part for part in _LABEL_SPLIT.split(removal.text) if 2 <= len(part) <= 8)
+        elif removal.rule.endswith("repeated_title"):
+            repeated.add(_collapse(removal.text))
+    return _PageHints(frozenset(labels), frozenset(repeated))
+
+
+def _is_label(text: str, hints: _PageHints) -> bool:
+    """A column label (`社会广角`, `焦点新闻`): named in the page's breadcrumb/header, or a column-shaped word."""
+    text = _collapse(text)
+    return len(text) <= 8 and (text in hints.labels or bool(_COLUMN_LABEL.match(text)))
+
+
+def is_long_title(line: str, max_chars: int = 100) -> bool:
+    """A long heading with no punctuation at all (a thread title with spaces between its phrases).
+
+    >>> is_long_title("赖清德总统伉俪偕同萧美琴副总统 在台南福尔摩沙游艇酒店以国晏款待 各国贵宾 感谢大家远道而来 带给台湾人民坚定的友谊")
+    True
+    >>> is_long_title("今年安全生产月的主题是安全责任重在落实 一起起安全生产事故在不停地呼唤着我们的责任，血的教训")
+    False
+    """
+    text = _collapse(line)
+    if not text or len(text) > max_chars or _ANY_PUNCT.search(text) or _CHROME.search(text):
+        return False
+    return len(re.findall(f"[{people.HAN}]", text)) >= 0.8 * len(text.replace(" ", ""))
+
+
+def _joined_document_title(lines: list[tuple[int, str]], start: int) -> tuple[str, list[int]] | None:
+    """An official title wrapped over 2–3 adjacent lines (…委员会 / 关于…及 / 调整…的决议)."""
+    parts, indices = [_collapse(lines[start][1])], [start]
+    if _DOCUMENT_TITLE.search(parts[0]):
+        return None
+    for k in range(start + 1, min(start + 3, len(lines))):
+        text = _collapse(lines[k][1])
+        if not text or not is_heading_line(text):
+            return None
+        parts.append(text)
+        indices.append(k)
+        if _DOCUMENT_TITLE.search("".join(parts)):
+            return "".join(parts), indices
+    return None
+
+
+def _read_heading(article: _Article, removals: list[Removal], config: MetadataConfig,
+                  hints: _PageHints = _PageHints()) -> None:
     lines = article.lines
     indices = _nonblank(lines)[: config.heading_zone_lines]
     used: set[int] = set()
     heads: list[int] = []
+    # a headline the page printed twice is the title: lines above it (column, advert) are not
+    anchor = next((p for p, i in enumerate(indices) if _collapse(lines[i][1]) in hints.repeated_titles), None)
+    if anchor:
+        for i in indices[:anchor]:
+            if len(_collapse(lines[i][1])) <= config.chrome_line_chars:
+                removals.append(Removal("metadata.above_title", lines[i][0], lines[i][1]))
+                used.add(i)
+        indices = indices[anchor:]
     byline_index = None
     for position, i in enumerate(indices):
         text = lines[i][1]
@@ -198,17 +308,34 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
             continue
         if _RECORD_TAG.match(text):
             continue  # <doc>, <url>…</url>: record markup, not a heading
-        if is_heading_line(text):
-            if not heads and len(_collapse(text)) <= 3 and not people.parse_byline_line(text):
+        if is_heading_line(text) or (not heads and is_long_title(text, config.long_title_chars)):
+            following = indices[position + 1: position + 2]
+            next_line = _collapse(lines[following[0]][1]) if following else ""
+            headline_follows = bool(next_line) and (is_heading_line(next_line) or is_long_title(next_line)) and not (
+                # `政府工作报告` / `——在县人代会上` / `县长 栗俊昌`: a subtitle, occasion or byline follows a title
+                next_line.startswith(("——", "--")) or _OCCASION_LINE.match(next_line)
+                or people.parse_byline_line(lines[following[0]][1]) or next_line.startswith("在"))
+            short_label = len(_collapse(text)) <= 3 and not people.parse_byline_line(text)
+            if not heads and short_label and not headline_follows:
                 continue  # a section label (国内, 要闻) above the headline
+            if not heads and headline_follows and (short_label or _is_label(text, hints)):
+                removals.append(Removal("metadata.column_label", lines[i][0], lines[i][1]))
+                used.add(i)
+                continue  # a column (荃话题, or named in the page's breadcrumb: 社会广角, 焦点新闻) above the headline
             if heads and len(heads) == 1 and _OCCASION_LINE.match(_collapse(lines[heads[0]][1])):
                 heads = [i]  # the occasion line stays in the text; the next heading is the title
+                continue
+            if (heads and len(heads) == 1 and _TOPIC_SEPARATOR.search(lines[heads[0]][1])
+                    and not _TOPIC_SEPARATOR.search(text) and not _DOCUMENT_TITLE.search(_collapse(lines[heads[0]][1]))):
+                removals.append(Removal("metadata.column_label", lines[heads[0]][0], lines[heads[0]][1]))
+                used.add(heads[0])
+                heads = [i]  # `迎接新的特首 - 曾荫权` / `政府就…谈话内容`: a topic header above the headline
                 continue
             if len(heads) < 2:
                 heads.append(i)
                 continue
             break
-        if _CHROME.search(text) and byline_index is None:
+        if _CHROME.search(text) and byline_index is None and len(_collapse(text)) <= config.chrome_line_chars:
             heads = []  # a column label above a breadcrumb is not the title (社会广角 / 当前位置: >)
             continue
         break  # body text starts
@@ -218,6 +345,13 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
         content_title = _CONTENT_TITLE.match(raw_title)
         if content_title:
             raw_title = content_title["title"]
+        joined = _joined_document_title(lines, title_index)
+        if joined:
+            raw_title = joined[0]
+            for k in joined[1][1:]:
+                removals.append(Removal("metadata.title", lines[k][0], lines[k][1]))
+                used.add(k)
+            heads = [title_index]
         glued = people.split_glued_byline(raw_title)
         if glued and byline_index is None:
             head_text, article.byline = glued
@@ -247,6 +381,8 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
     if byline_index is not None:
         removals.append(Removal("metadata.byline", lines[byline_index][0], lines[byline_index][1]))
         used.add(byline_index)
+    if heads and article.byline is None and article.title:
+        _take_name_after_repeated_title(article, lines[heads[0]][1], _nonblank(lines, heads[-1] + 1)[:1], removals)
     # date or occasion line and a name-only byline right under the heading (017: 日期在…会议上 / 栗 俊 昌)
     after = _nonblank(lines, (max(used | set(heads)) + 1) if used or heads else 0)[:3]
     for i in after:
@@ -272,6 +408,51 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
                 removals.append(Removal("metadata.title", lines[i][0], lines[i][1]))
                 used.add(i)
     article.lines = [(n, t) for k, (n, t) in enumerate(lines) if k not in used]
+
+
+def _take_name_after_repeated_title(article: _Article, title_line: str, following: list[int],
+                                    removals: list[Removal]) -> None:
+    """`标题   王新平   正文…`: the title repeated with the writer's name after it (a flattened blog page)."""
+    if not following:
+        return
+    number, text = article.lines[following[0]]
+    head = re.escape(_collapse(title_line)).replace("\\ ", f"[{SPACE}]+")
+    match = re.match(rf"[{SPACE}]*{head}" + _NAME_AFTER_TITLE.format(space=SPACE, han=people.HAN), text)
+    if match and people.is_person_name(match["name"]):
+        article.byline = people.Byline(match["name"], None)
+        removals.append(Removal("metadata.byline", number, text[: match.end()]))
+        article.lines[following[0]] = (number, text[match.end():])
+
+
+def _completed_title(truncated: str, lines: list[str]) -> str | None:
+    """The full title a page quotes (`本文原标题：《…》`) when the heading was cut with an ellipsis.
+
+    >>> _completed_title("定了！南沙邮轮母港即将开通！地铁直达+无敌免...", ["本文原标题：《定了！南沙邮轮母港即将开通！地铁直达+无敌免税城......》搭地铁"])
+    '定了！南沙邮轮母港即将开通！地铁直达+无敌免税城......'
+    """
+    stem = _TRUNCATED_TITLE.sub("", truncated)
+    for line in lines:
+        for match in _ORIGINAL_TITLE.finditer(line):
+            full = clean_title(match["title"])
+            if full and len(stem) >= 4 and full.startswith(stem) and len(full) > len(stem):
+                return full
+    return None
+
+
+def issue_date(text: str) -> str | None:
+    """The issue date of an e-paper page from its edition tag.
+
+    >>> issue_date("当前位置:齐河报20240110期 >> 第A1版:要闻"), issue_date("2012年12月26日 星期三 第03版")
+    ('2024-01-10', '2012-12-26')
+    >>> issue_date("共收到论文20240110篇") is None
+    True
+    """
+    match = _ISSUE_DATE.search(_width_fold(text))
+    if not match:
+        return None
+    if match["a"]:
+        return _iso_date(match["a"], match["b"], match["c"])
+    return _iso_date(match["d"], match["e"], match["f"])
 
 
 def _iso_date(year: str, month: str, day: str) -> str | None:
@@ -322,6 +503,10 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
         source = _SOURCE_LABEL.search(removal.text)
         if source and removal.rule.startswith("artifacts."):
             segments.append((source["source"], config.title_weight))
+        if removal.rule.endswith("reporter_tag"):
+            place = reported_from(removal.text)
+            if place:
+                segments.append((place, config.title_weight))
     filled = [line for line in body_lines if line.strip(SPACE)]
     for index, line in enumerate(filled):
         if _FOOTER_LINE.search(line):
@@ -333,6 +518,58 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
                 segments.append((dateline["place"], config.title_weight))
         segments.append((line, weight))
     return segments
+
+
+def reported_from(tag: str) -> str | None:
+    """The place a reporter tag says the report was filed from.
+
+    >>> reported_from("记者刘秀敏/台北报导"), reported_from("记者吴文隆、廖瑞铭台南报导"), reported_from("记者 王勃")
+    ('台北', '台南', None)
+    >>> reported_from("记者李江山报道"), reported_from("本报北京5月3日电")
+    (None, '北京')
+    """
+    match = _REPORTED_FROM.search(tag)
+    if not match:
+        return None
+    head = match["head"]
+    places = [m for m in regions.gazetteer().find_places(head) if m.end == len(head)]
+    if not places:
+        return None
+    place = places[-1]
+    # `记者刘秀敏/台北报导`: a separator before the place; `廖瑞铭台南报导`: a whole name before it. In
+    # `记者李江山报道` the "place" 江山 is the end of the reporter's name.
+    before = re.split(f"[{SPACE}/／、,，:：(（【\\[]|记者|特派员|通讯员|本报|本网|本台|新华社|中新社|中新网|讯",
+                      head[: place.start])[-1]
+    if before and not people.is_person_name(before):
+        return None
+    return place.surface
+
+
+def _only_one_body_paragraph(segments: list[tuple[str, float]], region: regions.Region, config: MetadataConfig) -> bool:
+    """True when the region rests on body text alone and every mention of its province sits in one paragraph.
+
+    A document's own locale is named in its heading, byline, dateline or source, or recurs through the text
+    (我县…, several paragraphs); a place named in a single paragraph of an essay is an example it cites.
+    """
+    province = region.province or region.city or region.county
+    paragraphs = 0
+    for text, weight in segments:
+        evidence = regions.collect_evidence([(text, weight)])
+        found = [d for item in evidence for d in item.match.divisions]
+        inside = [d for d in found if (d.province if d.province != "台湾省" else None) == region.province
+                  and (region.province is not None or d.name in (region.city, region.county) or d.city == region.city)]
+        if len(inside) == len(found) and any(p.search(text) for p in _SELF_REFERENCE.values()):
+            return False  # 我县/全市 in a paragraph that names no other place: the text speaks of its own locale
+        if not inside:
+            continue
+        if weight > config.body_weight or is_heading_line(text):
+            return False  # a heading/byline/dateline zone, or an occasion line in the body (`在山西河津…会议上`)
+        paragraphs += 1
+    body_paragraphs = sum(  # running-text lines (record markup such as <url>…</url> is not a paragraph)
+        1 for text, weight in segments if weight <= config.body_weight and len(re.findall(f"[{people.HAN}]", text)) >= 20
+    )
+    # a record flattened into one or two lines (SogouCS) has no paragraphs to compare
+    return paragraphs < 2 and body_paragraphs >= config.example_min_paragraphs and province is not None
 
 
 def _confirmed_levels(body: str) -> frozenset[str]:
@@ -367,6 +604,8 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
             if match:
                 title = clean_title(match["topic"])
                 break
+    if title and _TRUNCATED_TITLE.search(title):
+        title = _completed_title(title, body_lines[: config.heading_zone_lines]) or title
     if title and doc.title is None:
         changes["title"] = title
     if article.subtitle and doc.subtitle is None:
@@ -398,6 +637,21 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
             byline = people.find_reporter(text) or people.find_writer_credit(text)
             if byline:
                 break
+    transcript = people.find_transcript_speaker(
+        "\n".join([t for t in body_lines if t.strip(SPACE)][: config.reporter_zone_lines]))
+    if byline is None and transcript:
+        byline = transcript  # `以下为署理行政长官唐英年…的谈话全文`: the statement is the speaker's own text
+    if byline is None and article.lines:
+        last = max((k for k, (_n, t) in enumerate(article.lines) if t.strip(SPACE)), default=None)
+        credit = people.find_closing_credit(article.lines[last][1]) if last is not None else None
+        if credit:
+            byline = credit
+            number, text = article.lines[last]
+            cut = max(text.rfind("（"), text.rfind("("))
+            removals.append(Removal("metadata.byline", number, text[cut:]))
+            article.lines[last] = (number, text[:cut])
+            body_lines = [t for _n, t in article.lines]
+            body = "\n".join(body_lines)
     if byline is None and speech:
         byline = people.Byline(speech.author, speech.position)
     if byline and doc.author is None:
@@ -406,7 +660,7 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
         if position is None and speech and speech.author == byline.author:
             position = speech.position
         changes["author_position"] = position
-    speaker = people.find_speaker(body)
+    speaker = people.find_speaker(body) or (transcript.author if transcript else None)
     if speaker and doc.speaker is None:
         changes["speaker"] = speaker
 
@@ -415,7 +669,7 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
         published = None
         for text in removal_texts + body_lines[: config.heading_zone_lines]:
             if len(text) <= config.page_time_line_chars:
-                published = page_time(text)
+                published = page_time(text) or issue_date(text)
                 if published:
                     break
         event = chinese_date(speech.date) if speech and speech.date else None
@@ -425,12 +679,16 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
             changes["event_date"] = event or heading
 
     # region
-    evidence = regions.collect_evidence(_region_segments(doc, article, body_lines, config))
+    segments = _region_segments(doc, article, body_lines, config)
+    evidence = regions.collect_evidence(segments)
+    confirmed = _confirmed_levels(body)
     region = regions.resolve_region(
-        evidence, _confirmed_levels(body), min_share=config.region_min_share,
+        evidence, confirmed, min_share=config.region_min_share,
         min_weight=config.region_min_weight,
         strong_weight=config.title_weight,
     )
+    if region.province and _only_one_body_paragraph(segments, region, config):
+        region = regions.Region()  # `四川百万人口大县资中县突出县域特色…`: an example cited in one paragraph
     if doc.province is None and doc.city is None and doc.county is None:
         changes.update(province=region.province, city=region.city, county=region.county, region_code=region.region_code)
 
@@ -449,9 +707,10 @@ def extract_metadata(doc: Document, config: MetadataConfig) -> Document | list[D
     """
     lines = list(enumerate(doc.text.split("\n")))
     articles = _split_articles(lines)
+    hints = _page_hints(doc)
     results = []
     for index, article in enumerate(articles):
         removals: list[Removal] = []
-        _read_heading(article, removals, config)
+        _read_heading(article, removals, config, hints)
         results.append(_finish(doc, article, doc.article_index + index if len(articles) == 1 else index, removals, config))
     return results[0] if len(results) == 1 else results

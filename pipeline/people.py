@@ -183,8 +183,13 @@ def _reporter_pattern() -> re.Pattern:
         rf"(?P<prefix>(?<=[【\[(（])[{HAN}]{{1,4}}|(?:全媒体|融媒体|首席|特约|实习|驻站|本报|本网|本台|本刊))?"
         rf"(?P<role>记者|特派员|通讯员)[{SPACE}:：]*"
         rf"(?P<name>{_surname_pattern()}[{HAN}]{{1,2}})"
-        rf"(?=[{SPACE}/／、,，)）】\]]|报道|报导|摄|实习生|通讯员|发自|$)"
+        rf"(?=[{SPACE}/／、,，)）】\]]|报道|报导|摄|实习生|通讯员|发自|$|{_BROKEN_AFTER_NAME})"
     )
+
+
+# A decoding-damage marker right after a bylined name (devset 047 `本报记者　张忠德?１颈ㄍㄑ对薄…`: GBK bytes
+# shifted by one): `?`/U+FFFD followed by more damage never continues a name, so the name is delimited.
+_BROKEN_AFTER_NAME = r"[?？\ufffd](?![\u4e00-\u9fff]{2})"
 
 
 def find_reporter(text: str) -> Byline | None:
@@ -231,6 +236,57 @@ def find_writer_credit(text: str) -> Byline | None:
     for match in _credit_pattern().finditer(text):
         if is_person_name(match["name"]):
             return Byline(match["name"], None)
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _transcript_intro_pattern() -> re.Pattern:
+    # `以下为署理行政长官唐英年于六月二日就…会见新闻界的谈话全文(中文部分):`, `以下是行政长官李家超今日在…的致辞：`
+    # (government press releases): the transcript that follows is this person's own words.
+    return re.compile(
+        rf"^[{SPACE}]*(?:以下|下面)(?:为|是)(?P<position>[^，。,；;\s]{{2,30}}?{POSITION_SUFFIX})"
+        rf"(?P<name>{_surname_pattern()}[{HAN}]{{1,2}})(?:先生|女士|同志)?"
+        r"(?:今日|今天|昨日|昨天|日前|于|在|就|出席|接受)[^。！？]{0,150}?"
+        r"的(?:讲话|谈话|致辞|致词|发言|演辞|演讲|声明|答问|开场发言)(?:全文|内容|实录|摘要)?"
+    )
+
+
+def find_transcript_speaker(text: str) -> Byline | None:
+    """The speaker a transcript's intro line names: the text is that person's statement, so they are its author.
+
+    >>> find_transcript_speaker("以下为署理行政长官唐英年于六月二日就国务院批准有关人事安排会见新闻界的谈话全文(中文部分):")
+    Byline(author='唐英年', position='署理行政长官')
+    >>> find_transcript_speaker("以下为记者整理的部分问答内容：") is None
+    True
+    """
+    for line in text.split("\n"):
+        match = _transcript_intro_pattern().match(line)
+        if match and is_person_name(match["name"]):
+            return Byline(match["name"], _clean_position(match["position"]))
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _closing_credit_pattern() -> re.Pattern:
+    # `…南美站活动将先后在巴西、乌拉圭、阿根廷举行。（张巨峰）` and `。（张巨峰 李明）`: a news report's writer
+    # credited in brackets after its last sentence (provincial papers and their portals).
+    return re.compile(
+        rf"[。！？!?”」][{SPACE}]*[（(](?P<name>{_surname_pattern()}[{HAN}]{{1,2}})"
+        rf"(?:[{SPACE}、,，]+[{HAN}]{{2,3}}){{0,3}}(?<![摄图])[)）][{SPACE}]*$"  # `（刘通摄）` is a photo credit
+    )
+
+
+def find_closing_credit(text: str) -> Byline | None:
+    """The writer credited in brackets at the very end of a report.
+
+    >>> find_closing_credit("南美站活动将先后在巴西、乌拉圭、阿根廷举行。（张巨峰）")
+    Byline(author='张巨峰', position=None)
+    >>> find_closing_credit("活动现场。（刘通摄）") is None, find_closing_credit("全文完。（完）") is None
+    (True, True)
+    """
+    match = _closing_credit_pattern().search(text.rstrip())
+    if match and is_person_name(match["name"]):
+        return Byline(match["name"], None)
     return None
 
 

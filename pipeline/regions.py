@@ -28,6 +28,20 @@ _TAIWAN = "台湾省"
 # Places and islands people name instead of the county (马祖 = 连江县 of Taiwan, the devset 022 trap).
 _EXTRA_ALIASES = {"马祖": "710716"}
 
+# Variant characters that the Traditional->Simplified converter leaves in place names (OpenCC t2s keeps 瑯 in
+# 瑯琊區 -> 瑯琊区, devset 033; the standard name is 琅琊区): each name is also matched in its variant spelling.
+_VARIANT_CHARACTERS = {"琅": "瑯"}
+# A place named as a destination or a topic rather than the locale: `延安党性教育`, `井冈山之行`,
+# `延安革命纪念馆` (red-education sites visited by cadres from elsewhere).
+_VISITED_AFTER = re.compile(r"(?:之行|党性教育|红色教育|革命纪念|干部学院|红色之旅|研学)")
+# A university named after a place (`北京大学`, `南京师范大学`, `浙江工商大学`) is an institution whose people
+# attend events anywhere; the name says nothing about the document's locale (devset 039 lists a dozen).
+_INSTITUTION_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:大学|师范|学院|理工|科技大学)")
+# A visiting delegation: the place before `…一行(八人)到/来/莅临` is where the visitors come from, not the
+# document's locale (`佛山顺德区大良街道党工委委员潘卓辉…等一行八人到众创金融街…调研`).
+_VISITORS_AFTER = re.compile(
+    r"[^。；;！？!?]{0,80}?一行(?:[\d一二三四五六七八九十]+人)?(?:来|到|莅临|前来|走访|抵达)"
+)
 # A place name followed by one of these is a street or a road named after the place (北京路 in 广州).
 _STREET_AFTER = re.compile(r"(路|街|大街|大道|巷|胡同)")
 # After a two-character X县/X区 name, these make 县/区 the start of an office word (县长, 县委, 县属, 区域).
@@ -87,6 +101,10 @@ class Gazetteer:
                 entries[d.short].append(("short", d.code))
         for alias, code in _EXTRA_ALIASES.items():
             entries[alias].append(("short", code))
+        for surface in list(entries):
+            variant = "".join(_VARIANT_CHARACTERS.get(ch, ch) for ch in surface)
+            if variant != surface and variant not in entries:
+                entries[variant] = list(entries[surface])
         for name, county_code in towns:
             if county_code in self.by_code and not any(k != "town" for k, _ in entries.get(name, ())):
                 entries[name].append(("town", county_code))
@@ -109,8 +127,11 @@ class Gazetteer:
         ['台州市']
         >>> [m.surface for m in gazetteer().find_places("社会长治久安，大同小异，纪念孙中山")]
         []
+        >>> [m.surface for m in gazetteer().find_places("赴延安党性教育，佛山顺德区张三一行到东区调研。东区在中山市")]
+        ['中山市']
         """
         matches = []
+        visitors_end = -1
         for end_index, (surface, values) in self.automaton.iter_long(text):
             if not values:
                 continue  # a blocker word: the place name inside it is not a place
@@ -121,6 +142,14 @@ class Gazetteer:
                 continue
             if len(surface) == 2 and surface[1] in "县区" and _OFFICE_AFTER.match(text, end):
                 continue  # 新任县长 is not 任县, 各乡镇和县属 is not 和县: a real X县 reads X县县长
+            if _VISITED_AFTER.match(text, end) or (kinds <= {"short", "name"} and _INSTITUTION_AFTER.match(text, end)):
+                continue  # a place visited or studied, not the document's own
+            if start < visitors_end:
+                continue
+            visitors = _VISITORS_AFTER.match(text, end)
+            if visitors:
+                visitors_end = visitors.end()  # the delegation's home places, up to `一行…到`
+                continue
             kind = "name" if "name" in kinds else sorted(kinds)[0]
             divisions = tuple(self.by_code[code] for k, code in values if k == kind)
             matches.append(PlaceMatch(start, end, surface, kind, divisions))
@@ -205,10 +234,52 @@ class Evidence:
     weight: float
 
 
+# Separators inside an enumeration of places (`江苏南京、湖北武汉、甘肃兰州…`); an item may end with a few
+# characters that are not a gazetteer name (`安徽小岗、四川成都`).
+_LIST_SEPARATOR = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:[、，,]|和|及|与|以及)")
+
+
+def _enumeration_discount(text: str, items: list[Evidence], min_items: int = 3) -> list[Evidence]:
+    """Divide the weight of places listed in an enumeration of ``min_items`` or more by the list's length.
+
+    A list of places (`先后在江苏南京、湖北武汉、甘肃兰州…等地举办`, five counties visited by reporters) names
+    places the text covers or cites, not its own locale; each item then says little about the document.
+    """
+    if len(items) < min_items:
+        return items
+    groups: list[list[int]] = [[0]]
+    for k in range(1, len(items)):
+        gap = text[items[k - 1].match.end:items[k].match.start]
+        if gap == "":
+            groups[-1].append(k)  # 江苏南京: one list item
+        else:
+            groups.append([k])
+    result = list(items)
+    run = [groups[0]]
+    for g in range(1, len(groups) + 1):
+        if g < len(groups):
+            gap = text[items[groups[g - 1][-1]].match.end:items[groups[g][0]].match.start]
+            if _LIST_SEPARATOR.fullmatch(gap):
+                run.append(groups[g])
+                continue
+        if len(run) >= min_items:
+            for group in run:
+                for k in group:
+                    result[k] = Evidence(items[k].match, items[k].weight / len(run))
+        if g < len(groups):
+            run = [groups[g]]
+    return result
+
+
 def collect_evidence(segments: Iterable[tuple[str, float]]) -> list[Evidence]:
-    """Place matches of each ``(text, weight)`` segment."""
-    found = []
+    """Place matches of each ``(text, weight)`` segment.
+
+    >>> [(e.match.surface, round(e.weight, 2)) for e in collect_evidence([("在江苏南京、湖北武汉、甘肃兰州举办", 1.0)])]
+    [('江苏', 0.33), ('南京', 0.67), ('湖北', 0.33), ('武汉', 0.67), ('甘肃', 0.33), ('兰州', 0.67)]
+    """
+    everything = []
     for text, weight in segments:
+        found: list[Evidence] = []
         previous = None
         for match in gazetteer().find_places(text):
             # `山西河津`, `舟山东极镇`, `滁州市琅琊区`: a place written after its parent is stated as a locale
@@ -222,7 +293,8 @@ def collect_evidence(segments: Iterable[tuple[str, float]]) -> list[Evidence]:
                     continue
             found.append(Evidence(match, weight))
             previous = match
-    return found
+        everything.extend(_enumeration_discount(text, found))
+    return everything
 
 
 def _choose(evidence: list[Evidence]) -> list[tuple[Division, float, str]]:

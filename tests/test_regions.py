@@ -71,3 +71,38 @@ def test_municipality_and_sar_conventions():
 
 def test_self_reference_alone_is_no_region():
     assert resolve_region(collect_evidence([("我省我市我县", 1.0)]), frozenset({"province", "city", "county"})) == Region()
+
+
+def test_variant_spelling_left_by_the_converter():
+    # OpenCC t2s keeps 瑯 in 瑯琊區 (devset 033); the standard name is 琅琊区.
+    region = resolve_region(collect_evidence([("滁州市瑯琊区：用党性教育主题馆讲好党史故事", 3.0)]))
+    assert (region.city, region.county, region.region_code) == ("滁州市", "琅琊区", "341102")
+
+
+@pytest.mark.parametrize("text", ["吉林长春", "福建厦门"])
+def test_parent_place_phrases_are_not_blocked(text):
+    assert len(gazetteer().find_places(text)) == 2
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("赴延安党性教育培训班学习", []),  # a destination
+        ("参观井冈山革命纪念馆", []),
+        ("嘉兴市南湖区党政代表团一行到我县考察", []),  # the visitors' home
+        ("县委书记一行到东极镇调研", ["东极镇"]),  # the destination of a local visit stays
+        ("北京大学、南京师范大学的专家", []),  # universities named after places
+        ("北京市教育委员会", ["北京市"]),  # an office of the place is the place
+        ("在延安工作了十年", ["延安"]),  # a place without a marker
+    ],
+)
+def test_places_that_are_not_the_locale(text, kept):
+    assert [m.surface for m in gazetteer().find_places(text)] == kept
+
+
+def test_enumeration_counts_a_fraction():
+    listed = collect_evidence([("先后在江苏南京、湖北武汉、安徽小岗、四川成都等地举办", 1.0)])
+    assert all(item.weight < 1.0 for item in listed)
+    single = collect_evidence([("会议在四川成都举办", 1.0)])
+    assert sum(item.weight for item in single) == 3.0  # 四川 1 + 成都 after its parent 2
+    assert resolve_region(listed) == Region()
