@@ -70,10 +70,10 @@ def count_lines_task(shard: dict, input_dir: str, output_dir: str, config: dict)
 
 @task(name="build-shard", retries=0)
 def build_shard_task(shard: dict, input_dir: str, output_dir: str, config: dict, input_hashes: dict,
-                     previous: dict | None, common: dict | None) -> dict:
+                     common: dict | None) -> dict:
     """Build one shard (or reuse its unchanged output); returns its counts, never documents."""
     summary = build_or_reuse_shard(Shard.from_dict(shard), Path(input_dir), Path(output_dir),
-                                   config_from_dict(config), input_hashes, previous, common)
+                                   config_from_dict(config), input_hashes, common)
     return summary.to_dict()
 
 
@@ -90,15 +90,14 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
             line_futures = [count_lines_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.output_dir),
                                                     config_data) for shard in plan.shards]
             plan, common = apply_common_lines(plan, [f.result() for f in line_futures], config)
-        resumed = prepare_staging(plan)
-        logger.info("planned %d shards from %d input files (%d skipped, %d identical copies, %d resumed)",
-                    len(plan.shards), len(plan.input_hashes), len(plan.skipped), len(plan.duplicate_files),
-                    len(resumed))
+        prepare_staging(plan)
+        logger.info("planned %d shards from %d input files (%d skipped, %d identical copies)",
+                    len(plan.shards), len(plan.input_hashes), len(plan.skipped), len(plan.duplicate_files))
         futures = [
             build_shard_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.output_dir), config_data,
                                     {u.relative_path: plan.input_hashes[u.relative_path] for u in shard.units
                                      if u.relative_path in plan.input_hashes},
-                                    plan.previous_shards.get(shard.name), common)
+                                    common)
             for shard in plan.shards
         ]
         summaries = [future.result() for future in futures]

@@ -21,7 +21,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import __version__, io
+import pyarrow as pa
+
+from pipeline import __version__, dedup, io, quality, validation
 from pipeline.config import BuildConfig
 from pipeline.decoding import Decoded, decode_bytes
 from pipeline.document import Document, Rejection, sha256_hex
@@ -46,6 +48,7 @@ from pipeline.schema import (
 from pipeline.stages import STAGES, run_stages
 
 STAGING_NAME = ".staging"
+DEDUP_BATCH = 256  # documents per vectorised signature batch: bounded memory, numpy overhead amortised
 CACHE_NAME = ".cache"  # per-shard line counts of the cross-document pre-pass, keyed by shard key
 
 # Packages whose versions decide output bytes or behaviour; recorded in every manifest.
@@ -302,43 +305,36 @@ def _read_jsonl_unit(path: Path, unit: Unit, config: BuildConfig):
                        raw_char_count=len(text))
 
 
-SHARD_FOLDERS = ("documents", "removals", "quarantine")
+SHARD_FILES = (  # (folder, suffix) of every file a shard writes; the shard cache keeps the same set
+    ("documents", ".parquet"), ("documents", ".jsonl"), ("removals", ".parquet"), ("quarantine", ".jsonl"),
+    ("signatures", ".parquet"), ("checks", ".parquet"),
+)
+SHARD_CACHE = "shards"  # .cache/shards/<shard key>/: hard links to a finished shard's files + summary.json
 
 
-DONE_FOLDER = ".done"  # inside staging: one marker per finished shard, so a crashed build can resume
+def prepare_staging(plan: BuildPlan) -> None:
+    """Start from an empty staging folder. Whatever an interrupted build left there is deleted; the shards
+    it finished are resumed from the shard cache, not from staging."""
+    io.remove_tree(plan.staging_dir)
+    plan.staging_dir.mkdir(parents=True)
 
 
-def prepare_staging(plan: BuildPlan) -> list[str]:
-    """Make the staging folder hold only finished shards of this plan (resume after a crash).
+def _shard_cache(output_dir: Path, shard: Shard) -> Path:
+    return Path(output_dir) / CACHE_NAME / SHARD_CACHE / shard.key
 
-    Returns the names of shards whose finished output was kept. Everything else left by an earlier,
-    interrupted build is deleted.
-    """
-    staging = plan.staging_dir
-    keep_files: set[str] = set()
-    kept_shards = []
-    keys = {shard.name: shard.key for shard in plan.shards}
-    done_dir = staging / DONE_FOLDER
-    if done_dir.is_dir():
-        for marker in sorted(done_dir.glob("*.json")):
-            try:
-                entry = io.read_json(marker)
-            except (OSError, ValueError):
-                continue
-            name = marker.stem
-            files = entry.get("summary", {}).get("files", {})
-            if keys.get(name) == entry.get("key") and files and all(
-                    (staging / rel).is_file() and io.sha256_file(staging / rel) == digest
-                    for rel, digest in files.items()):
-                keep_files.update(files)
-                keep_files.add(f"{DONE_FOLDER}/{marker.name}")
-                kept_shards.append(name)
-    if staging.exists():
-        for path in io.list_files(staging):
-            if path.relative_to(staging).as_posix() not in keep_files:
-                path.unlink()
-    staging.mkdir(parents=True, exist_ok=True)
-    return kept_shards
+
+def _cache_shard(output_dir: Path, shard: Shard, staging_dir: Path, summary: "ShardSummary") -> None:
+    """Keep a finished shard's files (hard links, no copy) and summary, keyed by the shard key."""
+    cache = _shard_cache(output_dir, shard)
+    io.remove_tree(cache)
+    cache.mkdir(parents=True)
+    hashes = {}
+    for folder, suffix in SHARD_FILES:
+        path = staging_dir / folder / f"{shard.name}{suffix}"
+        if path.is_file():
+            io.link_or_copy(path, cache / f"{folder}{suffix}")
+            hashes[f"{folder}{suffix}"] = summary.files[f"{folder}/{path.name}"]
+    io.write_json(cache / "summary.json", {"key": shard.key, "summary": summary.to_dict(), "files": hashes})
 
 
 def _summary_from_entry(shard: Shard, data: dict, files: dict) -> "ShardSummary":
@@ -350,32 +346,38 @@ def _summary_from_entry(shard: Shard, data: dict, files: dict) -> "ShardSummary"
                         reused=True, files=dict(files))  # no stage_seconds: nothing was computed
 
 
-def reuse_shard(shard: Shard, output_dir: Path, staging_dir: Path, previous: dict | None) -> ShardSummary | None:
-    """The summary of an unchanged shard whose output already exists, or None when it must be computed.
-
-    Looks first in the staging folder (a shard finished by an interrupted build), then in the published
-    output (linked into staging). A different key, or a file missing or altered since, means recompute.
-    """
+def reuse_shard(shard: Shard, output_dir: Path, staging_dir: Path) -> ShardSummary | None:
+    """The summary of an unchanged shard whose files are in the shard cache (linked into staging), or None
+    when it must be computed: no cache entry for its key, or a cached file missing or altered since."""
     if not shard.key:
         return None
-    marker = staging_dir / DONE_FOLDER / f"{shard.name}.json"
-    if marker.is_file():
-        entry = io.read_json(marker)
-        if entry.get("key") == shard.key:
-            return _summary_from_entry(shard, entry["summary"], entry["summary"]["files"])
-    if not previous or previous.get("key") != shard.key:
+    cache = _shard_cache(output_dir, shard)
+    try:
+        entry = io.read_json(cache / "summary.json")
+    except (OSError, ValueError):
         return None
-    files = previous.get("summary", {}).get("files", {})
-    if not files:
+    if entry.get("key") != shard.key:
         return None
-    for relative, digest in files.items():
-        published = output_dir / relative
-        if not published.is_file() or io.sha256_file(published) != digest:
+    for name, digest in entry["files"].items():
+        if not (cache / name).is_file() or io.sha256_file(cache / name) != digest:
             return None
-    for relative in files:
-        io.link_or_copy(output_dir / relative, staging_dir / relative)
-    data = dict(previous["summary"])
-    return _summary_from_entry(shard, data, files)
+    files = {}
+    for name, digest in entry["files"].items():
+        folder, _, suffix = name.partition(".")
+        target = staging_dir / folder / f"{shard.name}.{suffix}"
+        io.link_or_copy(cache / name, target)
+        files[f"{folder}/{target.name}"] = digest
+    return _summary_from_entry(shard, entry["summary"], files)
+
+
+def prune_shard_cache(plan: BuildPlan) -> None:
+    """After a successful build, forget cached shards that are no longer part of the input."""
+    root = plan.output_dir / CACHE_NAME / SHARD_CACHE
+    keys = {shard.key for shard in plan.shards}
+    if root.is_dir():
+        for entry in root.iterdir():
+            if entry.name not in keys:
+                io.remove_tree(entry)
 
 
 def source_key(source_file: str, url: str | None = None) -> str:
@@ -486,14 +488,16 @@ def stages_for(common: dict[str, list[str]] | None) -> tuple:
 
 
 def build_or_reuse_shard(shard: Shard, input_dir: Path, output_dir: Path, config: BuildConfig,
-                         input_hashes: dict | None = None, previous: dict | None = None,
-                         common: dict[str, list[str]] | None = None) -> ShardSummary:
-    """Reuse the published output of an unchanged shard, or build it."""
+                         input_hashes: dict | None = None, common: dict[str, list[str]] | None = None
+                         ) -> ShardSummary:
+    """Reuse the cached output of an unchanged shard, or build it (and cache it)."""
     staging_dir = Path(output_dir) / STAGING_NAME
-    reused = reuse_shard(shard, Path(output_dir), staging_dir, previous)
+    reused = reuse_shard(shard, Path(output_dir), staging_dir)
     if reused is not None:
         return reused
-    return build_shard(shard, input_dir, staging_dir, config, input_hashes, common)
+    summary = build_shard(shard, input_dir, staging_dir, config, input_hashes, common)
+    _cache_shard(Path(output_dir), shard, staging_dir, summary)
+    return summary
 
 
 def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildConfig,
@@ -508,7 +512,26 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
     removals = io.PartWriter(staging_dir / "removals" / f"{shard.name}.parquet", REMOVAL_SCHEMA,
                              config.output.row_group_rows, config.output.compression_level)
     quarantine = io.JsonlWriter(staging_dir / "quarantine" / f"{shard.name}.jsonl")
-    writers = (documents, removals, quarantine)
+    signatures = io.PartWriter(staging_dir / "signatures" / f"{shard.name}.parquet",
+                               dedup.signature_schema(config.dedup), config.output.row_group_rows,
+                               config.output.compression_level)
+    checks = io.PartWriter(staging_dir / "checks" / f"{shard.name}.parquet", validation.CHECKS_SCHEMA,
+                           config.output.row_group_rows, config.output.compression_level)
+    writers = (documents, removals, quarantine, signatures, checks)
+    pending: list[Document] = []  # signatures are computed in vectorised batches
+
+    def flush_signatures():
+        if pending:
+            started = time.perf_counter()
+            table = dedup.signature_table([d.id for d in pending], [d.text for d in pending],
+                                          [dedup.metadata_count(d) for d in pending],
+                                          [dedup.order_key(d.source_file, d.article_index) for d in pending],
+                                          config.dedup)
+            for row in table.to_pylist():
+                signatures.write(row)
+            pending.clear()
+            timings["dedup_signatures"] = timings.get("dedup_signatures", 0.0) + time.perf_counter() - started
+
     try:
         seen_ids: set[str] = set()
         timings = summary.stage_seconds
@@ -541,23 +564,39 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
                                                                  doc.source_line, doc.source_sha256,
                                                                  doc.article_index)))
                         continue
+                    started = time.perf_counter()
+                    signals = (quality.signals_for(doc, config.quality) if config.quality.enabled
+                               else dict.fromkeys(quality.SIGNALS))
+                    rejection = quality.quality_rejection(doc, signals, config.quality)
+                    timings["quality"] = timings.get("quality", 0.0) + time.perf_counter() - started
+                    if rejection is not None:
+                        summary.quarantined_by_reason[rejection.reason] += 1
+                        quarantine.write(rejection_row(rejection))
+                        continue
                     seen_ids.add(doc.id)
-                    documents.write(document_row(doc))
+                    row = document_row(doc, signals)
+                    documents.write(row)
+                    checks.write(validation.check_columns_row(row, config.validation))
                     summary.documents += 1
+                    if config.dedup.enabled:
+                        pending.append(doc)
+                        if len(pending) >= DEDUP_BATCH:
+                            flush_signatures()
                     summary.scripts[doc.original_script or "unknown"] += 1
                     for row in removal_rows(doc):
                         removals.write(row)
                         summary.removals_by_rule[row["rule"]] += 1
+        flush_signatures()
     except BaseException:
         for writer in writers:
             writer.abort()
         raise
     for writer in writers:
         writer.close()
-    for folder in SHARD_FOLDERS:
-        for path in sorted((staging_dir / folder).glob(f"{shard.name}.*")):
+    for folder, suffix in SHARD_FILES:
+        path = staging_dir / folder / f"{shard.name}{suffix}"
+        if path.is_file():
             summary.files[f"{folder}/{path.name}"] = io.sha256_file(path)
-    io.write_json(staging_dir / DONE_FOLDER / f"{shard.name}.json", {"key": shard.key, "summary": summary.to_dict()})
     return summary
 
 
@@ -616,10 +655,9 @@ def validate_staging(staging: Path, config: BuildConfig, previous_documents: int
 
     Results (JSON and Data Docs) are written to ``staging/validation`` in either case.
     """
-    from pipeline import validation
-
-    report = validation.validate_documents(validation.read_documents(staging), config.validation, staging,
-                                           previous_row_count=previous_documents)
+    report = validation.validate_checks(validation.read_checks(staging), config.validation, staging,
+                                        previous_row_count=previous_documents,
+                                        document_parts=validation.document_parts(staging))
     return {"success": report.success, "suite": report.suite_name, "rows": report.row_count,
             "expectations": report.summary_rows(), "data_docs": "validation/index.html"}
 
@@ -634,7 +672,14 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
     staging = plan.staging_dir
     summary_dicts = [s.to_dict() if isinstance(s, ShardSummary) else s for s in summaries]
     totals = merge_summaries(summary_dicts)
-    totals["duplicates"] = len(plan.duplicate_files)
+    if config.dedup.enabled:
+        dropped = remove_duplicates(plan, config)  # also checks that ids are unique once copies are gone
+    else:
+        check_batch_contract(staging)
+        dropped = {}
+    totals["documents"] -= sum(dropped.values())
+    totals["duplicates_by_kind"] = dict(sorted(dropped.items()))
+    totals["duplicates"] = len(plan.duplicate_files) + sum(dropped.values())
     totals["inputs"] += len(plan.duplicate_files)
     totals["skipped_files"] = len(plan.skipped)
     accounted = totals["documents"] + totals["quarantined"] + totals["duplicates"]
@@ -644,7 +689,6 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
             f"accounting does not add up: inputs {totals['inputs']} + split articles "
             f"{totals['articles_added_by_split']} != documents {totals['documents']} + quarantined "
             f"{totals['quarantined']} + duplicates {totals['duplicates']}")
-    check_batch_contract(staging)
     validation_summary = None
     if config.validation.enabled:
         validation_summary = validate_staging(staging, config, plan.previous_documents)
@@ -680,7 +724,65 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
     render_report(staging, plan.previous_manifest or None)
     if publish:
         io.publish(staging, plan.output_dir)
+        prune_shard_cache(plan)
     return manifest
+
+
+def remove_duplicates(plan: BuildPlan, config: BuildConfig) -> dict[str, int]:
+    """Find exact and near duplicates across shards from their signature parts only, drop them from the
+    staged documents and removals, and list them in ``duplicates/part-NNNNN.parquet``.
+
+    Returns the number of dropped documents by kind. The shard cache keeps the pre-dedup parts (hard links
+    to the files replaced here), so a reused shard is deduplicated again against the whole new input.
+    """
+    staging = plan.staging_dir
+    parts = sorted((staging / "signatures").glob("*.parquet"))
+    tables = [io.read_parquet_files([part]) for part in parts]
+    # The same id in two shards is the same content read twice (ids hash the content): an identical copy,
+    # unless the texts differ — then ids are broken and the batch must fail.
+    seen: dict[str, str] = {}
+    identical: list[tuple[str, str]] = []  # (part, id)
+    for part, index in zip(parts, range(len(tables))):
+        table = tables[index]
+        keep = []
+        for doc_id, digest in zip(table.column("id").to_pylist(), table.column("exact_hash").to_pylist()):
+            if doc_id in seen:
+                if seen[doc_id] != digest:
+                    raise ContractError(f"contract failed: expect_column_values_to_be_unique(id): id {doc_id} is "
+                                        f"used by two different documents")
+                identical.append((part.stem, doc_id))
+                keep.append(False)
+            else:
+                seen[doc_id] = digest
+                keep.append(True)
+        if not all(keep):
+            tables[index] = table.filter(pa.array(keep, type=pa.bool_()))
+    found = dedup.find_duplicates(tables, config.dedup)
+    shard_of = {}
+    for part, table in zip(parts, tables):
+        for doc_id in table.column("id").to_pylist():
+            shard_of[doc_id] = part.stem
+    by_shard: dict[str, list] = {}
+    for duplicate in found:
+        by_shard.setdefault(shard_of[duplicate.id], []).append(duplicate)
+    for part_stem, doc_id in identical:
+        by_shard.setdefault(part_stem, []).append(dedup.Duplicate(doc_id, doc_id, 1.0, "identical"))
+    kinds: Counter = Counter()
+    for part in parts:
+        duplicates = by_shard.get(part.stem, [])
+        io.write_parquet(staging / "duplicates" / f"{part.stem}.parquet", dedup.duplicates_table(duplicates),
+                         config.output.row_group_rows, config.output.compression_level)
+        if not duplicates:
+            continue
+        kinds.update(d.kind for d in duplicates)
+        drop = {d.id for d in duplicates}
+        io.filter_part(staging / "documents" / f"{part.stem}.parquet", drop, config.output.row_group_rows,
+                       config.output.compression_level, jsonl_twin=True)
+        io.filter_part(staging / "removals" / f"{part.stem}.parquet", drop, config.output.row_group_rows,
+                       config.output.compression_level)
+        io.filter_part(staging / "checks" / f"{part.stem}.parquet", drop, config.output.row_group_rows,
+                       config.output.compression_level)
+    return dict(kinds)
 
 
 def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
@@ -693,8 +795,7 @@ def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dic
             plan, common = apply_common_lines(plan, counts, config)
         prepare_staging(plan)
         summaries = [
-            build_or_reuse_shard(shard, plan.input_dir, plan.output_dir, config, plan.input_hashes,
-                                 plan.previous_shards.get(shard.name), common)
+            build_or_reuse_shard(shard, plan.input_dir, plan.output_dir, config, plan.input_hashes, common)
             for shard in plan.shards
         ]
         return finalize_build(plan, summaries, config)

@@ -22,6 +22,8 @@ from pipeline.stage_configs import (
     IngestConfig,
     MetadataConfig,
     OutputConfig,
+    PiiConfig,
+    QualityConfig,
     ScriptConfig,
     ValidationConfig,
 )
@@ -36,6 +38,8 @@ class BuildConfig:
     artifacts: ArtifactsConfig = field(default_factory=ArtifactsConfig)
     metadata: MetadataConfig = field(default_factory=MetadataConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    pii: PiiConfig = field(default_factory=PiiConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 

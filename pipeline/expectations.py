@@ -14,8 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from typing import TYPE_CHECKING
 
+import numpy as np
 import opencc
+
+if TYPE_CHECKING:
+    from pipeline.stage_configs import ValidationConfig
 
 # Runs of Han ideographs: CJK Unified Ideographs, Extension A, Compatibility Ideographs, planes 2-3
 # (Ext. B-H). Example: "这是测试" is one run; "，" and "2022" are not Han. Runs, not single characters:
@@ -23,6 +28,14 @@ import opencc
 HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 # Runs of whitespace (str.isspace's set: spaces, U+3000, line breaks), excluded from the share.
 SPACE_RUN = re.compile(r"\s+")
+# Code-point ranges of HAN_RUN, for the vectorised count in ``check_row`` (same set, kept in step by a test).
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+# Distinct residue characters kept per document in the checks table: enough to name the problem, and a
+# wholly Traditional document (a script-stage bug) does not put thousands of characters in every row.
+MAX_RESIDUE_CHARS = 32
+# Debris matches kept per document in the checks table (a pattern like ``(?m)^\s*时间[:：]`` matches little;
+# a careless ``.*`` pattern could match a whole paragraph).
+MAX_DEBRIS_CHARS = 64
 
 # ISO 8601 / RFC 3339 calendar date with optional time, reduced precision allowed (year, year-month).
 # Examples: "2022", "2022-11", "2022-11-24", "2022-11-24 08:47:00", "2022-11-24T08:47:00+08:00".
@@ -113,6 +126,51 @@ def cjk_share(text: str) -> float:
     if visible == 0:
         return 0.0
     return sum(map(len, HAN_RUN.findall(text))) / visible
+
+
+@functools.lru_cache(maxsize=None)
+def _class_table() -> np.ndarray:
+    """Code point → 0 (other), 1 (Han, as HAN_RUN), 2 (whitespace, as str.isspace)."""
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for low, high in HAN_RANGES:
+        table[low : high + 1] = 1
+    table[[c for c in range(0x3001) if chr(c).isspace()]] = 2  # all of str.isspace's set is below U+3001
+    table[0x3000] = 2
+    return table
+
+
+def check_row(text: str, config: ValidationConfig) -> dict:
+    """The values the text-level expectations need, for one document's ``text`` (the checks table's
+    derived columns): ``text_chars``, ``text_blank``, ``traditional_residue``, ``debris``, ``cjk_share``.
+
+    One pass of table look-ups over the code points (numpy) gives the counts; OpenCC only runs for a text
+    that holds a Traditional-only character (residue needs one), the debris regexes always run.
+
+    >>> from pipeline.stage_configs import ValidationConfig
+    >>> check_row("时间:2022\\n這是测试", ValidationConfig())
+    {'text_chars': 12, 'text_blank': False, 'traditional_residue': '這', 'debris': '时间:',
+     'cjk_share': 0.5454545454545454}
+    >>> check_row("  ", ValidationConfig())["text_blank"]
+    True
+    """
+    if not text:
+        return {"text_chars": 0, "text_blank": True, "traditional_residue": "", "debris": "", "cjk_share": 0.0}
+    from pipeline.script import _charset_table
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    han, space = np.bincount(_class_table()[codes], minlength=3)[1:]
+    visible = len(text) - int(space)
+    residue = ""
+    if (_charset_table()[codes] == 1).any():  # residue needs a Traditional-only character: skip OpenCC if none
+        residue = "".join(dict.fromkeys(traditional_residue(text, config.traditional_exceptions)))
+    debris = debris_found(text, config.debris_patterns) or ""
+    return {
+        "text_chars": len(text),
+        "text_blank": visible == 0,
+        "traditional_residue": residue[:MAX_RESIDUE_CHARS],
+        "debris": debris[:MAX_DEBRIS_CHARS],
+        "cjk_share": int(han) / visible if visible else 0.0,
+    }
 
 
 def iso_date_problem(value: str, not_after: str | None = None) -> str | None:

@@ -253,6 +253,33 @@ class JsonlWriter:
             self._tmp.unlink()
 
 
+def write_parquet(path: Path, table: pa.Table, row_group_rows: int, compression_level: int) -> None:
+    """Write ``table`` with the same settings as ``PartWriter``, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp, compression="zstd", compression_level=compression_level, use_dictionary=True,
+                   write_statistics=True, store_schema=False, row_group_size=row_group_rows)
+    os.replace(tmp, path)
+
+
+def filter_part(path: Path, drop_ids: set[str], row_group_rows: int, compression_level: int,
+                jsonl_twin: bool = False) -> None:
+    """Rewrite a part without the rows whose ``id`` is in ``drop_ids`` (and its JSONL twin, same order).
+    The file is replaced by rename, so hard links elsewhere (the shard cache) keep the old content.
+    """
+    table = pq.read_table(path)
+    keep = [doc_id not in drop_ids for doc_id in table.column("id").to_pylist()]
+    write_parquet(path, table.filter(pa.array(keep, type=pa.bool_())), row_group_rows, compression_level)
+    if jsonl_twin:
+        twin = path.with_suffix(".jsonl")
+        tmp = twin.with_name(twin.name + ".tmp")
+        with open(twin, encoding="utf-8") as source, open(tmp, "w", encoding="utf-8", newline="\n") as target:
+            for line, kept in zip(source, keep):
+                if kept:
+                    target.write(line)
+        os.replace(tmp, twin)
+
+
 def write_json(path: Path, data) -> None:
     """Write ``data`` as pretty, key-sorted UTF-8 JSON, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -345,8 +372,8 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
-PUBLISHED_ENTRIES = ("documents", "quarantine", "removals", "duplicates", "validation", "manifest.json",
-                     "report.html")
+PUBLISHED_ENTRIES = ("documents", "quarantine", "removals", "duplicates", "signatures", "checks", "validation",
+                     "manifest.json", "report.html")
 JOURNAL_NAME = ".publish-journal.json"
 PREVIOUS_NAME = ".previous"
 

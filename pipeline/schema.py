@@ -9,8 +9,10 @@ from __future__ import annotations
 import pyarrow as pa
 
 from pipeline.document import Document, Rejection
+from pipeline.quality import SIGNAL_DESCRIPTIONS, quality_columns, removed_char_count
 
-SCHEMA_VERSION = "1.0.0"
+# 1.1.0: quality-signal columns added (minor: new columns only, nothing renamed or retyped).
+SCHEMA_VERSION = "1.1.0"
 
 DOCUMENT_SCHEMA = pa.schema(
     [
@@ -46,6 +48,7 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("source_sha256", pa.string(), nullable=False),
         pa.field("raw_char_count", pa.int64()),
         pa.field("removed_char_count", pa.int64(), nullable=False),
+        *quality_columns(),
     ]
 )
 
@@ -82,7 +85,8 @@ COLUMN_DESCRIPTIONS = {
     "url": "source URL when the input gave one",
     "source_sha256": "SHA-256 of the input unit",
     "raw_char_count": "characters after decoding, before cleaning",
-    "removed_char_count": "characters removed by traced removals",
+    "removed_char_count": "characters removed by traced removals (PII placeholders not counted)",
+    **SIGNAL_DESCRIPTIONS,
 }
 
 QUARANTINE_SCHEMA = pa.schema(
@@ -107,16 +111,20 @@ REMOVAL_SCHEMA = pa.schema(
 )
 
 
-def document_row(doc: Document) -> dict:
-    """The output row for ``doc``; empty strings in metadata become null (unknown is null, never "")."""
+def document_row(doc: Document, signals: dict | None = None) -> dict:
+    """The output row for ``doc`` (with its quality ``signals``); empty strings in metadata become null
+    (unknown is null, never "")."""
     row = {}
+    signals = signals or {}
     for name in DOCUMENT_COLUMNS:
         if name == "id":
             value = doc.id
         elif name == "char_count":
             value = len(doc.text)
         elif name == "removed_char_count":
-            value = sum(len(r.text) for r in doc.removals)
+            value = removed_char_count(doc)
+        elif name in SIGNAL_DESCRIPTIONS:
+            value = signals.get(name)
         else:
             value = getattr(doc, name)
         if isinstance(value, str) and value == "" and name != "text":

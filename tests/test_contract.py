@@ -22,8 +22,9 @@ FRESH = {"output": {"row_group_rows": 9_999}}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
+    """The published build: every file except hidden working state (.staging, .cache, the lock)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file() and ".staging" not in p.parts}
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
 
 
 @pytest.fixture()
@@ -84,12 +85,23 @@ def test_a_row_count_collapse_fails(good_build, tmp_path):
     assert (out / ".staging" / "validation" / "index.html").is_file(), "the failed run's Data Docs stay for inspection"
 
 
-def test_duplicate_ids_across_shards_fail(tmp_path):
+def test_two_different_documents_with_one_id_fail(tmp_path, monkeypatch):
+    # A broken stage that loses the content hash: different texts, one id, in different shards.
+    with_extra_stage(monkeypatch, lambda doc, _: doc.with_changes(source_sha256="e" * 64))
+    with pytest.raises(ContractError, match=r"expect_column_values_to_be_unique\(id\)"):
+        build_locally(RAW, tmp_path / "out", config_from_dict({"output": {"shard_target_bytes": 10}}))
+    assert not (tmp_path / "out" / "documents").exists()
+
+
+def test_the_same_content_in_two_shards_is_a_duplicate_not_a_failure(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
-    line = json.dumps({"text": "同一篇讲话稿被两个来源重复收录，内容完全一致，用于测试重复编号。"}, ensure_ascii=False)
-    (raw / "a.jsonl").write_text(line + "\n", encoding="utf-8")
-    (raw / "b.jsonl").write_text(line + "\n" + line.replace("一致", "相同") + "\n", encoding="utf-8")
-    with pytest.raises(ContractError, match=r"expect_column_values_to_be_unique\(id\)"):
-        build_locally(raw, tmp_path / "out", config_from_dict({"output": {"shard_target_bytes": 10}}))
-    assert not (tmp_path / "out" / "documents").exists()
+    text = (RAW / "004_c0fd344d59baed76.txt").read_text(encoding="utf-8")
+    other = (RAW / "002_875649bcf166c00f.txt").read_text(encoding="utf-8")
+    (raw / "a.jsonl").write_text(json.dumps({"text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (raw / "b.jsonl").write_text(json.dumps({"text": text}, ensure_ascii=False) + "\n"
+                                 + json.dumps({"text": other}, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest = build_locally(raw, tmp_path / "out", config_from_dict({"output": {"shard_target_bytes": 10}}))
+    counts = manifest["counts"]
+    assert counts["documents"] == 2 and counts["duplicates"] == 1
+    assert counts["duplicates_by_kind"] == {"identical": 1}
