@@ -234,7 +234,8 @@ def _documents_from_text(unit: Unit, text: str, encoding: str, digest: str, conf
         if not body.strip():
             return [_reject(unit, "ingest.html_no_text", f"no text found in the page ({page.method})", digest=digest)]
         return [Document(source_file=unit.relative_path, source_sha256=digest, text=body, source_encoding=encoding,
-                         source_format="html", url=page.url, raw_char_count=len(body))]
+                         source_format="html", url=page.url, raw_char_count=len(body),
+                         published_at=page.published_at)]
     records = split_sogou_records(text)
     if records:
         documents = []

@@ -41,6 +41,7 @@ class ExtractedPage:
     title: str | None
     url: str | None = None
     method: str = "trafilatura"
+    published_at: str | None = None  # from a publish-date <meta> the page states, never guessed
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,46 @@ def page_title(html: str) -> str | None:
             longest = max(segments, key=len)
             if len(longest) >= 8:
                 return longest
+    headings = []
+    for element in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        text = " ".join(element.text_content().split())
+        if 10 <= len(text) <= 100 and not re.search(r"[|/>»]", text) and not SITE_NAME_SEGMENT.search(text) \
+                and re.search(r"[\u4e00-\u9fff]", text):
+            headings.append(text)
+    return max(headings, key=len) if headings else None
+
+
+# <meta> names under which pages state their own publication time: <meta name="PubDate" content="2019-09-18 06:23">.
+# Generation/modification times (Maketime, lastmodifiedtime, firstpublishedtime of a gazette page) are not it.
+PUBLISH_META_NAMES = frozenset({"pubdate", "publishdate", "publish_date", "article:published_time", "published_time",
+                                "og:published_time", "datepublished"})
+_META_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def page_published_at(html: str) -> str | None:
+    """ISO date (or date-time) from a publish-date ``<meta>``, or None.
+
+    >>> page_published_at('<html><head><meta name="PubDate" content="2019-09-18 06:23"></head></html>')
+    '2019-09-18T06:23:00'
+    >>> page_published_at('<html><head><meta name="Maketime" content="2019-03-22 12:28:37"></head></html>') is None
+    True
+    """
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
+        if name in PUBLISH_META_NAMES:
+            match = _META_DATE.search(meta.get("content") or "")
+            if match:
+                year, month, day, hour, minute, second = match.groups()
+                date = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+                if hour is None:
+                    return date
+                return f"{date}T{int(hour):02d}:{int(minute):02d}:{int(second or 0):02d}"
     return None
 
 
@@ -161,10 +202,12 @@ def extract_html(html: str) -> ExtractedPage:
         title = data.get("title") or None
         url = data.get("url") or None
     title = page_title(html) or title
+    published = page_published_at(html)
     if len(text.strip()) >= MIN_EXTRACTED_CHARS:
-        return ExtractedPage(text=text, title=title, url=url, method="trafilatura")
+        return ExtractedPage(text=text, title=title, url=url, method="trafilatura", published_at=published)
     fallback, fallback_title = _block_text(html)
-    return ExtractedPage(text=fallback, title=title or fallback_title, url=url, method="html-blocks")
+    return ExtractedPage(text=fallback, title=title or fallback_title, url=url, method="html-blocks",
+                         published_at=published)
 
 
 def page_as_text(page: ExtractedPage) -> str:
