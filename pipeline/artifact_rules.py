@@ -198,9 +198,11 @@ JUMP_RE = re.compile(r"[(（]\s*(?:下转|上接|转|接)\s*第?\s*[\d一二三�
 IMAGE_FILE_RE = re.compile(r"^\S{1,80}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.I)
 BARE_URL_RE = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 # Pinyin ruby after a character: "县长(zhǎng)" (devset 030–035), also after mojibake ("镦^(qū)", 033);
-# a tone mark is required so "(AB)" stays.
+# a tone mark is required so "(AB)" stays. The bracket comes first and the "not after a letter, space or
+# bracket" test looks back from behind it: same matches as a leading lookbehind, but the scan can jump
+# from bracket to bracket instead of trying every position.
 PINYIN_RUBY_RE = re.compile(
-    rf"(?<![A-Za-z\s(（])[(（]\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*[)）]"
+    rf"[(（](?<![A-Za-z\s(（][(（])\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*[)）]"
 )
 # Unrendered BBCode: "[color=#000000] 王新平 [/color]" (devset 031).
 BBCODE_RE = re.compile(
@@ -281,3 +283,56 @@ TOC_RUN_RE = re.compile(
 )
 # Genre words that end an SEO-injected title: "副市长在全市安全生产工作会议上的讲话" (devset 004).
 SEO_TITLE_END = r"(?:讲话稿|讲话|发言稿|发言|致辞|演讲稿|心得体会|范文|述职报告|工作总结)"
+
+
+# ------------------------------------------------------------------------------------------ prefilters
+# Most body lines are long prose that no debris rule touches. A hint is a cheap pattern that every match of
+# its rule pattern must contain, so "hint absent" proves "no match" and the costly pattern is skipped.
+
+
+def literal_hint(pattern: re.Pattern) -> re.Pattern | None:
+    """An alternation of literals, one per branch of ``pattern``, that every match must contain; None if a
+    branch has no literal (then no hint is possible and the pattern itself must run).
+
+    Each top-level branch contributes its longest run of plain characters (zero-width anchors and
+    lookarounds do not break a run: they consume nothing). The hint keeps the pattern's flags (re.I).
+
+    >>> literal_hint(re.compile(r"省略\\d+字|[(（]未完[,，]|特别声明$")).pattern
+    '省略|未完|特别声明'
+    >>> literal_hint(re.compile(r"[(（]\\s*\\d+")) is None
+    True
+    """
+    from re import _constants as C, _parser as P  # the stdlib's own regex parser (Python 3.11+)
+
+    try:
+        tree = list(P.parse(pattern.pattern, pattern.flags))
+    except Exception:  # an unparsable construct only means no prefilter
+        return None
+    branches = [list(b) for b in tree[0][1][1]] if len(tree) == 1 and tree[0][0] is C.BRANCH else [tree]
+    literals: list[str] = []
+    for branch in branches:
+        best = run = ""
+        for op, argument in branch:
+            if op is C.LITERAL:
+                run += chr(argument)
+            elif op not in (C.AT, C.ASSERT, C.ASSERT_NOT):
+                best, run = max(best, run, key=len), ""
+        best = max(best, run, key=len)
+        if not best:
+            return None
+        literals.append(best)
+    return re.compile("|".join(re.escape(x) for x in dict.fromkeys(literals)), pattern.flags)
+
+
+# Template / disclaimer / paywall / notice sentences: one hint for the four patterns checked per sentence.
+SENTENCE_RULE_HINT_RE = re.compile(
+    "|".join(literal_hint(p).pattern for p in (TEMPLATE_RE, DISCLAIMER_RE, PAYWALL_RE, SITE_NOTICE_RE))
+)
+# Reporter tags need a role word; "文/图", "文/摄" all hold "/".
+REPORTER_BRACKET_HINT_RE = re.compile(r"记者|通讯员|特派员|报道员|实习生|评论员|摄影|/")
+PINYIN_TONE_RE = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")  # PINYIN_RUBY_RE requires one tone mark
+ICP_HINT_RE = literal_hint(ICP_RE)
+COPYRIGHT_HINT_RE = literal_hint(COPYRIGHT_RE)
+BBCODE_HINT_RE = literal_hint(BBCODE_RE)  # "["
+JUMP_HINT_RE = literal_hint(JUMP_RE)  # "版"
+FOOTER_OWNER_HINT_RE = literal_hint(FOOTER_OWNER_RE)  # "主办单位" …

@@ -29,14 +29,20 @@ pure step: ``count_line_hashes`` → ``common_line_hashes`` → ``remove_repeate
 the counting across shards.
 
 The stage runs its passes to a fixpoint (at most ``_MAX_PASSES``), so it is idempotent on its own output.
+
+Speed, without changing any output: a costly pattern runs only when a cheap literal hint proves it may
+match (``artifact_rules.literal_hint``; most body lines are prose no rule touches), length limits are tested
+before patterns, and the pure per-line rules are cached per config (``_LineMemo``), so the fixpoint's
+second pass costs little. tests/test_artifacts.py checks the hints on real and generated lines.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from pipeline import artifact_rules as R
@@ -46,6 +52,11 @@ from pipeline.stage_configs import ArtifactsConfig
 RULES = R.RULES
 
 _LONG_LINE_CHARS = 300  # every line rule but the footer ones has a length limit well below this
+_CAPTION_MAX_CHARS = 160  # the longest length limit of a line rule a long sentence can still meet (captions)
+_SEPARATORS_ONLY_RE = re.compile(r"[|｜\s>/\-_=*~·•]+")  # "| | |", "> >", "-----": table or nav debris
+# Per-line caches (pure functions of the line): a page has tens to hundreds of lines, so a few thousand entries
+# cover the second pass of any page and repeated chrome of recent pages; ~2 MB each at most, memory stays flat.
+_LINE_CACHE_SIZE = 4096
 _MAX_PASSES = 5  # a later pass finds what an earlier one exposed (a site name left alone at the top); real pages settle in 2
 
 
@@ -60,12 +71,33 @@ class _State:
     removals: list
     fields: dict
     title: str | None = None
+    memo: "_LineMemo | None" = None  # per-config caches of the pure per-line rules (see _LineMemo)
+    span_clean: set = field(default_factory=set)  # line texts the span step leaves as they are (next pass: skip)
+
+
+class _LineMemo:
+    """Caches of the pure per-line functions for one config, keyed by the line text alone.
+
+    The fixpoint's second pass sees most lines unchanged, and page chrome repeats across documents; the
+    functions are pure in (text, config), so their results are reused. Bounded: memory stays flat.
+    """
+
+    def __init__(self, config: ArtifactsConfig):
+        cache = functools.lru_cache(maxsize=_LINE_CACHE_SIZE)
+        self.span_edits = cache(functools.partial(_span_edits, config=config))
+        self.line_rule = cache(functools.partial(_line_rule, config=config))
+        self.header_fields = cache(functools.partial(_header_fields, config=config))
+        self.should_join = cache(functools.partial(_should_join, config=config))
+
+
+_memo_for = functools.lru_cache(maxsize=8)(_LineMemo)  # one memo per config (hashed once per document)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
 
 
 _NOT_WORD_RE = re.compile(r"[\W_]+")  # spaces, punctuation, symbols (and "_", which \w would keep)
+_WORD_CHAR_RE = re.compile(r"[^\W_]")  # a character normalized_line keeps
 
 
 def normalized_line(text: str) -> str:
@@ -75,6 +107,10 @@ def normalized_line(text: str) -> str:
     '创先争优心得体会如何创怎样争'
     """
     return _NOT_WORD_RE.sub("", text)
+
+
+# the title window and the flattened-copy check normalise the same top lines on every pass
+_normalized_line_cached = functools.lru_cache(maxsize=_LINE_CACHE_SIZE)(normalized_line)
 
 
 def _has_sentence_punct(text: str) -> bool:
@@ -88,6 +124,8 @@ def _is_long_sentence(text: str, config: ArtifactsConfig) -> bool:
 
 def _strip_table(text: str) -> str:
     """``| 来源: \\| 发布时间: 2018-05-17 |`` -> ``来源: | 发布时间: 2018-05-17`` (shape only, for matching)."""
+    if "|" not in text:  # most lines: the replace and the pipe strip would change nothing
+        return text.strip()
     return text.replace("\\|", "|").strip().strip("|").strip()
 
 
@@ -160,7 +198,13 @@ def header_match(text: str, config: ArtifactsConfig = ArtifactsConfig()) -> dict
     return {name: value for name, (priority, value) in best.items()}
 
 
-def _header_fields(text: str, config: ArtifactsConfig) -> list[tuple[str, str, int]] | None:
+def _header_fields(text: str, config: ArtifactsConfig) -> tuple[tuple[str, str, int], ...] | None:
+    """(field, value, priority) triples if ``text`` is a header line (publish date 0, bare date 1, update 2)."""
+    found = _header_fields_uncached(text, config)
+    return None if found is None else tuple(found)
+
+
+def _header_fields_uncached(text: str, config: ArtifactsConfig) -> list[tuple[str, str, int]] | None:
     """(field, value, priority) triples if ``text`` is a header line (publish date 0, bare date 1, update 2)."""
     line = _strip_table(text)
     if not line or len(line) > config.header_max_chars or _has_sentence_punct(line):
@@ -239,45 +283,118 @@ def _is_only_numbering(text: str) -> bool:
 
 
 def _sentence_rule(sentence: str) -> str | None:
-    if R.TEMPLATE_RE.search(sentence):
+    # each pattern runs only when its literal hint is present (most sentences of a hit line are clean)
+    if _TEMPLATE_HINT_RE.search(sentence) and R.TEMPLATE_RE.search(sentence):
         return "artifacts.template_sentence"
-    if R.DISCLAIMER_RE.search(sentence.strip()):
+    if _DISCLAIMER_HINT_RE.search(sentence) and R.DISCLAIMER_RE.search(sentence.strip()):
         return "artifacts.disclaimer"
-    if R.PAYWALL_RE.search(sentence):
+    if _PAYWALL_HINT_RE.search(sentence) and R.PAYWALL_RE.search(sentence):
         return "artifacts.paywall"
-    if R.SITE_NOTICE_RE.search(sentence):
+    if _SITE_NOTICE_HINT_RE.search(sentence) and R.SITE_NOTICE_RE.search(sentence):
         return "artifacts.site_notice"
     return None
 
 
-def _clean_spans(line: _Line, state: _State, config: ArtifactsConfig) -> str:
-    """Remove debris spans inside one line; returns the new line text."""
-    text = line.text
+_TEMPLATE_HINT_RE = R.literal_hint(R.TEMPLATE_RE)
+_DISCLAIMER_HINT_RE = R.literal_hint(R.DISCLAIMER_RE)
+_PAYWALL_HINT_RE = R.literal_hint(R.PAYWALL_RE)
+_SITE_NOTICE_HINT_RE = R.literal_hint(R.SITE_NOTICE_RE)
+
+
+# A credit glued after the last sentence: "…了！！！编辑|禤志杰" (devset 040).
+_TRAILING_CREDIT_RE = re.compile(
+    rf"(?<=[{R.TERMINAL}”])\s*(?:编辑|责编|责任编辑|校对|审核|编审|摄影)\s*[|｜/:：]\s*[{R.HAN}·]{{2,4}}\s*$"
+)
+_TRAILING_CREDIT_HINT_RE = re.compile("编辑|责编|校对|审核|编审|摄影")  # 责任编辑 holds 编辑
+# A header value glued to the end of a heading: "103年元旦… 发布日期:2014-01-01", "… 来源于：东区办事处".
+_GLUED_HEADER_RE = re.compile(
+    rf"\s+(?P<kv>(?:{'|'.join(R.PUBLISH_KEYS + R.SOURCE_KEYS)})\s*[:：]\s*(?:{R.DATETIME_RE.pattern}|[^\s:：]{{1,20}}))\s*$"
+)
+# A caption glued after a sentence: "…75万人次。▲广州日报全媒体图片记者黎旭阳、李妍摄" (devset 040).
+_GLUED_CAPTION_RE = re.compile(rf"(?<=[{R.TERMINAL}])\s*[▲△][^▲△\n]{{2,60}}$")
+# A photo label glued after a sentence: "…。资料图".
+_GLUED_PHOTO_LABEL_RE = re.compile(rf"(?<=[{R.TERMINAL}])\s*(?:资料图|资料图片|图片来源网络)$")
+
+
+# Every hint used by the span steps of _span_edits_uncached, as one alternation of literals (fast to scan).
+_SPAN_HINT_RE = re.compile(
+    "|".join(
+        [re.escape(c) for c in R.PINYIN_TONE_RE.pattern[1:-1]]
+        + [
+            R.BBCODE_HINT_RE.pattern,
+            R.JUMP_HINT_RE.pattern,
+            R.REPORTER_BRACKET_HINT_RE.pattern,
+            R.SENTENCE_RULE_HINT_RE.pattern,
+            "源",  # TRAILING_SOURCE_RE
+            _TRAILING_CREDIT_HINT_RE.pattern,
+            "▲|△|资料图|图片来源网络",
+        ]
+    )
+)
+
+
+def _replay(state: _State, line: _Line, edits: tuple) -> None:
+    """Apply the recorded edits of ``_span_edits`` for ``line``: removals and field offers, in order."""
+    for edit in edits:
+        if edit[0] == "remove":
+            _remove(state, edit[1], line, edit[2])
+        else:
+            _offer_field(state, edit[1], edit[2], edit[3])
+
+
+def _span_edits(text: str, config: ArtifactsConfig) -> tuple[str, tuple]:
+    """(new text, edits) for one line: its debris spans removed (cached in ``_LineMemo``). An edit is
+    ("remove", rule, text) or ("offer", field, value, priority), replayed in order onto the document's state."""
+    edits: list[tuple] = []
+    new_text = _span_edits_uncached(text, config, edits)
+    return new_text, tuple(edits)
+
+
+def _span_edits_uncached(text: str, config: ArtifactsConfig, edits: list) -> str:
+    return text if _no_span_can_match(text) else _span_steps(text, config, edits)
+
+
+def _no_span_can_match(text: str) -> bool:
+    """True if no step of ``_span_steps`` can change ``text`` (most prose lines): each step needs a hint of
+    ``_SPAN_HINT_RE``, a line without sentence punctuation (glued header value) or a line opening with a
+    table pipe or 《paper》.
+
+    >>> _no_span_can_match("会议强调,要认真贯彻落实。"), _no_span_can_match("县长(zhǎng)讲话。")
+    (True, False)
+    """
+    return (
+        R.SENTENCE_PUNCT_RE.search(text) is not None
+        and not _SPAN_HINT_RE.search(text)
+        and not text.lstrip().startswith(("|", "《"))
+    )
+
+
+def _span_steps(text: str, config: ArtifactsConfig, edits: list) -> str:
     # table pipes from HTML extraction: "|  | 位置：首页 > 新闻动态 | " (devset 044)
     if text.strip().startswith("|") and text.rstrip().endswith("|"):
         match = re.fullmatch(r"(?P<head>[\s|]*)(?P<inner>.*?)(?P<tail>[\s|]*)", text.replace("\\|", "|"), re.S)
         inner = match.group("inner")
-        _remove(state, "artifacts.table_markup", line, (match.group("head") + match.group("tail")).replace(" ", ""))
+        edits.append(("remove", "artifacts.table_markup", (match.group("head") + match.group("tail")).replace(" ", "")))
         text = inner
         if not text.strip():
             return ""
-    for rule, pattern in (
-        ("artifacts.pinyin_ruby", R.PINYIN_RUBY_RE),
-        ("artifacts.bbcode", R.BBCODE_RE),
-        ("artifacts.jump_marker", R.JUMP_RE),
+    for rule, pattern, hint in (
+        ("artifacts.pinyin_ruby", R.PINYIN_RUBY_RE, R.PINYIN_TONE_RE),
+        ("artifacts.bbcode", R.BBCODE_RE, R.BBCODE_HINT_RE),
+        ("artifacts.jump_marker", R.JUMP_RE, R.JUMP_HINT_RE),
     ):
-        if pattern.search(text):
+        if hint.search(text) and pattern.search(text):
             for match in pattern.finditer(text):
-                _remove(state, rule, line, match.group(0))
+                edits.append(("remove", rule, match.group(0)))
             text = pattern.sub("", text)
     # reporter tags in brackets, kept in the removal for the metadata stage
-    changed = True
+    changed = R.REPORTER_BRACKET_HINT_RE.search(text) is not None
     while changed:  # removing one tag can make the next one line-initial; loop until none is left
         changed = False
         for match in R.REPORTER_BRACKET_RE.finditer(text):
             if not _reporter_bracket_ok(match.group(0)):
                 continue
-            _remove(state, "artifacts.reporter_tag", line, match.group(0).strip())
+            edits.append(("remove", "artifacts.reporter_tag", match.group(0).strip()))
             end = match.end()
             if not text[: match.start()].strip():  # a tag opening the line takes the space after it along
                 end += len(text[end:]) - len(text[end:].lstrip())
@@ -285,58 +402,54 @@ def _clean_spans(line: _Line, state: _State, config: ArtifactsConfig) -> str:
             changed = True
             break
     # template / disclaimer / paywall sentences, wherever they sit
-    sentences = _sentences(text)
+    sentences = _sentences(text) if R.SENTENCE_RULE_HINT_RE.search(text) else []
     if any(_sentence_rule(s) for s in sentences):
         kept = []
         for sentence in sentences:
             rule = _sentence_rule(sentence)
             if rule:
-                _remove(state, rule, line, sentence.strip())
+                edits.append(("remove", rule, sentence.strip()))
             else:
                 kept.append(sentence)
         text = "".join(kept)
         if _is_only_numbering(text):
             if text.strip():
-                _remove(state, "artifacts.disclaimer", line, text.strip())
+                edits.append(("remove", "artifacts.disclaimer", text.strip()))
             return ""
     # trailing "(来源：大众日报)" and trailing credits "…了！！！编辑|禤志杰"
-    match = R.TRAILING_SOURCE_RE.search(text)
+    # every source key holds 源 and the pattern ends the line with a closing bracket
+    match = R.TRAILING_SOURCE_RE.search(text) if "源" in text and text.rstrip().endswith((")", "）")) else None
     if match and match.start() > 0:
-        _offer_field(state, "source_site", match.group("value"), 1)
-        _remove(state, "artifacts.source_prefix", line, match.group(0).strip())
+        edits.append(("offer", "source_site", match.group("value"), 1))
+        edits.append(("remove", "artifacts.source_prefix", match.group(0).strip()))
         text = text[: match.start()]
-    match = re.search(
-        rf"(?<=[{R.TERMINAL}”])\s*(?:编辑|责编|责任编辑|校对|审核|编审|摄影)\s*[|｜/:：]\s*[{R.HAN}·]{{2,4}}\s*$", text
-    )
+    match = _TRAILING_CREDIT_RE.search(text) if _TRAILING_CREDIT_HINT_RE.search(text) else None
     if match:
-        _remove(state, "artifacts.header_line", line, match.group(0).strip())
+        edits.append(("remove", "artifacts.header_line", match.group(0).strip()))
         text = text[: match.start()]
     # caption glued after a sentence: "…75万人次。▲广州日报全媒体图片记者黎旭阳、李妍摄" (devset 040)
-    match = re.search(rf"(?<=[{R.TERMINAL}])\s*[▲△][^▲△\n]{{2,60}}$", text)
+    match = _GLUED_CAPTION_RE.search(text) if ("▲" in text or "△" in text) else None
     if match and "。" not in match.group(0)[:-1]:
-        _remove(state, "artifacts.image_caption", line, match.group(0).strip())
+        edits.append(("remove", "artifacts.image_caption", match.group(0).strip()))
         text = text[: match.start()]
-    match = re.search(rf"(?<=[{R.TERMINAL}])\s*(?:资料图|资料图片|图片来源网络)$", text)
+    match = _GLUED_PHOTO_LABEL_RE.search(text) if ("资料图" in text or "图片来源网络" in text) else None
     if match:
-        _remove(state, "artifacts.image_caption", line, match.group(0).strip())
+        edits.append(("remove", "artifacts.image_caption", match.group(0).strip()))
         text = text[: match.start()]
     # a header value glued to the end of a heading: "103年元旦… 发布日期:2014-01-01", "… 来源于：东区办事处"
     stripped = text.strip()
     if stripped and not _has_sentence_punct(stripped) and header_match(stripped, config) is None:
-        match = re.search(
-            rf"\s+(?P<kv>(?:{'|'.join(R.PUBLISH_KEYS + R.SOURCE_KEYS)})\s*[:：]\s*(?:{R.DATETIME_RE.pattern}|[^\s:：]{{1,20}}))\s*$",
-            text,
-        )
+        match = _GLUED_HEADER_RE.search(text)
         if match and normalized_line(text[: match.start()]):
             for name, value, priority in _header_fields(match.group("kv"), config) or []:
-                _offer_field(state, name, value, priority)
-            _remove(state, "artifacts.header_line", line, match.group("kv"))
+                edits.append(("offer", name, value, priority))
+            edits.append(("remove", "artifacts.header_line", match.group("kv")))
             text = text[: match.start()]
     # source-paper prefix on a title line: "《衢州日报》感恩奋进 …"
     match = R.SOURCE_PREFIX_RE.match(text.strip())
     if match and not _has_sentence_punct(text):
-        _offer_field(state, "source_site", match.group("paper"), 2)
-        _remove(state, "artifacts.source_prefix", line, match.group(0))
+        edits.append(("offer", "source_site", match.group("paper"), 2))
+        edits.append(("remove", "artifacts.source_prefix", match.group(0)))
         text = text.strip()[match.end() :]
     return text
 
@@ -373,24 +486,46 @@ def _remove_toc_run(line: _Line, text: str, state: _State) -> str:
     return text[restart:]
 
 
+# An injected title sits after a comma and ends in a genre word, followed by more text:
+# "死亡61人、副市长在全市安全生产工作会议上的讲话受伤213人" (devset 004).
+# The comma is matched (not looked behind for) so the scan jumps from comma to comma; the cut uses start("inj").
+_SEO_INJECTION_RE = re.compile(rf"[、，,](?P<inj>[{R.HAN}]{{4,30}}?{R.SEO_TITLE_END})(?=[{R.HAN}\d])")
+# Cheap test first: most lines hold no genre word at all, and without one the pattern above cannot match.
+_SEO_INJECTION_HINT_RE = re.compile(R.SEO_TITLE_END)
+
+
+@functools.lru_cache(maxsize=256)
+def _title_key(title: str) -> str:
+    return R.TITLE_TAIL_RE.sub("", normalized_line(title))
+
+
 def _remove_seo_injection(line: _Line, text: str, state: _State) -> str:
     """Titles of other pages injected mid-sentence: "死亡61人、副市长在全市安全生产工作会议上的讲话受伤213人"."""
-    if not state.title:
+    if not state.title or not _SEO_INJECTION_HINT_RE.search(text):
         return text
-    title = R.TITLE_TAIL_RE.sub("", normalized_line(state.title))
+    title = _title_key(state.title)
     if len(title) < 4:
         return text
-    pattern = re.compile(rf"(?<=[、，,])(?P<inj>[{R.HAN}]{{4,30}}?{R.SEO_TITLE_END})(?=[{R.HAN}\d])")
-    for match in list(pattern.finditer(text))[::-1]:
+    text, injections = _seo_injections(title, text)
+    for injected in injections:
+        _remove(state, "artifacts.seo_spam", line, injected)
+    return text
+
+
+@functools.lru_cache(maxsize=_LINE_CACHE_SIZE)  # pure in (title, text); the fixpoint's second pass repeats lines
+def _seo_injections(title: str, text: str) -> tuple[str, tuple[str, ...]]:
+    """(text without the injected titles, the injected titles in removal order)."""
+    injections = []
+    for match in list(_SEO_INJECTION_RE.finditer(text))[::-1]:
         injected = match.group("inj")
         following = text[match.end() : match.end() + 2]
         if following[:1] in "的和并中时上" or following in ("精神", "要求", "指出", "强调", "内容", "全文", "要点"):
             continue
         if injected == title or not any(title[i : i + 4] in injected for i in range(len(title) - 3)):
             continue
-        _remove(state, "artifacts.seo_spam", line, injected)
-        text = text[: match.start()] + text[match.end() :]
-    return text
+        injections.append(injected)
+        text = text[: match.start("inj")] + text[match.end() :]
+    return text, tuple(injections)
 
 
 # -------------------------------------------------------------------------------- line classes
@@ -409,16 +544,21 @@ def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
     line = _strip_table(text)
     if not line:
         return None
-    if re.fullmatch(r"[|｜\s>/\-_=*~·•]+", line):
+    if _SEPARATORS_ONLY_RE.fullmatch(line):
         return "artifacts.table_markup" if "|" in line else "artifacts.nav_row"
     long_sentence = _is_long_sentence(line, config)
     if len(line) > _LONG_LINE_CHARS:  # a paragraph: only a flattened footer (devset 044) is that long
-        if not long_sentence and (R.ICP_RE.search(line) or R.COPYRIGHT_RE.search(line)) and not _has_sentence_punct(line[-40:]):
+        if not long_sentence and _is_footer_like(line) and not _has_sentence_punct(line[-40:]):
             return "artifacts.icp" if R.ICP_RE.search(line) else "artifacts.copyright"
         return None
+    if long_sentence and len(line) > _CAPTION_MAX_CHARS:
+        # prose: every rule below but the bare URL needs a shorter line, no sentence punctuation, a line that
+        # is not a long sentence, or an ending that a full stop rules out (image file extension)
+        return "artifacts.bare_url" if R.BARE_URL_RE.match(line) else None
     has_punct = _has_sentence_punct(line)
-    # whole-line chrome words and chrome rows
-    tokens = _tokens(line)
+    # whole-line chrome words and chrome rows; sentence punctuation is not a token separator and no chrome
+    # word holds any, so a line with it cannot be all chrome (and the token counts below are not needed)
+    tokens = _tokens(line) if not has_punct else []
     chrome = [_chrome_rule(t) for t in tokens]
     if tokens and all(chrome):
         return chrome[0] if len(set(chrome)) == 1 else "artifacts.nav_row"
@@ -449,38 +589,46 @@ def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
             return "artifacts.pagination"
         if R.RELATED_HEADLINE_RE.match(line) and len(line.split()) >= R.RELATED_HEADLINE_MIN_PARTS:
             return "artifacts.related"
-    if R.IMAGE_FILE_RE.match(line):
+    # length limits are tested before the patterns: most lines are prose longer than any limit
+    if "." in line and R.IMAGE_FILE_RE.match(line):
         return "artifacts.image_file"
     if R.BARE_URL_RE.match(line):
         return "artifacts.bare_url"
     if not long_sentence:
-        if R.ICP_RE.search(line):
+        if R.ICP_HINT_RE.search(line) and R.ICP_RE.search(line):
             return "artifacts.icp"
-        if R.COPYRIGHT_RE.search(line) and len(line) <= 150 and not line.endswith(("。", "！", "？")):
+        if len(line) <= 150 and not line.endswith(("。", "！", "？")) and R.COPYRIGHT_RE.search(line):
             return "artifacts.copyright"
         if _is_spam(line):
             return "artifacts.seo_spam"
-    if R.AD_RE.search(line) and len(line) <= 30:
+    if len(line) <= 30 and R.AD_RE.search(line):
         return "artifacts.ad_marker"
-    if R.SHARE_RE.search(line) and len(line) <= 60 and not re.search(r"[，,。]", line):
+    if len(line) <= 60 and R.SHARE_RE.search(line) and not re.search(r"[，,。]", line):
         return "artifacts.share"
-    if R.WECHAT_MENU_RE.search(line) and len(line) <= 60:
+    if len(line) <= 60 and R.WECHAT_MENU_RE.search(line):
         return "artifacts.share"
     # image captions
-    if R.CAPTION_LEAD_RE.match(line) and len(line) <= 120:
+    if len(line) <= 120 and R.CAPTION_LEAD_RE.match(line):
         return "artifacts.image_caption"
-    if R.PHOTO_SOURCE_RE.match(line) and len(line) <= 60:
+    if len(line) <= 60 and R.PHOTO_SOURCE_RE.match(line):
         return "artifacts.image_caption"
-    if R.PHOTO_CREDIT_RE.search(line) and len(line) <= 150 and not line.endswith(("拍摄", "摄影")):
-        return "artifacts.image_caption"
-    positions = R.PHOTO_POSITION_RE.findall(line)
-    if len(positions) >= 2 and len(line) <= 160 and len(_sentences(line)) <= 2:
+    if len(line) <= 150 and "摄" in line and R.PHOTO_CREDIT_RE.search(line) and not line.endswith(("拍摄", "摄影")):
+        return "artifacts.image_caption"  # every photo credit holds 摄
+    positions = R.PHOTO_POSITION_RE.findall(line) if len(line) <= _CAPTION_MAX_CHARS else []
+    if len(positions) >= 2 and len(line) <= _CAPTION_MAX_CHARS and len(_sentences(line)) <= 2:
         return "artifacts.image_caption"
     if len(positions) == 1 and len(line) <= 80 and len(_sentences(line)) == 1 and line.endswith(("。", "上", "中")):
         return "artifacts.image_caption"
-    if R.SITE_NOTICE_RE.search(line) and len(line) <= 60:
+    if len(line) <= 60 and R.SITE_NOTICE_RE.search(line):
         return "artifacts.site_notice"
     return None
+
+
+def _is_footer_like(line: str) -> bool:
+    return bool(
+        (R.ICP_HINT_RE.search(line) and R.ICP_RE.search(line))
+        or (R.COPYRIGHT_HINT_RE.search(line) and R.COPYRIGHT_RE.search(line))
+    )
 
 
 def _is_spam(line: str) -> bool:
@@ -490,6 +638,7 @@ def _is_spam(line: str) -> bool:
     return bool(R.SPAM_STRONG_RE.search(line)) or len(R.SPAM_RE.findall(line)) >= 2
 
 
+@functools.lru_cache(maxsize=_LINE_CACHE_SIZE)  # pure in its argument; the fixpoint's second pass repeats lines
 def _reporter_line(text: str) -> bool:
     """A byline line of reporters only: "记者 义永华/文 杨波/摄", "记者吴文隆、廖瑞铭台南报导"."""
     line = _strip_table(text)
@@ -523,6 +672,9 @@ def _unclosed(text: str) -> bool:
     return any(text.count(a) > text.count(b) for a, b in ("“”", "《》", "（）", "()", "「」"))
 
 
+_JOIN_CLOSERS = R.LINE_CLOSERS + "—…"  # an upper line ending in one of these is never joined
+
+
 def _should_join(upper: str, lower: str, config: ArtifactsConfig) -> bool:
     """Does ``upper`` stop mid-sentence and ``lower`` carry the same sentence on?
 
@@ -530,9 +682,10 @@ def _should_join(upper: str, lower: str, config: ArtifactsConfig) -> bool:
     Evidence of a break is required: ``upper`` ends in a comma, holds a full stop before its open tail, is
     long, leaves a quote/bracket open, or ``lower`` starts with a one- or two-character clause ("驰,有的…").
     """
-    a, b = upper.strip(), lower.strip()
-    if len(a) < config.join_min_chars or a[-1] in R.LINE_CLOSERS + "—…":
-        return False
+    a = upper.strip()
+    if len(a) < config.join_min_chars or a[-1] in _JOIN_CLOSERS:
+        return False  # most lines end a sentence: decided before the lower line is even looked at
+    b = lower.strip()
     if R.HEADING_RE.match(a) and not re.search(r"[。！？!?]", a):
         return False
     if "——" in a or not re.search(rf"[{R.HAN}，,、]$", a):
@@ -560,8 +713,19 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
     # 1. spans inside lines
     span_cleaned: list[_Line] = []
     emptied: set[int] = set()  # lines made of debris spans only (already recorded): dropped like ruled lines
+    span_edits = state.memo.span_edits if state.memo else functools.partial(_span_edits, config=config)
     for line in lines:
-        new_text = _clean_spans(line, state, config)
+        if line.text in state.span_clean:
+            span_cleaned.append(line)
+            continue
+        new_text, edits = span_edits(line.text)
+        if edits:
+            _replay(state, line, edits)
+        if new_text == line.text:
+            if not edits:
+                state.span_clean.add(line.text)
+            span_cleaned.append(line)  # unchanged (lines are never modified in place)
+            continue
         if line.text.strip() and not new_text.strip():
             emptied.add(len(span_cleaned))
             new_text = ""
@@ -582,6 +746,8 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
             rules[i] = "structure.series"
             series_found = True
     for i in nonblank:
+        if "编者按" not in lines[i].text:  # EDITOR_NOTE_RE needs it
+            continue
         stripped = lines[i].text.strip()
         match = R.EDITOR_NOTE_RE.match(stripped)
         if match and match.end() > 0 and "编者按" in stripped[: match.end()]:
@@ -595,13 +761,14 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
             _offer_field(state, "source_note", match.group("note"), 0)
 
     # 3. whole-line rules
+    memo = state.memo or _LineMemo(config)
     for i in nonblank:
         if i in rules:
             continue
         text = lines[i].text
-        rule = _line_rule(text, config)
+        rule = memo.line_rule(text)
         if rule is None and (i in top or i in bottom or "|" in text or "｜" in text):
-            triples = _header_fields(text, config)
+            triples = memo.header_fields(text)
             if triples is not None:
                 rule = "artifacts.view_counter" if _is_counter_only(text) else "artifacts.header_line"
                 for name, value, priority in triples:
@@ -631,8 +798,10 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
     seen: set[str] = set()
     for i in kept[: config.repeated_title_window]:
         text = lines[i].text.strip()
-        key = normalized_line(text)
-        if not key or len(text) > 60 or text[-1] in R.TERMINAL:
+        if not text or len(text) > 60 or text[-1] in R.TERMINAL:
+            continue
+        key = _normalized_line_cached(text)
+        if not key:
             continue
         if key in seen:
             rules[i] = "artifacts.repeated_title"
@@ -641,10 +810,14 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
     if state.title:
         for i in kept:
             if i not in rules:
-                lines[i] = _Line(lines[i].number, _remove_seo_injection(lines[i], lines[i].text, state))
+                new_text = _remove_seo_injection(lines[i], lines[i].text, state)
+                if new_text != lines[i].text:
+                    lines[i] = _Line(lines[i].number, new_text)
     for i in kept[:5]:
         if i not in rules:
-            lines[i] = _Line(lines[i].number, _remove_toc_run(lines[i], lines[i].text, state))
+            new_text = _remove_toc_run(lines[i], lines[i].text, state)
+            if new_text != lines[i].text:
+                lines[i] = _Line(lines[i].number, new_text)
 
     # 6. emit: drop ruled lines, keep one blank line where a removal left two
     out: list[_Line] = []
@@ -692,8 +865,10 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
         k = position[i]
         return [nonblank[j] for j in (k - 1, k + 1) if 0 <= j < len(nonblank)]
 
+    table_text = {i: _strip_table(lines[i].text) for i in nonblank}  # every check below looks at this form
+
     def short_plain(i: int) -> bool:
-        text = _strip_table(lines[i].text)
+        text = table_text[i]
         return len(text) <= config.short_line_max_chars and not _has_sentence_punct(text) and "、" not in text
 
     # footer contact/owner lines: a run of them (and other debris) that holds a copyright or ICP line
@@ -702,11 +877,18 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
         run = []
         while k < len(nonblank) and (
             nonblank[k] in rules
-            or R.CONTACT_RE.match(_strip_table(lines[nonblank[k]].text))
-            or (R.FOOTER_OWNER_RE.search(lines[nonblank[k]].text) and not _is_long_sentence(lines[nonblank[k]].text, config))
+            or R.CONTACT_RE.match(table_text[nonblank[k]])
+            or (
+                R.FOOTER_OWNER_HINT_RE.search(lines[nonblank[k]].text)
+                and R.FOOTER_OWNER_RE.search(lines[nonblank[k]].text)
+                and not _is_long_sentence(lines[nonblank[k]].text, config)
+            )
         ):
             run.append(nonblank[k])
             k += 1
+        if not run:
+            k += 1
+            continue
         contacts = [i for i in run if i not in rules]
         has_footer = any(rules.get(i) in ("artifacts.copyright", "artifacts.icp") for i in run)
         if contacts and has_footer:  # a notice may end with its own contact lines: those are content
@@ -717,17 +899,17 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
     for i in nonblank:
         if rules.get(i) != "artifacts.header_line":
             continue
-        key = _strip_table(lines[i].text).rstrip(":：").strip()
+        key = table_text[i].rstrip(":：").strip()
         if key in R.CREDIT_KEYS + R.PUBLISH_KEYS + R.UPDATE_KEYS + R.SOURCE_KEYS and position[i] + 1 < len(nonblank):
             j = nonblank[position[i] + 1]
-            if j not in rules and short_plain(j) and len(_strip_table(lines[j].text)) <= 20:
+            if j not in rules and short_plain(j) and len(table_text[j]) <= 20:
                 rules[j] = "artifacts.header_line"
     # site-name / page-title lines at the top
     nav_like = ("artifacts.nav_row", "artifacts.pagination", "artifacts.login_box", "artifacts.site_notice")
     for k, i in enumerate(nonblank[:4]):
         if i in rules:
             continue
-        text = _strip_table(lines[i].text)
+        text = table_text[i]
         if _has_sentence_punct(text) or len(text) > 60 or "——" in text:
             continue  # "开放共享——打造数字经济发展平台" is a title with a dash, not "title - site"
         segments = [s for s in re.split(r"\s*[-–_|｜]\s*", text) if s.strip()]
@@ -770,7 +952,7 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
             rules.setdefault(i, "artifacts.nav_row")
     # short photo labels next to other short label lines (HTML figcaptions, devset 039)
     for i in nonblank:
-        if i in rules or not short_plain(i) or not R.PHOTO_LABEL_RE.search(_strip_table(lines[i].text)):
+        if i in rules or not short_plain(i) or not R.PHOTO_LABEL_RE.search(table_text[i]):
             continue
         if any(short_plain(j) for j in neighbours(i)):
             rules[i] = "artifacts.image_caption"
@@ -778,10 +960,20 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
     for k, i in enumerate(nonblank[:3]):
         if i in rules:
             continue
-        own = normalized_line(lines[i].text)
+        own = _normalized_line_cached(lines[i].text)
         if len(own) < 30:
             continue
-        following = "".join(normalized_line(lines[j].text) for j in nonblank[k + 1 : k + 40])
+        first = _WORD_CHAR_RE.search(lines[nonblank[k + 1]].text) if k + 1 < len(nonblank) else None
+        if first is not None and first.group() != own[0]:
+            continue  # the following text starts with another character: no common prefix at all
+        parts, size = [], 0
+        for j in nonblank[k + 1 : k + 40]:  # only the first len(own) characters are compared
+            if size >= len(own):
+                break
+            part = _normalized_line_cached(lines[j].text)
+            parts.append(part)
+            size += len(part)
+        following = "".join(parts)
         common = 0
         for a, b in zip(own, following):
             if a != b:
@@ -793,6 +985,7 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
 
 def _rejoin(lines: list[_Line], state: _State, config: ArtifactsConfig) -> list[_Line]:
     """Join a line that stops mid-sentence with the next text line (blank lines between are dropped)."""
+    should_join = state.memo.should_join if state.memo else functools.partial(_should_join, config=config)
     out: list[_Line] = []
     i = 0
     while i < len(lines):
@@ -802,7 +995,7 @@ def _rejoin(lines: list[_Line], state: _State, config: ArtifactsConfig) -> list[
             j = i
             while j < len(lines) and not lines[j].text.strip():
                 j += 1
-            if j >= len(lines) or not current.text.strip() or not _should_join(current.text, lines[j].text, config):
+            if j >= len(lines) or not current.text.strip() or not should_join(current.text, lines[j].text):
                 break
             nxt = lines[j]
             left = current.text.rstrip()
@@ -832,14 +1025,14 @@ def remove_artifacts(doc: Document, config: ArtifactsConfig) -> Document | Rejec
     ['artifacts.header_line', 'artifacts.repeated_title']
     """
     lines = [_Line(number, text) for number, text in enumerate(doc.text.split("\n"))]
-    state = _State(removals=[], fields={})
+    state = _State(removals=[], fields={}, memo=_memo_for(config))
     for _ in range(_MAX_PASSES):
         before = [l.text for l in lines]
         lines = _clean_once(lines, state, doc, config)
         if [l.text for l in lines] == before:
             break
     text = "\n".join(l.text for l in lines)
-    if not normalized_line(text):
+    if not _WORD_CHAR_RE.search(text):  # same as "normalized_line(text) is empty", without building it
         return Rejection(
             source_file=doc.source_file,
             reason="artifacts.empty_after_cleaning",
@@ -853,7 +1046,7 @@ def remove_artifacts(doc: Document, config: ArtifactsConfig) -> Document | Rejec
     for name in ("published_at", "category", "source_site", "series", "editor_note", "source_note"):
         if getattr(doc, name) is None and name in state.fields:
             changes[name] = state.fields[name][1]
-    return doc.with_changes(text=text, **changes).with_removals(state.removals)
+    return doc.with_changes(text=text, removals=doc.removals + tuple(state.removals), **changes)  # one copy
 
 
 # ---------------------------------------------------------------------------- cross-document lines

@@ -24,7 +24,10 @@ rely on the original spacing (the run of spaces in a byline separates position a
 ideographs, zero-width characters removed, ASCII punctuation next to Chinese text to GB/T 15834 forms,
 doubled punctuation reduced, spaces between Chinese characters removed, blank-line runs collapsed. It leaves
 numbers (1.5, 1,000, 08:47:00, 2022-11-24), URLs, e-mail addresses and English text as they are, and never
-applies NFKC to the whole text (NFKC turns ，；：（） into ASCII).
+applies NFKC to the whole text (NFKC turns ，；：（） into ASCII). For speed, patterns start with one
+character class (so the regex engine skips between candidates), a rule whose pattern needs a character the
+text lacks is not run, and a mark between two Han characters is replaced without a Python callback; the
+tests pin each fast form to the plain form it replaces.
 
 OpenCC needs a configuration file with absolute dictionary paths: the packaged template
 ``data/opencc/custom_t2s.json`` is filled in and written, with the two small text dictionaries built from
@@ -413,10 +416,22 @@ _CHAR_MAP_STRINGS = {chr(code): value or "" for code, value in
 _CHAR_MAP_PATTERN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CHAR_MAP)) + "]")
 
 # Candidate ASCII punctuation with the spaces around it: 時間:2022 → 时间：2022, 發展, 改革 → 发展，改革.
-_ASCII_PUNCT = re.compile(f"(?:\\.{{3,}}|…+|。{{3,}}|[,;:!?])[{_HORIZONTAL_SPACE}]*")
+# Written so that every alternative starts with one literal character (\.\.\.\.* is \.{3,}, ……* is …+):
+# the regex engine then jumps between candidate characters instead of trying every position.
+_ASCII_PUNCT = re.compile(f"(?:\\.\\.\\.\\.*|……*|。。。。*|,|;|:|!|\\?)[{_HORIZONTAL_SPACE}]*")
+# The common case, decided without a Python callback: a mark (and spaces) between two Han characters.
+# Neither neighbour can belong to another match, so replacing these first changes no other decision.
+_HAN_MARK_HAN = tuple(
+    (mark, full, re.compile(f"{re.escape(mark)}(?<=[{_HAN}]{re.escape(mark)})[{_HORIZONTAL_SPACE}]*(?=[{_HAN}])"))
+    for mark, full in {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}.items()
+)
 # Spaces before a mark are handled apart so the pattern above starts with the mark (fast scanning).
-_SPACE_BEFORE_ASCII_PUNCT = re.compile(f"[{_HORIZONTAL_SPACE}]+(?=[,;:!?])")
-_ASCII_BESIDE_FULLWIDTH = re.compile(r"[,;:!?.…][，；：！？…]|[，；：！？…][ \t]*[,;:!?.…]")
+_SPACE_BEFORE_ASCII_PUNCT = re.compile(f"[{_HORIZONTAL_SPACE}][{_HORIZONTAL_SPACE}]*(?=[,;:!?])")
+# Used as a test only. Same hits as [,;:!?.…][，；：！？…]|[，；：！？…][ \t]*[,;:!?.…], written to start
+# with one character class (fast scanning).
+_ASCII_BESIDE_FULLWIDTH = re.compile(
+    r"[,;:!?.…，；：！？](?:(?<=[,;:!?.…])[，；：！？…]|(?<=[，；：！？…])[ \t]*[,;:!?.…])"
+)
 _FULLWIDTH_OF = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 # Parenthesised span on one line: (30日) → （30日）, (蘇文傑攝) → （苏文杰摄）; (ASCII) between English stays.
 _PAREN_SPAN = re.compile(r"\(([^()\n]{0,200})\)")
@@ -425,16 +440,20 @@ _LONE_PAREN = re.compile(r"[()]")
 _QUOTED = re.compile(r'"([^"\n]{0,500})"')
 # Doubled punctuation left by scraping (devset 032: 身影,, / 的,。): a run of ，、 before a stronger mark
 # or repeated ，、；： collapse to one; 。。 (two, not an ellipsis) to one.
-_DOUBLED_BEFORE_STOP = re.compile(r"[，、]+(?=[。！？；：])")
+_DOUBLED_BEFORE_STOP = re.compile(r"[，、][，、]*(?=[。！？；：])")
 _REPEATED_MARK = re.compile(r"([，、；：])\1+")
 _STOP_RUN = re.compile(r"。{2,}")
 # Spaces between two Chinese characters / Chinese punctuation: 东 极 镇 → 东极镇 (scraping debris).
-_SPACE_IN_CHINESE = re.compile(f"[{_HORIZONTAL_SPACE}]+(?=[{_CONTEXT}])")
-_SPACE_RUN = re.compile(f"[{_HORIZONTAL_SPACE}]+")
-_SPACE_RUN_MULTI = re.compile(f"[{_HORIZONTAL_SPACE}]{{2,}}|[\t\u00a0\u3000\u2002\u2003\u2009\u202f]")
+_SPACE_IN_CHINESE = re.compile(f"[{_HORIZONTAL_SPACE}][{_HORIZONTAL_SPACE}]*(?=[{_CONTEXT}])")
+_SPACE_RUN = re.compile(f"[{_HORIZONTAL_SPACE}][{_HORIZONTAL_SPACE}]*")
+# A space run needs collapsing if it holds two plain spaces ("  " test) or any other horizontal space.
+_UNUSUAL_SPACE = re.compile("[\t\u00a0\u3000\u2002\u2003\u2009\u202f]")
 # After one pass, an ASCII mark still touching Chinese punctuation may now be in Chinese context (::“):
 # only then is another pass worth its cost.
-_NEEDS_ANOTHER_PASS = re.compile(f"[,;:!?()\"…][ \t]*[{_CJK_PUNCT}]|[{_CJK_PUNCT}][ \t]*[,;:!?()\"….]")
+# (Same hits as [,;:!?()"…][ \t]*[CJK]|[CJK][ \t]*[,;:!?()"….], written to start with one character class.)
+_NEEDS_ANOTHER_PASS = re.compile(
+    f"[,;:!?()\"…{_CJK_PUNCT}](?:(?<=[,;:!?()\"…])[ \t]*[{_CJK_PUNCT}]|(?<=[{_CJK_PUNCT}])[ \t]*[,;:!?()\"….])"
+)
 _BLANK_LINES = re.compile(r"\n{3,}")
 # Fields: every whitespace run (line breaks too) is one space, none next to Chinese punctuation.
 _FIELD_SPACE = re.compile(f"[\\s{_HORIZONTAL_SPACE}]+")
@@ -524,10 +543,10 @@ def _normalize_marks(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _SPACE_BEFORE_ASCII_PUNCT.search(text):
         text = _SPACE_BEFORE_ASCII_PUNCT.sub(_space_before_ascii_punct, text)
-    text = _ASCII_PUNCT.sub(_replace_ascii_punct, text)
+    text = _ascii_punct_to_fullwidth(text)
     # A mark decided before its neighbour turned full-width (::“ → :：“) gets a second look.
     while _ASCII_BESIDE_FULLWIDTH.search(text):
-        converted = _ASCII_PUNCT.sub(_replace_ascii_punct, text)
+        converted = _ascii_punct_to_fullwidth(text)
         if converted == text:
             break
         text = converted
@@ -537,9 +556,19 @@ def _normalize_marks(text: str) -> str:
     if '"' in text:
         text = _QUOTED.sub(_replace_quoted, text)
     text = _DOUBLED_BEFORE_STOP.sub("", text)
-    text = _REPEATED_MARK.sub(r"\1", text)
-    text = _STOP_RUN.sub(_reduce_stop_run, text)
+    if "，，" in text or "、、" in text or "；；" in text or "：：" in text:  # what _REPEATED_MARK needs
+        text = _REPEATED_MARK.sub(r"\1", text)
+    if "。。" in text:
+        text = _STOP_RUN.sub(_reduce_stop_run, text)
     return text
+
+
+def _ascii_punct_to_fullwidth(text: str) -> str:
+    """``_ASCII_PUNCT`` decided by ``_replace_ascii_punct``; marks between two Han characters go first."""
+    for mark, full, pattern in _HAN_MARK_HAN:
+        if mark in text:
+            text = pattern.sub(full, text)
+    return _ASCII_PUNCT.sub(_replace_ascii_punct, text)
 
 
 def normalize_punctuation_text(text: str) -> str:
@@ -573,10 +602,11 @@ def normalize_punctuation_text(text: str) -> str:
 def _punctuation_pass(text: str) -> str:
     text = _normalize_marks(text)
     text = _SPACE_IN_CHINESE.sub(_remove_space_in_chinese, text)
-    if _SPACE_RUN_MULTI.search(text):
+    if "  " in text or _UNUSUAL_SPACE.search(text):  # a run of two or more, or one unusual space
         text = _SPACE_RUN.sub(" ", text)
     text = "\n".join(line.strip(_HORIZONTAL_SPACE) for line in text.split("\n"))
-    text = _BLANK_LINES.sub("\n\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
     return text.strip("\n")
 
 

@@ -272,3 +272,76 @@ def test_rules_table_mentions_each_family_of_the_brief():
                  "pinyin_ruby", "bbcode", "ad_marker", "jump_marker", "login_box", "view_counter", "cross_doc_repeat"):
         assert f"artifacts.{name}" in RULES
     assert not any(re.search(r"\s$", description) for description in RULES.values())
+
+
+# ------------------------------------------------------------------------------ prefilters (throughput)
+# The stage skips a costly pattern when a cheap hint proves it cannot match. These tests check the proofs on
+# real lines and on generated text: a pattern edited without its hint fails here, not silently in production.
+
+HINTED_PATTERNS = [
+    (name, pattern, artifact_rules.literal_hint(pattern))
+    for name, pattern in vars(artifact_rules).items()
+    if isinstance(pattern, re.Pattern) and not name.endswith("HINT_RE") and artifact_rules.literal_hint(pattern)
+]
+HINT_LITERALS = sorted({lit for _, _, hint in HINTED_PATTERNS for lit in hint.pattern.replace("\\", "").split("|")})
+
+
+def _real_lines() -> list[str]:
+    lines = [line for _, text, _ in REAL_RESULTS for line in text.split("\n")]
+    return lines + [line for case in CASES for line in case["input"].split("\n")]
+
+
+def test_literal_hints_cover_the_patterns_that_need_them():
+    names = {name for name, _, _ in HINTED_PATTERNS}
+    assert {"TEMPLATE_RE", "DISCLAIMER_RE", "PAYWALL_RE", "SITE_NOTICE_RE", "ICP_RE", "COPYRIGHT_RE"} <= names
+    assert artifact_rules.literal_hint(artifact_rules.REPORTER_BRACKET_RE) is None  # no literal in every branch
+
+
+def _assert_hints_hold(line: str) -> None:
+    for name, pattern, hint in HINTED_PATTERNS:
+        if pattern.search(line):
+            assert hint.search(line), (name, line)
+
+
+def _assert_fast_path_sound(line: str) -> None:
+    from pipeline import artifacts
+
+    if artifacts._no_span_can_match(line):
+        edits: list = []
+        assert artifacts._span_steps(line, CONFIG, edits) == line and edits == [], line
+
+
+def test_prefilters_are_sound_on_real_lines():
+    lines = _real_lines()
+    assert len(lines) > 1000
+    for line in lines:
+        _assert_hints_hold(line)
+        _assert_fast_path_sound(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS + HINT_LITERALS), max_size=12).map("".join))
+def test_prefilters_are_sound_on_generated_lines(text):
+    for line in text.split("\n"):
+        _assert_hints_hold(line)
+        _assert_fast_path_sound(line)
+
+
+def test_line_memo_keeps_configs_apart():
+    # the per-line caches are keyed by config: a stricter config interleaved with the default one must
+    # neither see nor leave cached decisions
+    text = "标题\n\n时间:2022-11-24 08:47:00\n\n正文第一句。"
+    strict = ArtifactsConfig(header_max_chars=10)
+    first = clean(text)
+    other = remove_artifacts(make_doc(text), strict)
+    again = clean(text)
+    assert first.published_at == again.published_at == "2022-11-24T08:47:00"
+    assert first.text == again.text == "标题\n\n正文第一句。"
+    assert other.published_at is None and "时间:2022-11-24 08:47:00" in other.text
+    assert first.removals == again.removals
+
+
+def test_no_chrome_word_holds_sentence_punctuation():
+    # _line_rule skips tokenising a line with sentence punctuation: such a line can be all chrome only if a
+    # chrome word held that punctuation
+    assert not [w for w in artifact_rules.CHROME_WORDS if artifact_rules.SENTENCE_PUNCT_RE.search(w)]

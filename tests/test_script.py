@@ -271,3 +271,34 @@ def test_punctuation_never_touches_numbers_words_urls(parts):
     for _, token in parts:
         assert token in out
     assert [c for c in out if c.isascii() and c.isalnum()] == [c for c in text if c.isascii() and c.isalnum()]
+
+
+# ------------------------------------------------------------------------------ fast paths (throughput)
+# The punctuation rules were rewritten for speed (patterns that start with one character class, marks
+# between two Han characters replaced without a Python callback). These properties pin the rewritten forms
+# to the plain ones they replace, on text made of exactly the characters the rules look at.
+
+PUNCT_ALPHABET = list("中文a1 \t\u3000\u00a0\n,;:!?.…。，、；：！？()（）\"“”") + ["...", "。。。", "𠀀"]
+punctuation_text = st.lists(st.sampled_from(PUNCT_ALPHABET), max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(punctuation_text)
+def test_han_mark_fast_path_equals_the_callback(text):
+    assert script._ascii_punct_to_fullwidth(text) == script._ASCII_PUNCT.sub(script._replace_ascii_punct, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(punctuation_text)
+def test_fast_patterns_equal_their_plain_forms(text):
+    import re
+
+    spaces, cjk = script._HORIZONTAL_SPACE, script._CJK_PUNCT
+    plain_ascii = re.compile(f"(?:\\.{{3,}}|…+|。{{3,}}|[,;:!?])[{spaces}]*")
+    plain_beside = re.compile(r"[,;:!?.…][，；：！？…]|[，；：！？…][ \t]*[,;:!?.…]")
+    plain_needs = re.compile(f"[,;:!?()\"…][ \t]*[{cjk}]|[{cjk}][ \t]*[,;:!?()\"….]")
+    plain_multi = re.compile(f"[{spaces}]{{2,}}|[\t\u00a0\u3000\u2002\u2003\u2009\u202f]")
+    assert [m.span() for m in plain_ascii.finditer(text)] == [m.span() for m in script._ASCII_PUNCT.finditer(text)]
+    assert bool(plain_beside.search(text)) == bool(script._ASCII_BESIDE_FULLWIDTH.search(text))
+    assert bool(plain_needs.search(text)) == bool(script._NEEDS_ANOTHER_PASS.search(text))
+    assert bool(plain_multi.search(text)) == ("  " in text or bool(script._UNUSUAL_SPACE.search(text)))
