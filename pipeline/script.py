@@ -411,6 +411,10 @@ _FULLWIDTH_ALNUM = {code: code - 0xFEE0 for code in
 _RADICALS = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0x2E80, 0x2FE0)
              if unicodedata.normalize("NFKC", chr(code)) != chr(code)}
 _CHAR_MAP = {**_ZERO_WIDTH, **_FULLWIDTH_ALNUM, **_RADICALS}
+# Bullets and katakana dots used as the GB/T 15834 interpunct between Han characters: 重庆•西南大学 →
+# 重庆·西南大学 (devset 039), 马丁・路德 → 马丁·路德. A bullet opening a list line is left alone.
+_INTERPUNCT_MARKS = "\u2022\u30fb\u2027\u22c5"
+_INTERPUNCT = re.compile(f"(?<=[\u4e00-\u9fff])[{_INTERPUNCT_MARKS}](?=[\u4e00-\u9fff])")
 _CHAR_MAP_STRINGS = {chr(code): value or "" for code, value in
                      {k: (chr(v) if isinstance(v, int) else v) for k, v in _CHAR_MAP.items()}.items()}
 _CHAR_MAP_PATTERN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CHAR_MAP)) + "]")
@@ -541,6 +545,8 @@ def _normalize_marks(text: str) -> str:
         text = _CHAR_MAP_PATTERN.sub(_map_char, text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(mark in text for mark in _INTERPUNCT_MARKS):
+        text = _INTERPUNCT.sub("·", text)
     if _SPACE_BEFORE_ASCII_PUNCT.search(text):
         text = _SPACE_BEFORE_ASCII_PUNCT.sub(_space_before_ascii_punct, text)
     text = _ascii_punct_to_fullwidth(text)
