@@ -13,6 +13,9 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.futures import as_completed
+
+from flows.progress import shard_progress
 
 from pipeline import io
 from pipeline.build import (
@@ -78,7 +81,8 @@ def build_shard_task(shard: dict, input_dir: str, output_dir: str, config: dict,
 
 
 @flow(name="build-corpus", log_prints=True)
-def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed", config_file: str | None = None) -> dict:
+def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed", config_file: str | None = None,
+                 show_progress: bool = False) -> dict:
     """Build ``output_dir`` from ``input_dir``: documents, quarantine, removals, manifest."""
     logger = get_run_logger()
     config = load_config(config_file)
@@ -89,6 +93,9 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
         if cross_doc_wanted(config):
             line_futures = [count_lines_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.output_dir),
                                                     config_data) for shard in plan.shards]
+            with shard_progress(len(line_futures), "counting lines", show_progress) as advance:
+                for _ in as_completed(line_futures):
+                    advance()
             plan, common = apply_common_lines(plan, [f.result() for f in line_futures], config)
         prepare_staging(plan)
         logger.info("planned %d shards from %d input files (%d skipped, %d identical copies)",
@@ -100,7 +107,10 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
                                     common)
             for shard in plan.shards
         ]
-        summaries = [future.result() for future in futures]
+        with shard_progress(len(futures), "building shards", show_progress) as advance:
+            for _ in as_completed(futures):
+                advance()
+        summaries = [future.result() for future in futures]  # in shard order, whatever finished first
         try:
             manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)))
         except ValidationFailed as error:
@@ -136,7 +146,7 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
 
 
 def run_build(input_dir: str, output_dir: str, config_file: str | None = None, runner: str = "process",
-              dask_address: str | None = None) -> dict:
+              dask_address: str | None = None, show_progress: bool = False) -> dict:
     """Run the build flow with the chosen task runner (validated before any work starts)."""
     task_runner = make_task_runner(runner, dask_address)
-    return build_corpus.with_options(task_runner=task_runner)(input_dir, output_dir, config_file)
+    return build_corpus.with_options(task_runner=task_runner)(input_dir, output_dir, config_file, show_progress)

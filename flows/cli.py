@@ -46,8 +46,14 @@ def command_build(args) -> int:
 
     if args.runner not in RUNNERS:
         raise PipelineError(f"unknown runner {args.runner!r}; choose one of {', '.join(RUNNERS)}")
-    manifest = run_build(args.input, args.output, args.config, runner=args.runner, dask_address=args.dask_address)
+    manifest = run_build(args.input, args.output, args.config, runner=args.runner, dask_address=args.dask_address,
+                         show_progress=not args.quiet)
     counts = manifest["counts"]
+    if args.verbose:
+        for stage, seconds in manifest.get("stage_seconds", {}).items():
+            print(f"  {stage:<18}{seconds:>10.2f} s")
+    if args.quiet:
+        return 0
     print(f"built {counts['documents']} documents from {counts['inputs']} inputs "
           f"({counts['quarantined']} quarantined, {counts['duplicates']} duplicates, "
           f"{counts['skipped_files']} files skipped) into {args.output}")
@@ -190,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--config", default=None, help="TOML config file (default: built-in defaults)")
     build.add_argument("--runner", default="process", help="task runner: process (default), thread or dask")
     build.add_argument("--dask-address", default=None, help="address of an existing Dask scheduler (tcp://…)")
+    build.add_argument("--quiet", "-q", action="store_true", help="no progress bar, warnings and errors only")
+    build.add_argument("--verbose", "-v", action="store_true", help="debug logs and seconds per stage")
     build.set_defaults(handler=command_build)
 
     def add(name: str, help_text: str):
@@ -246,10 +254,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _logging_level(args) -> None:
+    """--quiet: warnings only; --verbose: debug. Set before Prefect is imported so its loggers follow."""
+    if getattr(args, "quiet", False):
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    elif getattr(args, "verbose", False):
+        os.environ["PREFECT_LOGGING_LEVEL"] = "DEBUG"
+
+
 def main(argv: list[str] | None = None) -> int:
     _offline_defaults()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "quiet", False) and getattr(args, "verbose", False):
+        parser.error("--quiet and --verbose exclude each other")
+    _logging_level(args)
     try:
         return args.handler(args)
     except PipelineError as error:

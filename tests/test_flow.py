@@ -84,3 +84,14 @@ def test_dask_and_process_runners_give_byte_identical_output(prefect_harness, tm
         assert len(manifest["shards"]) > 1
         outputs[runner] = {p.name: p.read_bytes() for p in sorted((out / "documents").iterdir())}
     assert outputs["process"] == outputs["dask"]
+
+
+def test_cli_build_quiet_prints_nothing_and_piped_output_has_no_progress_bar(tmp_path):
+    quiet = corpus("build", "--input", str(RAW), "--output", str(tmp_path / "q"), "--runner", "thread", "--quiet")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout == ""
+    assert "INFO" not in quiet.stderr
+    loud = corpus("build", "--input", str(RAW), "--output", str(tmp_path / "q"), "--runner", "thread", "--verbose")
+    assert loud.returncode == 0, loud.stderr
+    assert "built 6 documents" in loud.stdout
+    assert "\x1b[" not in loud.stdout and "building shards" not in loud.stderr  # not a terminal: no bar
