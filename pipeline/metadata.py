@@ -118,7 +118,7 @@ _DOCUMENT_TITLE = re.compile(
 )
 # A flattened blog/BBCode page repeats the title with the author's name after it (devset 031
 # `安全生产警钟长鸣 安全责任重在落实   王新平   今年安全生产月的主题是…`): title, space run, name, space run.
-_NAME_AFTER_TITLE = r"[{space}]+(?P<name>[{han}]{{2,3}})[{space}]{{2,}}(?=[{han}“\"「])"
+_NAME_AFTER_TITLE = re.compile(rf"[{SPACE}]+(?P<name>[{people.HAN}]{{2,3}})[{SPACE}]{{2,}}(?=[{people.HAN}“\"「])")
 # A truncated title (`…地铁直达+无敌免...`) and the full one the page quotes (`本文原标题：《…》`).
 _TRUNCATED_TITLE = re.compile(r"(?:\.{2,}|…+|。。+)$")
 _ORIGINAL_TITLE = re.compile(rf"原标题[:：]?[{SPACE}]*[《「“]?(?P<title>[^》」”\n]{{4,120}})[》」”]")
@@ -140,12 +140,30 @@ class _Article:
     heading_line: str | None = None  # the date/occasion line under the heading (2019年3月2日在浮山县…会议上)
 
 
+# Full-width digits (`２０２２年`) are folded to ASCII before date patterns read them.
+_WIDE_DIGIT = re.compile(r"[０-９]")
+# A run of spaces (half-width, tab, U+3000, NBSP): `胡  侠`, `标题   王新平` collapse to one space.
+_SPACE_RUN = re.compile(f"[{SPACE}]+")
+# A line of digits and symbols only (`2022-03-10`, `***`): never a heading.
+_NO_WORDS = re.compile(r"[\d\W_]+")
+# One Han character (counted to tell running text from markup: `<url>…</url>` has none).
+_HAN_CHARACTER = re.compile(f"[{people.HAN}]")
+# A labelled publish time (`更新于 2022-12-26 • 发布于 2022-12-25`): the publish time wins over an update time.
+_PUBLISH_LABEL = re.compile(r"(?:发布|发表)[^0-9\n]{0,4}\d")
+# A written-out date: `2019年3月2日`.
+_CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+# Record markup at the start of a line (`<content>中新网太原5月31日电`) is skipped before reading a dateline.
+_LEADING_MARKUP = re.compile(r"^\s*(?:<[^>]+>)+")
+# What separates a reporter's name from the place after it (`记者刘秀敏/台北报导`, `本报北京5月3日电`).
+_BEFORE_PLACE = re.compile(f"[{SPACE}/／、,，:：(（【\\[]|记者|特派员|通讯员|本报|本网|本台|新华社|中新社|中新网|讯")
+
+
 def _width_fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text) if re.search(r"[０-９]", text) else text
+    return unicodedata.normalize("NFKC", text) if _WIDE_DIGIT.search(text) else text
 
 
 def _collapse(text: str) -> str:
-    return re.sub(f"[{SPACE}]+", " ", text).strip()
+    return _SPACE_RUN.sub(" ", text).strip()
 
 
 def is_heading_line(line: str, max_chars: int = 60) -> bool:
@@ -157,7 +175,7 @@ def is_heading_line(line: str, max_chars: int = 60) -> bool:
     text = _collapse(line)
     if not text or len(text) > max_chars or _SENTENCE_PUNCT.search(text) or _NON_HEADING_END.search(text):
         return False
-    if _CHROME.search(text) or _DATE_LINE.match(text) or re.fullmatch(r"[\d\W_]+", text):
+    if _CHROME.search(text) or _DATE_LINE.match(text) or _NO_WORDS.fullmatch(text):
         return False
     tokens = text.split(" ")
     if len(tokens) >= 4 and all(len(t) <= 4 for t in tokens):
@@ -178,6 +196,18 @@ def clean_title(title: str) -> str | None:
             break
         text = new
     return text or None
+
+
+def _may_repeat(line: str, title: str) -> bool:
+    """False when ``clean_title(line) == title`` is impossible: a word of the title is missing from the line.
+
+    ``clean_title`` only collapses space runs and cuts a head and a tail, so each space-free part of the title
+    is a substring of the line itself (a cheap test before cleaning every long body line of the heading zone).
+
+    >>> _may_repeat("安全生产  警钟长鸣【通用三篇】", "安全生产 警钟长鸣"), _may_repeat("同志们：今天我们召开会议", "安全生产")
+    (True, False)
+    """
+    return all(part in line for part in title.split(" "))
 
 
 def _byline_at(line: str) -> people.Byline | None:
@@ -254,7 +284,7 @@ def is_long_title(line: str, max_chars: int = 100) -> bool:
     text = _collapse(line)
     if not text or len(text) > max_chars or _ANY_PUNCT.search(text) or _CHROME.search(text):
         return False
-    return len(re.findall(f"[{people.HAN}]", text)) >= 0.8 * len(text.replace(" ", ""))
+    return len(_HAN_CHARACTER.findall(text)) >= 0.8 * len(text.replace(" ", ""))
 
 
 def _joined_document_title(lines: list[tuple[int, str]], start: int) -> tuple[str, list[int]] | None:
@@ -404,10 +434,35 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
     # the title repeated further down (范文 pages: title / time / 导语 / title again)
     if article.title:
         for i in _nonblank(lines)[: config.heading_zone_lines + 4]:
-            if i not in used and clean_title(lines[i][1]) == article.title and i > (heads[0] if heads else -1):
+            if (i not in used and i > (heads[0] if heads else -1) and _may_repeat(lines[i][1], article.title)
+                    and clean_title(lines[i][1]) == article.title):
                 removals.append(Removal("metadata.title", lines[i][0], lines[i][1]))
                 used.add(i)
     article.lines = [(n, t) for k, (n, t) in enumerate(lines) if k not in used]
+
+
+def _spaced_prefix_end(text: str, heading: str) -> int | None:
+    """Where ``text`` stops repeating ``heading`` (a collapsed line: its single spaces match any space run).
+
+    Same as matching ``[SPACE]*`` + the heading with each space as ``[SPACE]+``, without compiling a pattern per
+    document (each heading is a new pattern, and compiling it cost more than the rest of the stage).
+
+    >>> _spaced_prefix_end("  安全生产  警钟长鸣   王新平", "安全生产 警钟长鸣"), _spaced_prefix_end("安全 生产", "安全生产")
+    (12, None)
+    """
+    if not heading:
+        return 0  # `[SPACE]*` then the name's own `[SPACE]+`
+    position = len(text) - len(text.lstrip(SPACE))
+    for k, token in enumerate(heading.split(" ")):
+        if k:
+            after = len(text) - len(text[position:].lstrip(SPACE))
+            if after == position:
+                return None
+            position = after
+        if not text.startswith(token, position):
+            return None
+        position += len(token)
+    return position
 
 
 def _take_name_after_repeated_title(article: _Article, title_line: str, following: list[int],
@@ -416,8 +471,8 @@ def _take_name_after_repeated_title(article: _Article, title_line: str, followin
     if not following:
         return
     number, text = article.lines[following[0]]
-    head = re.escape(_collapse(title_line)).replace("\\ ", f"[{SPACE}]+")
-    match = re.match(rf"[{SPACE}]*{head}" + _NAME_AFTER_TITLE.format(space=SPACE, han=people.HAN), text)
+    end = _spaced_prefix_end(text, _collapse(title_line))
+    match = _NAME_AFTER_TITLE.match(text, end) if end is not None else None
     if match and people.is_person_name(match["name"]):
         article.byline = people.Byline(match["name"], None)
         removals.append(Removal("metadata.byline", number, text[: match.end()]))
@@ -471,7 +526,7 @@ def page_time(text: str) -> str | None:
     ('2022-11-24', '2014-01-01', '2020-05-27')
     """
     folded = _width_fold(text)
-    labelled = re.search(r"(?:发布|发表)[^0-9\n]{0,4}\d", folded)  # `更新于 … • 发布于 …`: the publish time wins
+    labelled = _PUBLISH_LABEL.search(folded)  # `更新于 … • 发布于 …`: the publish time wins
     match = _PAGE_TIME.search(folded, labelled.start() if labelled else 0) or _PAGE_TIME.search(folded)
     if not match:
         return None
@@ -485,7 +540,7 @@ def chinese_date(text: str) -> str | None:
     >>> chinese_date("2019年3月2日")
     '2019-03-02'
     """
-    match = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", _width_fold(text))
+    match = _CHINESE_DATE.search(_width_fold(text))
     return _iso_date(*match.groups()) if match else None
 
 
@@ -513,7 +568,7 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
             continue
         weight = config.body_weight
         if index < 6:
-            dateline = _DATELINE.match(_width_fold(re.sub(r"^\s*(?:<[^>]+>)+", "", line).strip(SPACE)))
+            dateline = _DATELINE.match(_width_fold(_LEADING_MARKUP.sub("", line).strip(SPACE)))
             if dateline:
                 segments.append((dateline["place"], config.title_weight))
         segments.append((line, weight))
@@ -538,14 +593,14 @@ def reported_from(tag: str) -> str | None:
     place = places[-1]
     # `记者刘秀敏/台北报导`: a separator before the place; `廖瑞铭台南报导`: a whole name before it. In
     # `记者李江山报道` the "place" 江山 is the end of the reporter's name.
-    before = re.split(f"[{SPACE}/／、,，:：(（【\\[]|记者|特派员|通讯员|本报|本网|本台|新华社|中新社|中新网|讯",
-                      head[: place.start])[-1]
+    before = _BEFORE_PLACE.split(head[: place.start])[-1]
     if before and not people.is_person_name(before):
         return None
     return place.surface
 
 
-def _only_one_body_paragraph(segments: list[tuple[str, float]], region: regions.Region, config: MetadataConfig) -> bool:
+def _only_one_body_paragraph(segments: list[tuple[str, float]], found_by_segment: list[list[regions.Evidence]],
+                             region: regions.Region, config: MetadataConfig) -> bool:
     """True when the region rests on body text alone and every mention of its province sits in one paragraph.
 
     A document's own locale is named in its heading, byline, dateline or source, or recurs through the text
@@ -553,8 +608,7 @@ def _only_one_body_paragraph(segments: list[tuple[str, float]], region: regions.
     """
     province = region.province or region.city or region.county
     paragraphs = 0
-    for text, weight in segments:
-        evidence = regions.collect_evidence([(text, weight)])
+    for (text, weight), evidence in zip(segments, found_by_segment):
         found = [d for item in evidence for d in item.match.divisions]
         inside = [d for d in found if (d.province if d.province != "台湾省" else None) == region.province
                   and (region.province is not None or d.name in (region.city, region.county) or d.city == region.city)]
@@ -566,7 +620,7 @@ def _only_one_body_paragraph(segments: list[tuple[str, float]], region: regions.
             return False  # a heading/byline/dateline zone, or an occasion line in the body (`在山西河津…会议上`)
         paragraphs += 1
     body_paragraphs = sum(  # running-text lines (record markup such as <url>…</url> is not a paragraph)
-        1 for text, weight in segments if weight <= config.body_weight and len(re.findall(f"[{people.HAN}]", text)) >= 20
+        1 for text, weight in segments if weight <= config.body_weight and len(_HAN_CHARACTER.findall(text)) >= 20
     )
     # a record flattened into one or two lines (SogouCS) has no paragraphs to compare
     return paragraphs < 2 and body_paragraphs >= config.example_min_paragraphs and province is not None
@@ -680,14 +734,15 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
 
     # region
     segments = _region_segments(doc, article, body_lines, config)
-    evidence = regions.collect_evidence(segments)
+    found_by_segment = regions.evidence_by_segment(segments)
+    evidence = [item for found in found_by_segment for item in found]
     confirmed = _confirmed_levels(body)
     region = regions.resolve_region(
         evidence, confirmed, min_share=config.region_min_share,
         min_weight=config.region_min_weight,
         strong_weight=config.title_weight,
     )
-    if region.province and _only_one_body_paragraph(segments, region, config):
+    if region.province and _only_one_body_paragraph(segments, found_by_segment, region, config):
         region = regions.Region()  # `四川百万人口大县资中县突出县域特色…`: an example cited in one paragraph
     if doc.province is None and doc.city is None and doc.county is None:
         changes.update(province=region.province, city=region.city, county=region.county, region_code=region.region_code)

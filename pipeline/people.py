@@ -58,6 +58,19 @@ ORGANISATION_BYLINE = re.compile(
 )
 
 
+# A run of spaces inside a spaced name or a position (`胡  侠`, `市城管局党组书记、 局长`).
+_SPACE_RUN = re.compile(f"[{SPACE}]+")
+# The shape of a person's name: 2–4 Han characters (`马晓晖`, `欧阳修`), 2–3 for a name alone on a line.
+_NAME_SHAPE = re.compile(f"[{HAN}]{{2,4}}")
+_PLAIN_NAME = re.compile(f"[{HAN}]{{2,3}}")
+# A TV-script tag before a position (`【同期】香港特区第六任行政长官`).
+_TV_TAG = re.compile(r"^【[^】]{1,6}】")
+# A prefix before 记者 that is an outlet, not a title (`中新网记者`, `本报讯记者`).
+_OUTLET_CHARACTER = re.compile(r"[讯电报网]")
+# The date of the event in a speech note (`在2010年7月9日全县…推进会上`).
+_EVENT_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+
+
 @dataclass(frozen=True)
 class Byline:
     author: str
@@ -70,7 +83,7 @@ def join_name(spaced: str) -> str:
     >>> join_name("胡  侠"), join_name("栗 俊 昌")
     ('胡侠', '栗俊昌')
     """
-    return re.sub(f"[{SPACE}]+", "", spaced)
+    return _SPACE_RUN.sub("", spaced)
 
 
 def is_person_name(name: str) -> bool:
@@ -79,7 +92,7 @@ def is_person_name(name: str) -> bool:
     >>> is_person_name("马晓晖"), is_person_name("欧阳修"), is_person_name("评论员"), is_person_name("发现")
     (True, True, False, False)
     """
-    if not re.fullmatch(f"[{HAN}]{{2,4}}", name) or any(ch in _NOT_IN_NAME for ch in name[1:]):
+    if not _NAME_SHAPE.fullmatch(name) or any(ch in _NOT_IN_NAME for ch in name[1:]):
         return False
     compound = name[:2] in surnames() and len(name) >= 3
     if compound:
@@ -88,7 +101,7 @@ def is_person_name(name: str) -> bool:
 
 
 def _clean_position(position: str) -> str | None:
-    position = re.sub(f"[{SPACE}]+", "", position).strip("：:，,（(【[")
+    position = _SPACE_RUN.sub("", position).strip("：:，,（(【[")
     return position or None
 
 
@@ -135,12 +148,20 @@ def parse_byline_line(line: str) -> Byline | None:
 def is_plain_name_line(line: str) -> str | None:
     """A line that is only a 2–3 character name (``张忠惠``); the caller decides if its place makes it a byline."""
     stripped = line.strip(SPACE)
-    return stripped if re.fullmatch(f"[{HAN}]{{2,3}}", stripped) and is_person_name(stripped) else None
+    return stripped if _PLAIN_NAME.fullmatch(stripped) and is_person_name(stripped) else None
 
 
 # The end of a heading that a byline was glued to: a document-type word or closing punctuation
 # (015 `…综合执法工作报告市城管局党组书记、局长  杜  宇`, 026 `…全文来了！【同期】香港特区…长官 李家超`).
 _HEADING_END = re.compile(r"(?:报告|讲话|发言|致辞|总结|体会|意见|通知|决定|方案|[！!？?】」》)])")
+
+
+# A byline glued to the end of a heading: position, a space run, a (spaced) name, at the end of the line
+# (`…工作报告市城管局党组书记、局长  杜  宇`).
+_GLUED_BYLINE = re.compile(
+    rf"(?P<position>[^{SPACE}，。；,;]{{2,40}}?{POSITION_SUFFIX})[{SPACE}]+"
+    rf"(?P<name>[{HAN}](?:[{SPACE}]*[{HAN}]){{1,3}})[{SPACE}]*$"
+)
 
 
 def split_glued_byline(line: str) -> tuple[str, Byline] | None:
@@ -149,11 +170,7 @@ def split_glued_byline(line: str) -> tuple[str, Byline] | None:
     >>> split_glued_byline("2022年城市管理和综合执法工作报告市城管局党组书记、局长  杜  宇")
     ('2022年城市管理和综合执法工作报告', Byline(author='杜宇', position='市城管局党组书记、局长'))
     """
-    match = re.search(
-        rf"(?P<position>[^{SPACE}，。；,;]{{2,40}}?{POSITION_SUFFIX})[{SPACE}]+"
-        rf"(?P<name>[{HAN}](?:[{SPACE}]*[{HAN}]){{1,3}})[{SPACE}]*$",
-        line,
-    )
+    match = _GLUED_BYLINE.search(line)
     if not match:
         return None
     name = join_name(match["name"])
@@ -168,7 +185,7 @@ def split_glued_byline(line: str) -> tuple[str, Byline] | None:
         if end.end() < len(position) - 2:
             cut = end.end()
     head += position[:cut]
-    position = re.sub(r"^【[^】]{1,6}】", "", position[cut:])  # 【同期】 is a TV-script tag
+    position = _TV_TAG.sub("", position[cut:])  # 【同期】 is a TV-script tag
     if not head.strip(SPACE) or _NOT_AUTHOR_ROLE.search(position):
         return None
     return head.rstrip(SPACE), Byline(name, _clean_position(position))
@@ -210,7 +227,7 @@ def find_reporter(text: str) -> Byline | None:
         if after.startswith("摄") or after.startswith("/摄") or not is_person_name(name):
             continue
         prefix = match["prefix"] or ""
-        if prefix in ("本报", "本网", "本台", "本刊") or re.search(r"[讯电报网]", prefix):
+        if prefix in ("本报", "本网", "本台", "本刊") or _OUTLET_CHARACTER.search(prefix):
             prefix = ""
         position = prefix + match["role"]
         if _NOT_AUTHOR_ROLE.search(position):
@@ -316,7 +333,7 @@ def parse_speech_note(text: str) -> SpeechNote | None:
         name = match["name"]
         if not is_person_name(name):
             continue
-        date = re.search(r"\d{4}年\d{1,2}月\d{1,2}日", match["event"])
+        date = _EVENT_DATE.search(match["event"])
         return SpeechNote(name, _clean_position(match["position"]), date.group(0) if date else None)
     return None
 

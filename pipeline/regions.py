@@ -37,6 +37,7 @@ _VISITED_AFTER = re.compile(r"(?:之行|党性教育|红色教育|革命纪念|�
 # A university named after a place (`北京大学`, `南京师范大学`, `浙江工商大学`) is an institution whose people
 # attend events anywhere; the name says nothing about the document's locale (devset 039 lists a dozen).
 _INSTITUTION_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:大学|师范|学院|理工|科技大学)")
+_INSTITUTION_WORDS = re.compile(r"大学|师范|学院|理工")  # anywhere in the text: the guard can only apply if so
 # A visiting delegation: the place before `…一行(八人)到/来/莅临` is where the visitors come from, not the
 # document's locale (`佛山顺德区大良街道党工委委员潘卓辉…等一行八人到众创金融街…调研`).
 _VISITORS_AFTER = re.compile(
@@ -79,6 +80,17 @@ class PlaceMatch:
     divisions: tuple[Division, ...]
 
 
+@dataclass(frozen=True)
+class _PlaceWord:
+    """What ``find_places`` needs about one gazetteer surface, worked out once when the automaton is built."""
+
+    street_guard: bool  # short/historical names only: `北京路` is a street
+    office_guard: bool  # a two-character X县/X区: `任县长` is an office word
+    institution_guard: bool  # full or short names: `北京大学` is an institution
+    kind: str  # the kind reported: "name" if the surface is a full name, else the first of its kinds
+    divisions: tuple[Division, ...]  # the divisions of that kind
+
+
 class Gazetteer:
     """The loaded tables and the matching automaton. Use ``gazetteer()`` to get the shared instance."""
 
@@ -112,13 +124,23 @@ class Gazetteer:
             for surface in {old_name, old_short}:
                 if len(surface) >= 2 and code in self.by_code and surface not in entries:
                     entries[surface].append(("history", code))
-        self.automaton = ahocorasick.Automaton()
-        for surface, values in entries.items():
-            self.automaton.add_word(surface, (surface, tuple(values)))
+        words = {surface: (surface, self._place_word(surface, values)) for surface, values in entries.items()}
         for word in blockers:
             if word not in entries:
-                self.automaton.add_word(word, (word, ()))
-        self.automaton.make_automaton()
+                words[word] = (word, None)  # a blocker: found so that the place inside it is not
+        self._spelled = ByteSpelledAutomaton(words)
+        self.automaton = self._spelled.plain
+
+    def _place_word(self, surface: str, values: list[tuple[str, str]]) -> _PlaceWord:
+        kinds = {kind for kind, _ in values}
+        kind = "name" if "name" in kinds else sorted(kinds)[0]
+        return _PlaceWord(
+            street_guard=kinds <= {"short", "history"},
+            office_guard=len(surface) == 2 and surface[1] in "县区",
+            institution_guard=kinds <= {"short", "name"},
+            kind=kind,
+            divisions=tuple(self.by_code[code] for k, code in values if k == kind),
+        )
 
     def find_places(self, text: str) -> list[PlaceMatch]:
         """Leftmost-longest place matches in ``text`` (blocker words and streets removed).
@@ -132,29 +154,88 @@ class Gazetteer:
         """
         matches = []
         visitors_end = -1
-        for end_index, (surface, values) in self.automaton.iter_long(text):
-            if not values:
+        visited = institution = visitors = None  # whether the text holds those words at all (found lazily)
+        for end_index, (surface, word) in self._spelled.iter_long(text):
+            if word is None:
                 continue  # a blocker word: the place name inside it is not a place
+            if visited is None:
+                visited = _VISITED_AFTER.search(text) is not None
+                institution = _INSTITUTION_WORDS.search(text) is not None
+                visitors = "一行" in text
             start = end_index - len(surface) + 1
             end = end_index + 1
-            kinds = {kind for kind, _ in values}
-            if kinds <= {"short", "history"} and _STREET_AFTER.match(text, end):
+            if word.street_guard and _STREET_AFTER.match(text, end):
                 continue
-            if len(surface) == 2 and surface[1] in "县区" and _OFFICE_AFTER.match(text, end):
+            if word.office_guard and _OFFICE_AFTER.match(text, end):
                 continue  # 新任县长 is not 任县, 各乡镇和县属 is not 和县: a real X县 reads X县县长
-            if _VISITED_AFTER.match(text, end) or (kinds <= {"short", "name"} and _INSTITUTION_AFTER.match(text, end)):
+            if (visited and _VISITED_AFTER.match(text, end)) or (
+                    institution and word.institution_guard and _INSTITUTION_AFTER.match(text, end)):
                 continue  # a place visited or studied, not the document's own
             if start < visitors_end:
                 continue
-            visitors = _VISITORS_AFTER.match(text, end)
-            if visitors:
-                visitors_end = visitors.end()  # the delegation's home places, up to `一行…到`
+            delegation = _VISITORS_AFTER.match(text, end) if visitors else None
+            if delegation:
+                visitors_end = delegation.end()  # the delegation's home places, up to `一行…到`
                 continue
-            kind = "name" if "name" in kinds else sorted(kinds)[0]
-            divisions = tuple(self.by_code[code] for k, code in values if k == kind)
-            matches.append(PlaceMatch(start, end, surface, kind, divisions))
+            matches.append(PlaceMatch(start, end, surface, word.kind, word.divisions))
         return matches
 
+
+class ByteSpelledAutomaton:
+    """pyahocorasick's ``iter_long`` run over the UTF-8 bytes of the text: the same matches, ~7× faster.
+
+    pyahocorasick finds a node's child by a linear scan of its children. The gazetteer's root has ~2,600 (every
+    first character of a place name), so scanning running text cost ~0.7 µs per character. Spelled in UTF-8
+    bytes (each byte one latin-1 symbol), the root has a dozen children (lead bytes) and no node more than 64.
+    The matches are unchanged: lead and continuation bytes are disjoint, so every spelled match starts and
+    ends on a character boundary; one character transition becomes 1–4 byte transitions whose half-way nodes
+    are never word ends, and a failed transition walks the node's suffixes longest first as before, so the
+    same longest match is kept and the scan restarts at the same character. ``tests/test_regions.py`` checks
+    this against the plain automaton on generated texts. A text that cannot be encoded (a lone surrogate)
+    uses the plain automaton.
+
+    >>> automaton = ByteSpelledAutomaton({"台州": 1, "台州市": 2, "州市": 3})
+    >>> list(automaton.iter_long("浙江台州市和州市")), list(automaton.iter_long("州市")), list(automaton.iter_long("a"))
+    ([(4, 2), (7, 3)], [(1, 3)], [])
+    """
+
+    def __init__(self, words: dict[str, object]):
+        self.plain = ahocorasick.Automaton()
+        for word, value in words.items():
+            self.plain.add_word(word, value)
+        self.plain.make_automaton()
+        counts: dict[str, int] = defaultdict(int)
+        for word in words:
+            for character in word:
+                counts[character] += 1
+        rank = {ch: k for k, ch in enumerate(sorted(counts, key=lambda ch: (-counts[ch], ch)))}
+        self.spelled = ahocorasick.Automaton()
+        try:
+            # frequent characters inserted first come first in each node's child list (found sooner)
+            for word in sorted(words, key=lambda w: [rank[ch] for ch in w]):
+                self.spelled.add_word(word.encode("utf-8").decode("latin-1"), words[word])
+        except UnicodeEncodeError:
+            self.spelled = None  # a word with a lone surrogate: the plain automaton only
+            return
+        self.spelled.make_automaton()
+
+    def iter_long(self, text: str):
+        """(end index, value) of the longest non-overlapping matches, as ``Automaton.iter_long``."""
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            data = None
+        if self.spelled is None or data is None:
+            yield from self.plain.iter_long(text)
+            return
+        if len(data) == len(text):  # ASCII: the spelling is the text
+            yield from self.spelled.iter_long(text)
+            return
+        byte_start = char_end = 0
+        for end, value in self.spelled.iter_long(data.decode("latin-1")):
+            char_end += len(data[byte_start:end + 1].decode("utf-8"))
+            byte_start = end + 1
+            yield char_end - 1, value
 
 def _data_path(name: str):
     return resources.files("pipeline").joinpath("data", "gazetteer", name)
@@ -277,7 +358,16 @@ def collect_evidence(segments: Iterable[tuple[str, float]]) -> list[Evidence]:
     >>> [(e.match.surface, round(e.weight, 2)) for e in collect_evidence([("在江苏南京、湖北武汉、甘肃兰州举办", 1.0)])]
     [('江苏', 0.33), ('南京', 0.67), ('湖北', 0.33), ('武汉', 0.67), ('甘肃', 0.33), ('兰州', 0.67)]
     """
-    everything = []
+    return [item for found in evidence_by_segment(segments) for item in found]
+
+
+def evidence_by_segment(segments: Iterable[tuple[str, float]]) -> list[list[Evidence]]:
+    """``collect_evidence`` kept apart per segment (a caller that weighs segments separately scans them once).
+
+    >>> [[e.match.surface for e in found] for found in evidence_by_segment([("福州市连江县", 3.0), ("我们", 1.0)])]
+    [['福州市', '连江县'], []]
+    """
+    result = []
     for text, weight in segments:
         found: list[Evidence] = []
         previous = None
@@ -293,8 +383,8 @@ def collect_evidence(segments: Iterable[tuple[str, float]]) -> list[Evidence]:
                     continue
             found.append(Evidence(match, weight))
             previous = match
-        everything.extend(_enumeration_discount(text, found))
-    return everything
+        result.append(_enumeration_discount(text, found))
+    return result
 
 
 def _choose(evidence: list[Evidence]) -> list[tuple[Division, float, str]]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from pipeline.document import Document, Removal
 from pipeline.metadata import extract_metadata
@@ -120,3 +120,25 @@ def test_never_crashes_and_never_lengthens(lines):
         assert len(out.text) <= len(doc.text)
         for value in (out.title, out.author, out.province, out.city, out.county):
             assert value is None or value != ""
+
+
+@settings(max_examples=300, deadline=None)
+@example(heading="标题 标题", text="\u3000标题\t标题  王新平   标题")  # a name is read
+@example(heading="", text="  王新平   标题")
+@given(
+    heading=st.text(alphabet="标题王 \t\u3000", max_size=8),
+    text=st.text(alphabet="标题王新平 \t\u3000\u00a0", max_size=20),
+)
+def test_spaced_prefix_end_equals_the_per_document_pattern(heading, text):
+    """The title-then-name reader replaced a pattern compiled per document (issue 8); it must read the same."""
+    import re
+
+    from pipeline.metadata import _NAME_AFTER_TITLE, _collapse, _spaced_prefix_end
+    from pipeline.people import SPACE
+
+    head = _collapse(heading)
+    pattern = rf"[{SPACE}]*" + re.escape(head).replace("\\ ", f"[{SPACE}]+") + _NAME_AFTER_TITLE.pattern
+    expected = re.match(pattern, text)
+    end = _spaced_prefix_end(text, head)
+    found = _NAME_AFTER_TITLE.match(text, end) if end is not None else None
+    assert (found and (found.end(), found["name"])) == (expected and (expected.end(), expected["name"]))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import random
 
-from pipeline.regions import Region, collect_evidence, gazetteer, region_of, resolve_region
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pipeline.regions import ByteSpelledAutomaton, Region, collect_evidence, gazetteer, region_of, resolve_region
 
 
 # Counties moved to another city that kept their old code (公主岭市 went from 四平 to 长春 in 2020).
@@ -106,3 +109,39 @@ def test_enumeration_counts_a_fraction():
     single = collect_evidence([("会议在四川成都举办", 1.0)])
     assert sum(item.weight for item in single) == 3.0  # 四川 1 + 成都 after its parent 2
     assert resolve_region(listed) == Region()
+
+
+# The byte-spelled automaton must return exactly what pyahocorasick's own iter_long returns (issue 8: it is a
+# speed-up only). Small alphabets mixing 1-, 2-, 3- and 4-byte UTF-8 characters make overlapping words, shared
+# prefixes and suffix links common, the cases where a different spelling could change the longest match.
+_ALPHABET = "ab州台市江县ü𠀋"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet=_ALPHABET, min_size=1, max_size=5), min_size=1, max_size=12, unique=True),
+    text=st.text(alphabet=_ALPHABET + "，x", max_size=40),
+)
+def test_byte_spelled_automaton_matches_pyahocorasick(words, text):
+    spelled = ByteSpelledAutomaton({word: word for word in words})
+    assert list(spelled.iter_long(text)) == list(spelled.plain.iter_long(text))
+
+
+def test_byte_spelled_gazetteer_matches_plain_on_place_name_soup():
+    """Texts glued from gazetteer surfaces, their prefixes and suffixes: the real automaton, both ways."""
+    g = gazetteer()
+    surfaces = sorted(g.automaton.keys())
+    rng = random.Random(8)
+    for _ in range(300):
+        pieces = []
+        for _ in range(rng.randint(1, 12)):
+            word = rng.choice(surfaces)
+            cut = rng.randint(0, len(word))
+            pieces.append(rng.choice([word, word[:cut], word[cut:], "，", "的", "县长", "路"]))
+        text = "".join(pieces)
+        assert list(g._spelled.iter_long(text)) == list(g.automaton.iter_long(text)), text
+
+
+def test_byte_spelled_automaton_falls_back_on_a_lone_surrogate():
+    spelled = ByteSpelledAutomaton({"台州": 1})
+    assert list(spelled.iter_long("\ud800台州")) == [(2, 1)]
