@@ -91,7 +91,9 @@ def main(argv=None) -> int:
     documents = load_documents(corpus, args.docs)
     config = BuildConfig()
     corpus_mb = sum(len(d.text.encode("utf-8")) for d in documents) / 1e6
-    _apply(STAGES[0], documents[:5], config)  # load converters and gazetteers outside the timing
+    warm = documents[:5]  # load converters, dictionaries and gazetteers of every stage outside the timing
+    for stage in STAGES:
+        warm = _apply(stage, warm, config)
 
     if args.profile:
         current = documents

@@ -1,0 +1,214 @@
+"""Scale benchmark: the full build on a synthetic corpus, with reference points measured in the same run.
+
+For each size it prints and appends to ``bench/RESULTS.md``: documents/s, MB/s, peak RSS of the whole
+process tree, seconds per stage (summed over shard workers), Prefect's fixed overhead, a rebuild with
+unchanged input, a rebuild after editing one input file (only its shard recomputed), raw OpenCC ``t2s``
+throughput on the same text, and a plain "read JSONL → write Parquet" pass on the same data.
+
+    python -m bench.run --docs 10000 100000 [--runner process] [--workdir /tmp/corpus-bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+BUILD_SCRIPT = """
+import json, sys, time
+from flows.build import run_build
+started = time.perf_counter()
+manifest = run_build(sys.argv[1], sys.argv[2], None, runner=sys.argv[3])
+print(json.dumps({"seconds": time.perf_counter() - started, "counts": manifest["counts"],
+                  "stage_seconds": manifest["stage_seconds"],
+                  "reused": sum(1 for s in manifest["shards"] if s["reused"]), "shards": len(manifest["shards"])}))
+"""
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = psutil.virtual_memory().total / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
+
+
+def run_measured(args: list[str], env: dict) -> tuple[dict, float, float]:
+    """Run a command; return (its JSON output, wall seconds, peak RSS in MiB of the process tree)."""
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        parent = psutil.Process(process.pid)
+        while not stop.is_set():
+            try:
+                tree = [parent] + parent.children(recursive=True)
+                rss = sum(p.memory_info().rss for p in tree if p.is_running())
+                peak = max(peak, rss / 2**20)
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    started = time.perf_counter()
+    sampler.start()
+    stdout, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"command failed ({process.returncode}): {' '.join(args)}\n{stderr[-3000:]}")
+    last = [line for line in stdout.splitlines() if line.startswith("{")][-1]
+    return json.loads(last), wall, peak
+
+
+def reference_t2s(corpus: Path) -> float:
+    """Raw OpenCC t2s on the corpus text, one core: MB/s of UTF-8 input."""
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    total = 0
+    started = time.perf_counter()
+    for path in sorted(corpus.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                text = json.loads(line)["text"]
+                converter.convert(text)
+                total += len(text.encode("utf-8"))
+    return total / 1e6 / (time.perf_counter() - started)
+
+
+def reference_read_write(corpus: Path, target: Path) -> float:
+    """Plain read JSONL → write Parquet (pyarrow, zstd), the floor any build pays: MB/s."""
+    import pyarrow.json as pj
+    import pyarrow.parquet as pq
+
+    target.mkdir(parents=True, exist_ok=True)
+    size = 0
+    started = time.perf_counter()
+    for index, path in enumerate(sorted(corpus.glob("*.jsonl"))):
+        size += path.stat().st_size
+        table = pj.read_json(path, read_options=pj.ReadOptions(block_size=64 << 20))
+        pq.write_table(table, target / f"part-{index:05d}.parquet", compression="zstd")
+    return size / 1e6 / (time.perf_counter() - started)
+
+
+def corpus_for(docs: int, workdir: Path) -> Path:
+    corpus = workdir / f"corpus-{docs}"
+    if not (corpus / "done").is_file():
+        shutil.rmtree(corpus, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "bench.synthetic", "--docs", str(docs), "--out", str(corpus),
+                        "--format", "jsonl", "--docs-per-shard", "5000"], cwd=ROOT, check=True)
+        truth = corpus / "truth.jsonl"
+        if truth.exists():
+            truth.rename(workdir / f"truth-{docs}.jsonl")  # not an input document
+        (corpus / "done").write_text("")
+    return corpus
+
+
+def bench_size(docs: int, runner: str, workdir: Path, env: dict) -> dict:
+    corpus = corpus_for(docs, workdir)
+    megabytes = sum(p.stat().st_size for p in corpus.glob("*.jsonl")) / 1e6
+    out = workdir / f"out-{docs}"
+    shutil.rmtree(out, ignore_errors=True)
+    build = [sys.executable, "-c", BUILD_SCRIPT, str(corpus), str(out), runner]
+    cold, cold_wall, cold_rss = run_measured(build, env)
+    warm, warm_wall, _ = run_measured(build, env)
+    first = sorted(corpus.glob("*.jsonl"))[0]
+    original = first.read_bytes()
+    try:
+        first.write_bytes(original.replace("。".encode(), "；".encode(), 1))
+        edited, edited_wall, _ = run_measured(build, env)
+    finally:
+        first.write_bytes(original)
+    return {
+        "docs": docs, "megabytes": megabytes, "cold_seconds": cold["seconds"], "cold_wall": cold_wall,
+        "peak_rss_mib": cold_rss, "stage_seconds": cold["stage_seconds"], "counts": cold["counts"],
+        "warm_seconds": warm["seconds"], "warm_reused": f"{warm['reused']}/{warm['shards']}",
+        "edited_seconds": edited["seconds"], "edited_reused": f"{edited['reused']}/{edited['shards']}",
+        "t2s_mb_s": reference_t2s(corpus), "read_write_mb_s": reference_read_write(corpus, workdir / "plain"),
+    }
+
+
+def prefect_overhead(runner: str, workdir: Path, env: dict) -> float:
+    tiny = workdir / "tiny"
+    tiny.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "data" / "raw" / "004_c0fd344d59baed76.txt", tiny / "one.txt")
+    shutil.rmtree(workdir / "tiny-out", ignore_errors=True)
+    result, _, _ = run_measured([sys.executable, "-c", BUILD_SCRIPT, str(tiny), str(workdir / "tiny-out"), runner],
+                                env)
+    return result["seconds"]
+
+
+def format_result(r: dict, overhead: float) -> str:
+    mb_s = r["megabytes"] / r["cold_seconds"]
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items())
+    return "\n".join([
+        f"### {r['docs']:,} documents ({r['megabytes']:.0f} MB of JSONL)",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| cold build | {r['cold_seconds']:.1f} s ({r['docs'] / r['cold_seconds']:.0f} docs/s, {mb_s:.2f} MB/s) |",
+        f"| peak RSS (process tree) | {r['peak_rss_mib']:.0f} MiB |",
+        f"| stage seconds (sum over workers) | {stages} |",
+        f"| Prefect fixed overhead (1-document build, whole flow) | {overhead:.1f} s |",
+        f"| rebuild, unchanged input | {r['warm_seconds']:.1f} s ({r['warm_seconds'] / r['cold_seconds']:.1%} of cold; "
+        f"{r['warm_reused']} shards reused) |",
+        f"| rebuild, one input file edited | {r['edited_seconds']:.1f} s ({r['edited_reused']} shards reused) |",
+        f"| reference: raw OpenCC t2s, 1 core | {r['t2s_mb_s']:.1f} MB/s |",
+        f"| reference: read JSONL → write Parquet | {r['read_write_mb_s']:.1f} MB/s "
+        f"(build at {mb_s / r['read_write_mb_s']:.1%} of it) |",
+        f"| documents / quarantined / duplicates | {r['counts']['documents']} / {r['counts']['quarantined']} / "
+        f"{r['counts']['duplicates']} |",
+        "",
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--runner", default="process")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/corpus-bench"))
+    parser.add_argument("--no-write", action="store_true", help="print only, do not append to bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    overhead = prefect_overhead(args.runner, args.workdir, env)
+    heading = f"## {time.strftime('%Y-%m-%d')}: runner `{args.runner}` on {machine()}\n"
+    print(heading, flush=True)
+    if not args.no_write:
+        header = "" if RESULTS.exists() else "# Benchmark results\n\nProduced by `python -m bench.run`.\n\n"
+        with open(RESULTS, "a", encoding="utf-8") as handle:
+            handle.write(header + heading + "\n")
+    for docs in args.docs:
+        result = bench_size(docs, args.runner, args.workdir, env)
+        text = format_result(result, overhead)
+        print(text, flush=True)
+        if not args.no_write:  # each size as soon as it is measured: a long run still leaves its results
+            with open(RESULTS, "a", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
