@@ -189,12 +189,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runner", default="process")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/corpus-bench"))
     parser.add_argument("--no-write", action="store_true", help="print only, do not append to bench/RESULTS.md")
+    parser.add_argument("--server", action="store_true",
+                        help="run against a real `prefect server start` (as scheduled rebuilds do) instead of "
+                             "Prefect's temporary per-build server")
     args = parser.parse_args(argv)
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false",
            "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
     args.workdir.mkdir(parents=True, exist_ok=True)
+    server = start_server(args.workdir, env) if args.server else None
+    try:
+        return run_sizes(args, env, server)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def start_server(workdir: Path, env: dict) -> subprocess.Popen:
+    """A real Prefect server on a free loopback port; sets PREFECT_API_URL in ``env``."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env["PREFECT_HOME"] = str(workdir / "prefect-home")
+    env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start", "--host",
+                               "127.0.0.1", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{env['PREFECT_API_URL']}/health", timeout=2):
+                return server
+        except OSError:
+            time.sleep(1)
+    server.terminate()
+    raise SystemExit("prefect server did not become healthy in 120 s")
+
+
+def run_sizes(args, env: dict, server) -> int:
     overhead = prefect_overhead(args.runner, args.workdir, env)
-    heading = f"## {time.strftime('%Y-%m-%d')}: runner `{args.runner}` on {machine()}\n"
+    mode = "a running Prefect server" if server is not None else "Prefect's temporary server per build"
+    heading = f"## {time.strftime('%Y-%m-%d')}: runner `{args.runner}`, {mode}, on {machine()}\n"
     print(heading, flush=True)
     if not args.no_write:
         header = "" if RESULTS.exists() else "# Benchmark results\n\nProduced by `python -m bench.run`.\n\n"

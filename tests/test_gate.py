@@ -1,0 +1,32 @@
+"""The gate: rejects what cannot meet the row-level contract, keeps everything else unchanged."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.document import Document, Rejection
+from pipeline.gate import check_document, cjk_share
+from pipeline.stage_configs import ValidationConfig
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@settings(max_examples=500)
+@given(st.text())
+def test_cjk_share_matches_its_definition(text):
+    visible = len(text) - len(re.findall(r"\s", text))
+    expected = len(HAN.findall(text)) / visible if visible else 0.0
+    assert abs(cjk_share(text) - expected) < 1e-12
+
+
+def test_a_chinese_document_passes_unchanged_and_others_are_rejected_with_reasons():
+    config = ValidationConfig()
+    speech = Document(source_file="a.txt", source_sha256="0" * 64, text="各级党组织要紧紧围绕中心任务开展创先争优活动。" * 2)
+    assert check_document(speech, config) is speech
+    short = check_document(speech.with_changes(text="短"), config)
+    assert isinstance(short, Rejection) and short.reason == "gate.too_short"
+    english = check_document(speech.with_changes(text="A page about trade statistics, with no Chinese."), config)
+    assert isinstance(english, Rejection) and english.reason == "gate.not_chinese"
