@@ -121,17 +121,26 @@ def evaluate(devset: Path, chain: list[Step] | None = None) -> Report:
         if gold["file"].endswith(".gbk.txt"):
             continue
         docs = run_chain(load_document(devset / "raw" / gold["file"]), chain)
-        predicted = field_values(docs[0]) if docs else dict.fromkeys(FIELDS)
-        expected = field_values(gold)
-        for name in FIELDS:
-            score = report.scores[name]
-            score.predicted += predicted[name] is not None
-            score.gold += expected[name] is not None
-            if predicted[name] is not None and predicted[name] == expected[name]:
-                score.correct += 1
-            elif predicted[name] != expected[name]:
-                report.mismatches.append((gold["file"], name, predicted[name], expected[name]))
+        for name, got, want in score_record(report.scores, docs[0] if docs else None, gold):
+            report.mismatches.append((gold["file"], name, got, want))
     return report
+
+
+def score_record(scores: dict[str, Score], predicted: Document | None, gold: dict) -> list[tuple]:
+    """Add one document's fields to ``scores``; return its mismatches as (field, got, gold)."""
+    got_values = field_values(predicted) if predicted is not None else dict.fromkeys(FIELDS)
+    gold_values = field_values(gold)
+    mismatches = []
+    for name in FIELDS:
+        got, want = got_values[name], gold_values[name]
+        score = scores[name]
+        score.predicted += got is not None
+        score.gold += want is not None
+        if got is not None and got == want:
+            score.correct += 1
+        elif got != want:
+            mismatches.append((name, got, want))
+    return mismatches
 
 
 def format_report(report: Report) -> str:

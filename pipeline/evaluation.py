@@ -19,7 +19,7 @@ from pathlib import Path
 from pipeline.build import Unit, read_unit
 from pipeline.config import BuildConfig
 from pipeline.document import Document, Rejection
-from pipeline.eval_metadata import FIELDS, Score, field_values
+from pipeline.eval_metadata import FIELDS, Score, score_record
 from pipeline.eval_removal import normalized_line
 from pipeline.script import to_simplified
 from pipeline.stages import STAGES, run_stages
@@ -103,17 +103,8 @@ def evaluate_devset(devset_dir: Path, config: BuildConfig | None = None) -> Eval
                 result.keep_hit += 1
             else:
                 result.problems.append(f"{name}: lost  {fragment!r}")
-        predicted = field_values(documents[0]) if documents else dict.fromkeys(FIELDS)
-        expected = field_values(gold)
-        for field_name in FIELDS:
-            score = result.metadata[field_name]
-            score.predicted += predicted[field_name] is not None
-            score.gold += expected[field_name] is not None
-            if predicted[field_name] is not None and predicted[field_name] == expected[field_name]:
-                score.correct += 1
-            elif predicted[field_name] != expected[field_name]:
-                result.problems.append(f"{name}: {field_name} got {predicted[field_name]!r}, "
-                                       f"gold {expected[field_name]!r}")
+        for field_name, got, want in score_record(result.metadata, documents[0] if documents else None, gold):
+            result.problems.append(f"{name}: {field_name} got {got!r}, gold {want!r}")
     return result
 
 
