@@ -27,6 +27,7 @@ from pipeline.build import (
     finalize_build,
     plan_build,
     prepare_staging,
+    unchanged_build,
 )
 from pipeline.config import config_from_dict, load_config
 from pipeline.errors import ValidationFailed
@@ -97,6 +98,11 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
                 for _ in as_completed(line_futures):
                     advance()
             plan, common = apply_common_lines(plan, [f.result() for f in line_futures], config)
+        unchanged = unchanged_build(plan, config)
+        if unchanged is not None:
+            logger.info("nothing changed since the published build: %d shards, output left as it is",
+                        len(plan.shards))
+            return unchanged
         prepare_staging(plan)
         logger.info("planned %d shards from %d input files (%d skipped, %d identical copies)",
                     len(plan.shards), len(plan.input_hashes), len(plan.skipped), len(plan.duplicate_files))

@@ -786,6 +786,32 @@ def remove_duplicates(plan: BuildPlan, config: BuildConfig) -> dict[str, int]:
     return dict(kinds)
 
 
+def unchanged_build(plan: BuildPlan, config: BuildConfig) -> dict | None:
+    """The published manifest, when the published build is exactly what this plan would produce.
+
+    Same shard keys (inputs, code, config and cross-document lines), same skipped and duplicate files, and
+    every published output still matching its recorded hash: then there is nothing to do, not even
+    deduplication, validation or the report. Returns None otherwise.
+    """
+    previous = plan.previous_manifest
+    if not previous or previous.get("config_hash") != config.config_hash() or previous.get("code_hash") != code_hash():
+        return None
+    if [entry.get("key") for entry in previous.get("shards", [])] != [shard.key for shard in plan.shards]:
+        return None
+    if previous.get("inputs") != dict(sorted(plan.input_hashes.items())):
+        return None
+    if previous.get("skipped") != [{"path": s.relative_path, "reason": s.reason} for s in plan.skipped]:
+        return None
+    for relative, digest in previous.get("outputs", {}).items():
+        path = plan.output_dir / relative
+        if not path.is_file() or io.sha256_file(path) != digest:
+            return None
+    result = dict(previous)
+    result["shards"] = [dict(entry, reused=True) for entry in previous["shards"]]
+    result["unchanged"] = True
+    return result
+
+
 def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
     """The whole build in this process, without an orchestrator (notebooks, tests, other schedulers)."""
     with io.output_lock(Path(output_dir)):
@@ -794,6 +820,9 @@ def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dic
         if cross_doc_wanted(config):
             counts = [count_shard_lines(shard, plan.input_dir, plan.output_dir, config) for shard in plan.shards]
             plan, common = apply_common_lines(plan, counts, config)
+        unchanged = unchanged_build(plan, config)
+        if unchanged is not None:
+            return unchanged
         prepare_staging(plan)
         summaries = [
             build_or_reuse_shard(shard, plan.input_dir, plan.output_dir, config, plan.input_hashes, common)

@@ -196,8 +196,11 @@ def test_unchanged_rebuild_reuses_every_shard_and_a_changed_file_recomputes_only
     first = run_build(seed_dir, out, config)
     assert len(first["shards"]) == 5 and not any(s["reused"] for s in first["shards"])
     before = {p.name: p.read_bytes() for p in (out / "documents").iterdir()}
+    manifest_mtime = (out / "manifest.json").stat().st_mtime_ns
     second = run_build(seed_dir, out, config)
     assert all(s["reused"] for s in second["shards"])
+    assert second["unchanged"] is True, "nothing changed: the published build is left exactly as it is"
+    assert (out / "manifest.json").stat().st_mtime_ns == manifest_mtime
     assert {p.name: p.read_bytes() for p in (out / "documents").iterdir()} == before
     edited = seed_dir / "002_875649bcf166c00f.txt"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n新增的一段正文。\n", encoding="utf-8")
