@@ -35,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.synthetic import Pools, make_document, near_duplicate  # noqa: E402
+from bench.synthetic import Pools, edit_characters, make_document, near_duplicate  # noqa: E402
 from pipeline.dedup import find_duplicates, order_key, signature_table  # noqa: E402
 from pipeline.stage_configs import DedupConfig  # noqa: E402
 
@@ -44,20 +44,8 @@ SENTENCE = re.compile(r"(?<=[。！？!?])")
 
 
 def char_edit(rng: random.Random, text: str, rate: float) -> str:
-    """``rate`` of the characters substituted (60 %), inserted (20 %) or deleted (20 %), as in
-    synthetic.near_duplicate but with a given rate."""
-    chars = list(text)
-    alphabet = [c for c in chars[:2000] if "\u4e00" <= c <= "\u9fff"] or ["的"]
-    for _ in range(max(1, int(len(chars) * rate))):
-        position = rng.randrange(len(chars))
-        operation = rng.random()
-        if operation < 0.6:
-            chars[position] = rng.choice(alphabet)
-        elif operation < 0.8:
-            chars.insert(position, rng.choice(alphabet))
-        elif len(chars) > 1:
-            del chars[position]
-    return "".join(chars)
+    """``rate`` of the characters edited anywhere (synthetic.edit_characters), not only Han ones."""
+    return edit_characters(rng, text, rate)
 
 
 def sentence_edit(rng: random.Random, text: str, pool: list[str], rate: float | None = None) -> tuple[str, float]:

@@ -122,18 +122,14 @@ def make_document(rng: random.Random, pools: Pools) -> tuple[str, str]:
     return "\n".join(lines) + "\n", script
 
 
-def near_duplicate(rng: random.Random, text: str) -> tuple[str, float]:
-    """Copy of ``text`` with 1–10 % of its characters substituted, inserted or deleted.
-
-    Edits touch Han characters only, as a republisher's edits do: digits, dates and punctuation of page
-    header lines stay well-formed (a mangled ``时间：202案-08-19`` is not something a site prints).
-    """
-    rate = rng.uniform(0.01, 0.10)
+def edit_characters(rng: random.Random, text: str, rate: float, han_only: bool = False) -> str:
+    """``rate`` of the characters substituted (60 %), inserted (20 %) or deleted (20 %) at random positions;
+    with ``han_only``, positions that are not Han characters are left alone."""
     chars = list(text)
     alphabet = [c for c in chars[:2000] if HAN.match(c)] or ["的"]
     for _ in range(max(1, int(len(chars) * rate))):
         position = rng.randrange(len(chars))
-        if not HAN.match(chars[position]):
+        if han_only and not HAN.match(chars[position]):
             continue
         operation = rng.random()
         if operation < 0.6:
@@ -142,7 +138,17 @@ def near_duplicate(rng: random.Random, text: str) -> tuple[str, float]:
             chars.insert(position, rng.choice(alphabet))
         elif len(chars) > 1:
             del chars[position]
-    return "".join(chars), round(rate, 4)
+    return "".join(chars)
+
+
+def near_duplicate(rng: random.Random, text: str) -> tuple[str, float]:
+    """Copy of ``text`` with 1–10 % of its characters substituted, inserted or deleted.
+
+    Edits touch Han characters only, as a republisher's edits do: digits, dates and punctuation of page
+    header lines stay well-formed (a mangled ``时间：202案-08-19`` is not something a site prints).
+    """
+    rate = rng.uniform(0.01, 0.10)
+    return edit_characters(rng, text, rate, han_only=True), round(rate, 4)
 
 
 def generate(docs: int, out: Path, output_format: str = "jsonl", seed: int = 0, docs_per_shard: int = 10_000,

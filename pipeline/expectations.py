@@ -122,10 +122,12 @@ def cjk_share(text: str) -> float:
     >>> cjk_share("   ")
     0.0
     """
-    visible = len(text) - sum(map(len, SPACE_RUN.findall(text)))
-    if visible == 0:
+    if not text:
         return 0.0
-    return sum(map(len, HAN_RUN.findall(text))) / visible
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    han, space = np.bincount(_class_table()[codes], minlength=3)[1:]
+    visible = len(text) - int(space)
+    return int(han) / visible if visible else 0.0
 
 
 @functools.lru_cache(maxsize=None)

@@ -10,44 +10,9 @@ regressions, which must fail the batch loudly instead of disappearing into quara
 
 from __future__ import annotations
 
-import functools
-import re
-
-import numpy as np
-
 from pipeline.document import Document, Rejection
+from pipeline.expectations import cjk_share  # the suite's own definition: gate and suite must agree
 from pipeline.stage_configs import ValidationConfig
-
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_SPACE = re.compile(r"\s")
-
-
-@functools.lru_cache(maxsize=1)
-def _classes() -> np.ndarray:
-    """Code point → 1 for Han (the ranges of ``_HAN``), 2 for whitespace (``str.isspace``), else 0."""
-    table = np.zeros(0x110000, dtype=np.uint8)
-    for start, end in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
-        table[start:end + 1] = 1
-    for code in range(0x3001):
-        if chr(code).isspace():
-            table[code] = 2
-    return table
-
-
-def cjk_share(text: str) -> float:
-    """Han characters over non-space characters (counted through a lookup table: ~100 MB/s).
-
-    >>> cjk_share("中文 text")
-    0.3333333333333333
-    >>> cjk_share("   ")
-    0.0
-    """
-    if not text:
-        return 0.0
-    counts = np.bincount(_classes()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)],
-                         minlength=3)
-    visible = len(text) - int(counts[2])
-    return int(counts[1]) / visible if visible else 0.0
 
 
 def check_document(doc: Document, config: ValidationConfig) -> Document | Rejection:

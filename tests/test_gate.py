@@ -11,7 +11,7 @@ from pipeline.document import Document, Rejection
 from pipeline.gate import check_document, cjk_share
 from pipeline.stage_configs import ValidationConfig
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")  # as the suite counts
 
 
 @settings(max_examples=500)
