@@ -96,13 +96,16 @@ class BuildPlan:
     input_hashes: dict  # relative path -> sha256
     skipped: tuple  # SkippedFile
     duplicate_files: tuple  # (relative path, duplicate of)
-    previous_shards: dict = field(default_factory=dict)  # shard name -> entry of the published manifest
-    previous_documents: int | None = None  # document count of the published build, for the row-count band
-    previous_manifest: dict = field(default_factory=dict)  # the published build's manifest, for the report diff
+    previous_manifest: dict = field(default_factory=dict)  # the published build's manifest ({} if none)
 
     @property
     def staging_dir(self) -> Path:
         return self.output_dir / STAGING_NAME
+
+    @property
+    def previous_documents(self) -> int | None:
+        """Document count of the published build, for the validation row-count band."""
+        return self.previous_manifest.get("counts", {}).get("documents")
 
 
 @dataclass
@@ -209,11 +212,8 @@ def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildP
     if current or not groups:
         groups.append(current)
     shards = [Shard(index, tuple(group), shard_key(group, hashes, config)) for index, group in enumerate(groups)]
-    previous = _previous_manifest(output_dir)
-    previous_shards = {entry["name"]: entry for entry in previous.get("shards", []) if "key" in entry}
-    previous_documents = previous.get("counts", {}).get("documents")
     return BuildPlan(input_dir, output_dir, tuple(shards), hashes, tuple(skipped), tuple(duplicates),
-                     previous_shards, previous_documents, previous)
+                     _previous_manifest(output_dir))
 
 
 def _reject(unit: Unit, reason: str, detail: str, line: int | None = None, digest: str | None = None) -> Rejection:
