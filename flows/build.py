@@ -7,6 +7,7 @@ through prefect-dask, local or at an address) — the same flow and the same out
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 from pathlib import Path
@@ -24,12 +25,14 @@ from pipeline.build import (
     build_or_reuse_shard,
     count_shard_lines,
     cross_doc_wanted,
+    drop_duplicates,
     finalize_build,
     plan_build,
     prepare_staging,
     unchanged_build,
 )
 from pipeline.config import config_from_dict, load_config
+from pipeline.dedup import Duplicate
 from pipeline.errors import ValidationFailed
 
 RUNNERS = ("process", "thread", "dask")
@@ -81,6 +84,23 @@ def build_shard_task(shard: dict, input_dir: str, output_dir: str, config: dict,
     return summary.to_dict()
 
 
+@task(name="drop-duplicates", retries=0)
+def drop_duplicates_task(staging: str, part: str, duplicates: list[tuple], config: dict) -> dict:
+    """Leave one part's duplicates out of its staged files; returns the dropped counts by kind."""
+    return drop_duplicates(Path(staging), part, [Duplicate(*row) for row in duplicates], config_from_dict(config))
+
+
+def drop_on_runner(config: dict):
+    """``drop_parts`` for ``finalize_build``: ``drop_duplicates`` as one task per part, on the flow's task
+    runner (both cores, or the Dask cluster), instead of one part after the other in the flow process."""
+    def run(calls: list[tuple]) -> list[dict]:
+        futures = [drop_duplicates_task.submit(str(staging), part, [dataclasses.astuple(d) for d in duplicates],
+                                               config)
+                   for staging, part, duplicates, _ in calls]
+        return [future.result() for future in futures]
+    return run
+
+
 @flow(name="build-corpus", log_prints=True)
 def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed", config_file: str | None = None,
                  show_progress: bool = False) -> dict:
@@ -118,7 +138,8 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
                 advance()
         summaries = [future.result() for future in futures]  # in shard order, whatever finished first
         try:
-            manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)))
+            manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)),
+                                      drop_parts=drop_on_runner(config_data))
         except ValidationFailed as error:
             report = getattr(error, "report", None)
             if report is not None:

@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from pipeline import __version__, dedup, io, quality, validation
@@ -664,7 +665,7 @@ def validate_staging(staging: Path, config: BuildConfig, previous_documents: int
 
 
 def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_version: str | None = None,
-                   publish: bool = True) -> dict:
+                   publish: bool = True, drop_parts=None) -> dict:
     """Check the batch, validate it, write the manifest, and publish the staging folder.
 
     If the contract check or the validation suite fails, the error is raised before publication: the
@@ -674,7 +675,7 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
     summary_dicts = [s.to_dict() if isinstance(s, ShardSummary) else s for s in summaries]
     totals = merge_summaries(summary_dicts)
     if config.dedup.enabled:
-        dropped = remove_duplicates(plan, config)  # also checks that ids are unique once copies are gone
+        dropped = remove_duplicates(plan, config, drop_parts)  # also checks that ids are unique once copies are gone
     else:
         check_batch_contract(staging)
         dropped = {}
@@ -729,60 +730,98 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
     return manifest
 
 
-def remove_duplicates(plan: BuildPlan, config: BuildConfig) -> dict[str, int]:
-    """Find exact and near duplicates across shards from their signature parts only, drop them from the
-    staged documents and removals, and list them in ``duplicates/part-NNNNN.parquet``.
+def find_duplicate_drops(plan: BuildPlan, config: BuildConfig) -> dict[str, list[dedup.Duplicate]]:
+    """Per staged part (its stem), the documents to leave out: identical copies (the same id in an earlier
+    shard) and exact and near duplicates across shards, found from the signature parts only — one part's
+    table in memory at a time, band hashes and signatures spilled to a temporary folder in staging.
 
-    Returns the number of dropped documents by kind. The shard cache keeps the pre-dedup parts (hard links
-    to the files replaced here), so a reused shard is deduplicated again against the whole new input.
+    Raises ``ContractError`` when one id stands for two different texts (ids hash the content, so the batch
+    is broken).
     """
     staging = plan.staging_dir
     parts = sorted((staging / "signatures").glob("*.parquet"))
-    tables = [io.read_parquet_files([part]) for part in parts]
-    # The same id in two shards is the same content read twice (ids hash the content): an identical copy,
-    # unless the texts differ — then ids are broken and the batch must fail.
-    seen: dict[str, str] = {}
-    identical: list[tuple[str, str]] = []  # (part, id)
-    for part, index in zip(parts, range(len(tables))):
-        table = tables[index]
-        keep = []
-        for doc_id, digest in zip(table.column("id").to_pylist(), table.column("exact_hash").to_pylist()):
-            if doc_id in seen:
-                if seen[doc_id] != digest:
-                    raise ContractError(f"contract failed: expect_column_values_to_be_unique(id): id {doc_id} is "
-                                        f"used by two different documents")
-                identical.append((part.stem, doc_id))
-                keep.append(False)
-            else:
-                seen[doc_id] = digest
-                keep.append(True)
-        if not all(keep):
-            tables[index] = table.filter(pa.array(keep, type=pa.bool_()))
-    found = dedup.find_duplicates(tables, config.dedup)
-    shard_of = {}
-    for part, table in zip(parts, tables):
-        for doc_id in table.column("id").to_pylist():
-            shard_of[doc_id] = part.stem
-    by_shard: dict[str, list] = {}
-    for duplicate in found:
-        by_shard.setdefault(shard_of[duplicate.id], []).append(duplicate)
-    for part_stem, doc_id in identical:
-        by_shard.setdefault(part_stem, []).append(dedup.Duplicate(doc_id, doc_id, 1.0, "identical"))
-    kinds: Counter = Counter()
+    ids, hashes = [], []
     for part in parts:
-        duplicates = by_shard.get(part.stem, [])
-        io.write_parquet(staging / "duplicates" / f"{part.stem}.parquet", dedup.duplicates_table(duplicates),
-                         config.output.row_group_rows, config.output.compression_level)
-        if not duplicates:
-            continue
-        kinds.update(d.kind for d in duplicates)
-        drop = {d.id for d in duplicates}
-        io.filter_part(staging / "documents" / f"{part.stem}.parquet", drop, config.output.row_group_rows,
-                       config.output.compression_level, jsonl_twin=True)
-        io.filter_part(staging / "removals" / f"{part.stem}.parquet", drop, config.output.row_group_rows,
-                       config.output.compression_level)
-        io.filter_part(staging / "checks" / f"{part.stem}.parquet", drop, config.output.row_group_rows,
-                       config.output.compression_level)
+        table = io.read_parquet_table(part, ["id", "exact_hash"])
+        ids.append(dedup.string_array(table.column("id")))
+        hashes.append(dedup.string_array(table.column("exact_hash")))
+    copies = _identical_copies(ids, hashes)
+    keep = [~mask for mask in copies]
+
+    def read(columns: list[str]):
+        for part, mask in zip(parts, keep):
+            table = io.read_parquet_table(part, columns)
+            yield table if mask.all() else table.filter(pa.array(mask))
+
+    found = dedup.find_duplicates_in(read, [io.read_parquet_schema(part) for part in parts], config.dedup,
+                                     work_dir=staging)
+    found_ids = np.array([d.id.encode() for d in found], dtype=bytes)
+    drops = {}
+    for part, part_ids, mask, copy in zip(parts, ids, keep, copies):
+        inside = set(part_ids[mask][np.isin(part_ids[mask], found_ids)].tolist()) if len(found_ids) else set()
+        duplicates = [d for d in found if d.id.encode() in inside]
+        duplicates += [dedup.Duplicate(doc_id, doc_id, 1.0, "identical")
+                       for doc_id in (value.decode() for value in part_ids[copy])]
+        drops[part.stem] = duplicates
+    return drops
+
+
+def _identical_copies(ids: list[np.ndarray], hashes: list[np.ndarray]) -> list[np.ndarray]:
+    """Per part, a mask of the rows whose id already occurs in an earlier row (earlier part, or earlier in
+    the same part): the same content read twice, since ids hash the content. Raises ``ContractError`` when
+    the texts differ (their exact hashes do)."""
+    sizes = [len(part) for part in ids]
+    if not sum(sizes):
+        return [np.zeros(0, dtype=bool) for _ in ids]
+    every_id, every_hash = np.concatenate(ids), np.concatenate(hashes)
+    order = np.argsort(every_id, kind="stable")  # equal ids stay in part and row order
+    ordered = every_id[order]
+    starts_run = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    first = order[np.flatnonzero(starts_run)[np.cumsum(starts_run) - 1]]  # first occurrence of each row's id
+    copy = np.zeros(len(every_id), dtype=bool)
+    copy[order] = order != first
+    differs = copy & (every_hash != every_hash[first[np.argsort(order)]])
+    if differs.any():
+        doc_id = min(every_id[differs]).decode()
+        raise ContractError(f"contract failed: expect_column_values_to_be_unique(id): id {doc_id} is "
+                            f"used by two different documents")
+    return np.split(copy, np.cumsum(sizes)[:-1])
+
+
+def drop_duplicates(staging: Path, part_stem: str, duplicates: list[dedup.Duplicate], config: BuildConfig) -> dict:
+    """Write one part's ``duplicates/`` table and leave its duplicates out of its documents (Parquet and
+    JSONL), removals and checks. One part's work, independent of the others (the flow runs them in
+    parallel). Returns the number of dropped documents by kind."""
+    staging = Path(staging)
+    io.write_parquet(staging / "duplicates" / f"{part_stem}.parquet", dedup.duplicates_table(duplicates),
+                     config.output.row_group_rows, config.output.compression_level)
+    if not duplicates:
+        return {}
+    drop = {d.id for d in duplicates}
+    io.filter_part(staging / "documents" / f"{part_stem}.parquet", drop, config.output.row_group_rows,
+                   config.output.compression_level, jsonl_twin=True)
+    io.filter_part(staging / "removals" / f"{part_stem}.parquet", drop, config.output.row_group_rows,
+                   config.output.compression_level)
+    io.filter_part(staging / "checks" / f"{part_stem}.parquet", drop, config.output.row_group_rows,
+                   config.output.compression_level)
+    return dict(Counter(d.kind for d in duplicates))
+
+
+def remove_duplicates(plan: BuildPlan, config: BuildConfig, drop_parts=None) -> dict[str, int]:
+    """Find exact and near duplicates across shards from their signature parts only, drop them from the
+    staged documents and removals, and list them in ``duplicates/part-NNNNN.parquet``.
+
+    ``drop_parts(calls)`` runs :func:`drop_duplicates` over a list of argument tuples and returns the results
+    in order (the flow passes one that submits a task per part; default: one after the other here). Returns the number of dropped documents by kind. The
+    shard cache keeps the pre-dedup parts (hard links to the files replaced here), so a reused shard is
+    deduplicated again against the whole new input.
+    """
+    drops = find_duplicate_drops(plan, config)
+    calls = [(plan.staging_dir, stem, duplicates, config) for stem, duplicates in drops.items()]
+    results = drop_parts(calls) if drop_parts else [drop_duplicates(*call) for call in calls]
+    kinds: Counter = Counter()
+    for result in results:
+        kinds.update(result)
     return dict(kinds)
 
 

@@ -28,9 +28,11 @@ import functools
 import math
 import hashlib
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -389,6 +391,16 @@ class _UnionFind:
                 left, right = right, left
             self.parent[right] = left
 
+    def roots(self) -> np.ndarray:
+        """The root of every item, by pointer jumping in numpy (a Python ``find`` per item costs ~1 s per
+        million documents)."""
+        parent = self.parent.copy()
+        while True:
+            grand = parent[parent]
+            if (grand == parent).all():
+                return parent
+            parent = grand
+
 
 def _groups_of_equal(keys: np.ndarray) -> list[np.ndarray]:
     """Index arrays of the runs of equal values in ``keys`` (only runs of two or more)."""
@@ -430,32 +442,78 @@ def _bucket_pairs(keys: np.ndarray, max_group: int) -> np.ndarray:
     return np.concatenate(found).astype(np.int64)
 
 
-def _similar_pairs(bands: np.ndarray, signatures: np.ndarray, threshold: float, max_group: int) -> np.ndarray:
+def _similar_pairs(band_keys: Callable[[int], np.ndarray], band_count: int, low_bytes: np.ndarray,
+                   full_rows: Callable[[np.ndarray], np.ndarray], threshold: float, max_group: int) -> np.ndarray:
     """Distinct pairs (i < j) that share a band and whose signatures agree in ``>= threshold`` of positions.
 
-    Band by band, so memory stays bounded however many candidates there are. Each band's candidates are
-    first checked on the low 8 bits of every signature value (a quarter of the memory traffic; agreement on
-    8 bits is never lower than on 32, so nothing is lost), the survivors on the full values. On a corpus
-    whose unrelated documents share sentences (the synthetic benchmark: 10 M candidate pairs at 100k
-    documents) this is what keeps clustering in seconds.
+    Band by band (``band_keys(b)`` gives band ``b``'s hashes), so memory stays bounded however many
+    candidates there are. Each band's candidates are first checked on the low 8 bits of every signature
+    value (``low_bytes``, a quarter of the memory; agreement on 8 bits is never lower than on 32, so nothing
+    is lost), the survivors on the full values, fetched with ``full_rows(indices)``. On a corpus whose
+    unrelated documents share sentences (the synthetic benchmark: 10 M candidate pairs at 100k documents)
+    this is what keeps clustering in seconds.
     """
-    low_bytes = (signatures & 0xFF).astype(np.uint8)
-    needed = math.ceil(threshold * signatures.shape[1] - 1e-9)  # agreeing positions, as an integer
+    needed = math.ceil(threshold * low_bytes.shape[1] - 1e-9)  # agreeing positions, as an integer
     found = []
-    for band in range(bands.shape[1]):
-        pairs = _bucket_pairs(bands[:, band], max_group)
+    for band in range(band_count):
+        pairs = _bucket_pairs(band_keys(band), max_group)
         for start in range(0, len(pairs), 250_000):
             block = pairs[start:start + 250_000]
             rough = np.count_nonzero(low_bytes[block[:, 0]] == low_bytes[block[:, 1]], axis=1)
             block = block[rough >= needed]
-            exact = np.count_nonzero(signatures[block[:, 0]] == signatures[block[:, 1]], axis=1)
-            found.append(block[exact >= needed])
+            if len(block):
+                left, right = full_rows(block[:, 0]), full_rows(block[:, 1])
+                found.append(block[np.count_nonzero(left == right, axis=1) >= needed])
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     return np.unique(np.concatenate(found), axis=0)
 
 
-def find_duplicates(signature_tables: Iterable[pa.Table], config: DedupConfig = DedupConfig()) -> list[Duplicate]:
+def string_array(column: pa.ChunkedArray) -> np.ndarray:
+    """A string column as a numpy bytes array (UTF-8): a few bytes per row instead of a Python object each,
+    and bytes sort like the strings they encode (UTF-8 keeps code-point order)."""
+    return np.array([value.encode() for value in column.to_pylist()], dtype=bytes)
+
+
+class _SpilledSignatures:
+    """Band hashes and full signatures of every row, spilled to files in a temporary folder while the
+    tables are read once, so clustering a million documents holds ~0.2 KB per document in memory (ids,
+    exact hashes, the signatures' low bytes) instead of ~0.85 KB plus copies. Band ``b`` is one file (read
+    whole, 8 bytes per document); full signature rows are read through a memory map opened per request and
+    closed again, so those pages never accumulate in the process.
+    """
+
+    def __init__(self, folder: Path, config: DedupConfig):
+        self.folder, self.config, self.rows = Path(folder), config, 0
+        self._bands = [open(self.folder / f"band-{b:03d}.u64", "wb") for b in range(config.bands)]
+        self._signatures = open(self.folder / "signatures.u32", "wb")
+
+    def append(self, bands: np.ndarray, signatures: np.ndarray) -> None:
+        for band, handle in enumerate(self._bands):
+            handle.write(np.ascontiguousarray(bands[:, band]).tobytes())
+        self._signatures.write(np.ascontiguousarray(signatures).tobytes())
+        self.rows += len(signatures)
+
+    def close_writers(self) -> None:
+        for handle in (*self._bands, self._signatures):
+            handle.close()
+
+    def band(self, band: int, rows: np.ndarray) -> np.ndarray:
+        return np.fromfile(self.folder / f"band-{band:03d}.u64", dtype=np.uint64)[rows]
+
+    def signature_rows(self, rows: np.ndarray) -> np.ndarray:
+        if self.rows == 0:
+            return np.empty((0, self.config.num_perm), dtype=np.uint32)
+        mapped = np.memmap(self.folder / "signatures.u32", dtype=np.uint32, mode="r",
+                           shape=(self.rows, self.config.num_perm))
+        try:
+            return np.array(mapped[rows])
+        finally:
+            del mapped
+
+
+def find_duplicates(signature_tables: Iterable[pa.Table], config: DedupConfig = DedupConfig(),
+                    work_dir: Path | None = None) -> list[Duplicate]:
     """Duplicates across all shards, from their signature tables only.
 
     1. Exact: documents with the same ``exact_hash`` form one cluster.
@@ -477,36 +535,88 @@ def find_duplicates(signature_tables: Iterable[pa.Table], config: DedupConfig = 
     >>> find_duplicates([shard_a, shard_b], cfg)
     [Duplicate(id='a-0', duplicate_of='b-0', similarity=1.0, kind='exact')]
     """
-    tables = [table.select(signature_schema(config).names) for table in signature_tables]
-    tables = [table for table in tables if table.num_rows]
-    if not tables:
-        return []
-    for table in tables:
-        metadata = table.schema.metadata or {}
+    tables = [table for table in signature_tables if table.num_rows]
+    return find_duplicates_in(lambda columns: (table.select(columns) for table in tables),
+                              [table.schema for table in tables], config, work_dir)
+
+
+def find_duplicates_in(read: Callable[[list[str]], Iterable[pa.Table]], schemas: Sequence[pa.Schema],
+                       config: DedupConfig = DedupConfig(), work_dir: Path | None = None) -> list[Duplicate]:
+    """:func:`find_duplicates` over tables that ``read(columns)`` yields (the same tables, rows and order on
+    every call; e.g. each shard's signature part read from disk with only those columns), so no more than
+    one shard's table is in memory at a time. Band hashes and signatures are spilled to a temporary folder
+    under ``work_dir`` (the system's temporary folder when None) for the time of the call.
+    """
+    for schema in schemas:
+        metadata = schema.metadata or {}
         for key in ("num_perm", "bands", "rows", "ngram", "seed"):
             stored = metadata.get(key.encode())
             if stored is not None and int(stored) != getattr(config, key):
                 raise ContractError(f"signature table made with {key}={int(stored)}, but the config says "
                                     f"{getattr(config, key)}: rebuild the shards' signatures with one config")
-    table = pa.concat_tables([t.cast(tables[0].schema) for t in tables])
-    ids = np.array(table.column("id").to_pylist(), dtype=object)
-    order = np.argsort(ids.astype(str), kind="stable")
-    ids = ids[order]
-    if len(ids) > 1 and (ids[1:] == ids[:-1]).any():
-        repeated = sorted(set(ids[1:][ids[1:] == ids[:-1]]))
-        raise ContractError(f"the same document id in several signature rows: {', '.join(repeated[:5])}")
-    count = len(ids)
-    exact = np.array(table.column("exact_hash").to_pylist(), dtype=object)[order]
-    metadata_counts = table.column("metadata_count").to_numpy()[order]
-    order_keys = np.array(table.column("order_key").to_pylist(), dtype=object)[order]
-    empty = table.column("empty").to_numpy(zero_copy_only=False)[order]
-    signatures = (table.column("signature").combine_chunks().values.to_numpy()
-                  .reshape(count, config.num_perm)[order])
-    bands = table.column("bands").combine_chunks().values.to_numpy().reshape(count, config.bands)[order]
+    if not schemas:
+        return []
+    with tempfile.TemporaryDirectory(prefix=".dedup-", dir=work_dir) as folder:
+        spill = _SpilledSignatures(Path(folder), config)
+        ids, exact, metadata_counts, empty, low_bytes = [], [], [], [], []
+        try:
+            for table in read(["id", "exact_hash", "metadata_count", "empty", "bands", "signature"]):
+                count = table.num_rows
+                ids.append(string_array(table.column("id")))
+                exact.append(string_array(table.column("exact_hash")))
+                metadata_counts.append(table.column("metadata_count").to_numpy())
+                empty.append(table.column("empty").to_numpy(zero_copy_only=False))
+                signatures = (table.column("signature").combine_chunks().flatten().to_numpy()
+                              .reshape(count, config.num_perm))
+                low_bytes.append((signatures & 0xFF).astype(np.uint8))
+                spill.append(table.column("bands").combine_chunks().flatten().to_numpy()
+                             .reshape(count, config.bands), signatures)
+        finally:
+            spill.close_writers()
+        if not ids:
+            return []
+        # From here on, index i is the i-th document in id order (the file row is ``order[i]``).
+        ids_in_files = np.concatenate(ids)
+        order = np.argsort(ids_in_files, kind="stable")
+        ids = ids_in_files[order]
+        del ids_in_files
+        if len(ids) > 1 and (ids[1:] == ids[:-1]).any():
+            repeated = sorted({value.decode() for value in ids[1:][ids[1:] == ids[:-1]]})
+            raise ContractError(f"the same document id in several signature rows: {', '.join(repeated[:5])}")
+        exact = np.concatenate(exact)[order]
+        metadata_counts = np.concatenate(metadata_counts)[order]
+        empty = np.concatenate(empty)[order]
+        low_bytes = np.concatenate(low_bytes)[order]
 
+        def full_rows(indices: np.ndarray) -> np.ndarray:
+            return spill.signature_rows(order[indices])
+
+        return _cluster(ids, exact, metadata_counts, empty, low_bytes, order,
+                        lambda band, rows: spill.band(band, order[rows]), full_rows,
+                        lambda indices: _gather_strings(read, "order_key", order[indices]), config)
+
+
+def _gather_strings(read: Callable[[list[str]], Iterable[pa.Table]], column: str, rows: np.ndarray) -> np.ndarray:
+    """Values of ``column`` at file rows ``rows`` (positions in the concatenation of ``read``'s tables)."""
+    wanted = np.unique(rows)
+    values: dict[int, str] = {}
+    offset = 0
+    for table in read([column]):
+        inside = wanted[(wanted >= offset) & (wanted < offset + table.num_rows)]
+        if len(inside):
+            picked = table.column(column).take(pa.array(inside - offset)).to_pylist()
+            values.update(zip(inside.tolist(), picked))
+        offset += table.num_rows
+    return np.array([values[row] for row in rows.tolist()], dtype=object)
+
+
+def _cluster(ids, exact, metadata_counts, empty, low_bytes, order, band_keys, full_rows, order_keys_of,
+             config: DedupConfig) -> list[Duplicate]:
+    count = len(ids)
     clusters = _UnionFind(count)
     # 1. exact clusters; the representative is the smallest index (= smallest id).
-    _, exact_codes = np.unique(exact.astype(str), return_inverse=True)
+    _, exact_codes = np.unique(exact, return_inverse=True)
+    exact_codes = exact_codes.astype(np.int64)
     representative = np.ones(count, dtype=bool)
     exact_codes[empty] = -1 - np.flatnonzero(empty)  # no letters or digits at all: nothing to compare
     for group in _groups_of_equal(exact_codes):
@@ -517,24 +627,37 @@ def find_duplicates(signature_tables: Iterable[pa.Table], config: DedupConfig = 
                 representative[member] = False
     # 2. near clusters among representatives with n-grams.
     candidates_index = np.flatnonzero(representative & ~empty & config.near_duplicates)
-    pairs = _similar_pairs(bands[candidates_index], signatures[candidates_index], config.threshold,
-                           config.max_bucket_pairs_group)
-    for left, right in candidates_index[pairs].tolist():
-        clusters.union(left, right)
+    if len(candidates_index):
+        pairs = _similar_pairs(lambda band: band_keys(band, candidates_index), config.bands,
+                               low_bytes[candidates_index], lambda rows: full_rows(candidates_index[rows]),
+                               config.threshold, config.max_bucket_pairs_group)
+        for left, right in candidates_index[pairs].tolist():
+            clusters.union(left, right)
     # 3. keep rule per cluster.
-    roots = np.array([clusters.find(i) for i in range(count)])
-    duplicates: list[Duplicate] = []
-    for group in _groups_of_equal(roots):
-        keeper = min(group, key=lambda i: (-int(metadata_counts[i]), order_keys[i], ids[i]))
-        for member in group:
-            if member == keeper:
-                continue
-            if exact[member] == exact[keeper]:
-                duplicates.append(Duplicate(str(ids[member]), str(ids[keeper]), 1.0, "exact"))
-            else:
-                similarity = round(estimated_similarity(signatures[member], signatures[keeper]), 4)
-                duplicates.append(Duplicate(str(ids[member]), str(ids[keeper]), similarity, "near"))
-    return sorted(duplicates)
+    roots = clusters.roots()
+    groups = _groups_of_equal(roots)
+    if not groups:
+        return []
+    members = np.concatenate(groups)
+    order_keys = dict(zip(members.tolist(), order_keys_of(members).tolist()))
+    duplicates: list[tuple[int, int, str]] = []
+    for group in groups:
+        keeper = min(group.tolist(), key=lambda i: (-int(metadata_counts[i]), order_keys[i], ids[i]))
+        for member in group.tolist():
+            if member != keeper:
+                duplicates.append((member, keeper, "exact" if exact[member] == exact[keeper] else "near"))
+    near = np.array([(member, keeper) for member, keeper, kind in duplicates if kind == "near"],
+                    dtype=np.int64).reshape(-1, 2)
+    similarity = {}
+    if len(near):
+        left, right = full_rows(near[:, 0]), full_rows(near[:, 1])
+        agreeing = np.count_nonzero(left == right, axis=1) / config.num_perm
+        similarity = dict(zip(map(tuple, near.tolist()), agreeing.tolist()))
+    return sorted(
+        Duplicate(ids[member].decode(), ids[keeper].decode(),
+                  1.0 if kind == "exact" else round(similarity[(member, keeper)], 4), kind)
+        for member, keeper, kind in duplicates
+    )
 
 
 def duplicates_table(duplicates: Sequence[Duplicate]) -> pa.Table:

@@ -299,6 +299,14 @@ def read_parquet_column(paths: Iterable[Path], column: str) -> list:
     return values
 
 
+def read_parquet_table(path: Path, columns: list[str] | None = None) -> pa.Table:
+    return pq.read_table(path, columns=columns)
+
+
+def read_parquet_schema(path: Path) -> pa.Schema:
+    return pq.read_schema(path)
+
+
 def read_parquet_files(paths: Iterable[Path], schema: pa.Schema | None = None) -> pa.Table:
     tables = [pq.read_table(path, schema=schema) for path in paths]
     if not tables:
