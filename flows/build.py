@@ -25,6 +25,7 @@ from pipeline.build import (
     build_or_reuse_shard,
     count_shard_lines,
     cross_doc_wanted,
+    discard_prepared,
     drop_duplicates,
     finalize_build,
     plan_build,
@@ -120,6 +121,7 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
             plan, common = apply_common_lines(plan, [f.result() for f in line_futures], config)
         unchanged = unchanged_build(plan, config)
         if unchanged is not None:
+            discard_prepared(plan)
             logger.info("nothing changed since the published build: %d shards, output left as it is",
                         len(plan.shards))
             return unchanged

@@ -76,17 +76,22 @@ class Shard:
     units: tuple[Unit, ...]
     # Hash of everything that decides the shard's output bytes: its inputs' content, the code and the config.
     key: str = ""
+    # Key of the cross-document pre-pass that read this shard; its documents, already through the script
+    # stage, wait in .cache/prepared-<key>.pickle so the build does not read and convert them twice.
+    prepared: str = ""
 
     @property
     def name(self) -> str:
         return f"part-{self.index:05d}"
 
     def to_dict(self) -> dict:
-        return {"index": self.index, "key": self.key, "units": [dataclasses.asdict(u) for u in self.units]}
+        return {"index": self.index, "key": self.key, "prepared": self.prepared,
+                "units": [dataclasses.asdict(u) for u in self.units]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Shard":
-        return cls(index=data["index"], units=tuple(Unit(**u) for u in data["units"]), key=data.get("key", ""))
+        return cls(index=data["index"], units=tuple(Unit(**u) for u in data["units"]), key=data.get("key", ""),
+                   prepared=data.get("prepared", ""))
 
 
 @dataclass(frozen=True)
@@ -397,33 +402,83 @@ def source_key(source_file: str, url: str | None = None) -> str:
     return parts[0] if len(parts) > 1 else ""
 
 
+def prepared_path(output_dir: Path, key: str) -> Path:
+    """Where the pre-pass leaves a shard's documents after the script stage (see ``Shard.prepared``)."""
+    return Path(output_dir) / CACHE_NAME / f"prepared-{key}.pickle"
+
+
 def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
     """Pre-pass for cross-document repetition: per source, how many documents contain each candidate line.
 
     Compact by design: only line hashes seen at least twice in the shard are returned (a footer repeats in
     most documents of a shard; a line seen once per shard cannot reach the thresholds on realistic shards
     of thousands of documents). Cached under ``.cache/`` by shard key, so an unchanged shard costs nothing.
+
+    The pre-pass has to read every document and run the script stage anyway (lines are compared in
+    Simplified), so it keeps what it made: every input item after the script stage, in input order, in
+    ``prepared_path(output_dir, shard.key)``, which ``build_shard`` reads instead of the input.
     """
-    from pipeline import artifacts, script
+    from pipeline import artifacts
 
     cache = Path(output_dir) / CACHE_NAME / f"lines-{shard.key}.json"
     if shard.key and cache.is_file():
         return io.read_json(cache)
     documents: Counter = Counter()
     lines: dict[str, Counter] = {}
-    for item in (x for unit in shard.units for x in read_unit(Path(input_dir), unit, config, None)):
-        if isinstance(item, Rejection):
-            continue
-        text = script.normalize_script(item, config.script).text if config.script.enabled else item.text
-        source = source_key(item.source_file, item.url)
-        documents[source] += 1
-        lines.setdefault(source, Counter()).update(artifacts.count_line_hashes([text], config.artifacts))
+    timings: dict[str, float] = {}
+    prepared = io.PickleWriter(prepared_path(output_dir, shard.key)) if shard.key else None
+    try:
+        for item in _timed_items(shard, Path(input_dir), config, None, timings):
+            if isinstance(item, Rejection):
+                if prepared:
+                    prepared.write(item)
+                continue
+            kept, rejected = run_stages(item, config, STAGES[:1], timings)  # the script stage
+            for outcome in (*rejected, *kept):
+                if prepared:
+                    prepared.write(outcome)
+            for doc in kept:
+                source = source_key(doc.source_file, doc.url)
+                documents[source] += 1
+                lines.setdefault(source, Counter()).update(artifacts.count_line_hashes([doc.text], config.artifacts))
+        if prepared:
+            prepared.write(timings)  # the last record: what reading and converting cost, for the manifest
+    except BaseException:
+        if prepared:
+            prepared.abort()
+        raise
+    if prepared:
+        prepared.close()
     result = {"documents": dict(sorted(documents.items())),
               "lines": {source: {h: n for h, n in sorted(counter.items()) if n >= 2}
                         for source, counter in sorted(lines.items())}}
     if shard.key:
         io.write_json(cache, result)
     return result
+
+
+def _timed_items(shard: Shard, input_dir: Path, config: BuildConfig, input_hashes: dict | None, timings: dict):
+    """The shard's documents and ingest rejections, in input order; reading time goes to ``timings["ingest"]``."""
+    for unit in shard.units:
+        file_hash = (input_hashes or {}).get(unit.relative_path) if unit.kind != "jsonl" else None
+        items = read_unit(input_dir, unit, config, file_hash)
+        while True:
+            started = time.perf_counter()
+            item = next(items, None)
+            timings["ingest"] = timings.get("ingest", 0.0) + time.perf_counter() - started
+            if item is None:
+                break
+            yield item
+
+
+def _prepared_items(path: Path, timings: dict):
+    """The items a pre-pass left in ``path``, adding its recorded stage seconds to ``timings``."""
+    for item in io.read_pickles(path):
+        if isinstance(item, dict):
+            for name, seconds in item.items():
+                timings[name] = timings.get(name, 0.0) + seconds
+        else:
+            yield item
 
 
 def common_lines(line_counts: list[dict], config: BuildConfig) -> dict[str, list[str]]:
@@ -447,7 +502,8 @@ def common_lines(line_counts: list[dict], config: BuildConfig) -> dict[str, list
 def with_common_lines(plan: BuildPlan, common: dict[str, list[str]]) -> BuildPlan:
     """The plan with shard keys that also cover the cross-document line set (it changes every shard's output)."""
     digest = hashlib.sha256(json.dumps(common, sort_keys=True).encode()).hexdigest()
-    shards = tuple(dataclasses.replace(s, key=hashlib.sha256(f"{s.key}:{digest}".encode()).hexdigest())
+    shards = tuple(dataclasses.replace(s, key=hashlib.sha256(f"{s.key}:{digest}".encode()).hexdigest(),
+                                       prepared=s.key)
                    for s in plan.shards)
     return dataclasses.replace(plan, shards=shards)
 
@@ -464,12 +520,13 @@ def apply_common_lines(plan: BuildPlan, line_counts: list[dict], config: BuildCo
 
 
 def prune_cache(plan: BuildPlan, line_keys: set[str]) -> None:
-    """Drop cached line counts of shards that are no longer in the plan."""
+    """Drop cached line counts and prepared documents of shards that are no longer in the plan."""
     cache = plan.output_dir / CACHE_NAME
     if cache.is_dir():
-        for path in cache.glob("lines-*.json"):
-            if path.stem[len("lines-"):] not in line_keys:
-                path.unlink()
+        for pattern, prefix in (("lines-*.json", "lines-"), ("prepared-*.pickle", "prepared-")):
+            for path in cache.glob(pattern):
+                if path.stem[len(prefix):] not in line_keys:
+                    path.unlink()
 
 
 def stages_for(common: dict[str, list[str]] | None) -> tuple:
@@ -494,20 +551,34 @@ def build_or_reuse_shard(shard: Shard, input_dir: Path, output_dir: Path, config
                          ) -> ShardSummary:
     """Reuse the cached output of an unchanged shard, or build it (and cache it)."""
     staging_dir = Path(output_dir) / STAGING_NAME
+    prepared = prepared_path(output_dir, shard.prepared) if shard.prepared else None
     reused = reuse_shard(shard, Path(output_dir), staging_dir)
-    if reused is not None:
-        return reused
-    summary = build_shard(shard, input_dir, staging_dir, config, input_hashes, common)
-    _cache_shard(Path(output_dir), shard, staging_dir, summary)
-    return summary
+    if reused is None:
+        reused = build_shard(shard, input_dir, staging_dir, config, input_hashes, common,
+                             prepared if prepared and prepared.is_file() else None)
+        _cache_shard(Path(output_dir), shard, staging_dir, reused)
+    if prepared:
+        prepared.unlink(missing_ok=True)  # used (or not needed): the shard cache now holds the result
+    return reused
 
 
 def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildConfig,
-                input_hashes: dict | None = None, common: dict[str, list[str]] | None = None) -> ShardSummary:
-    """Process one shard end to end and write its part files into ``staging_dir``."""
+                input_hashes: dict | None = None, common: dict[str, list[str]] | None = None,
+                prepared: Path | None = None) -> ShardSummary:
+    """Process one shard end to end and write its part files into ``staging_dir``.
+
+    With ``prepared`` (the pre-pass's stream of the shard's items after the script stage), documents come
+    from there and start at the next stage; the output is the same as reading the input again.
+    """
     input_dir, staging_dir = Path(input_dir), Path(staging_dir)
     summary = ShardSummary(index=shard.index)
     stages = stages_for(common)
+    timings = summary.stage_seconds
+    if prepared is not None:
+        items = _prepared_items(prepared, timings)
+        stages = tuple(stage for stage in stages if stage.name != STAGES[0].name)
+    else:
+        items = _timed_items(shard, input_dir, config, input_hashes, timings)
     documents = io.PartWriter(staging_dir / "documents" / f"{shard.name}.parquet", DOCUMENT_SCHEMA,
                               config.output.row_group_rows, config.output.compression_level,
                               jsonl_path=staging_dir / "documents" / f"{shard.name}.jsonl")
@@ -536,58 +607,49 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
 
     try:
         seen_ids: set[str] = set()
-        timings = summary.stage_seconds
-        for unit in shard.units:
-            file_hash = (input_hashes or {}).get(unit.relative_path) if unit.kind != "jsonl" else None
-            items = read_unit(input_dir, unit, config, file_hash)
-            while True:
-                started = time.perf_counter()
-                item = next(items, None)
-                timings["ingest"] = timings.get("ingest", 0.0) + time.perf_counter() - started
-                if item is None:
-                    break
-                summary.inputs += 1
-                if isinstance(item, Rejection):
-                    summary.quarantined_by_reason[item.reason] += 1
-                    quarantine.write(rejection_row(item))
+        for item in items:
+            summary.inputs += 1
+            if isinstance(item, Rejection):
+                summary.quarantined_by_reason[item.reason] += 1
+                quarantine.write(rejection_row(item))
+                continue
+            summary.encodings[item.source_encoding or "unknown"] += 1
+            kept, rejected = run_stages(item, config, stages, timings)
+            summary.articles_added_by_split += len(kept) + len(rejected) - 1
+            for rejection in rejected:
+                summary.quarantined_by_reason[rejection.reason] += 1
+                quarantine.write(rejection_row(rejection))
+            for doc in kept:
+                if doc.id in seen_ids:
+                    # The same content twice in one shard (e.g. repeated JSONL records): one copy is kept.
+                    summary.quarantined_by_reason["ingest.duplicate_content"] += 1
+                    quarantine.write(rejection_row(Rejection(doc.source_file, "ingest.duplicate_content",
+                                                             f"same content as document {doc.id}",
+                                                             doc.source_line, doc.source_sha256,
+                                                             doc.article_index)))
                     continue
-                summary.encodings[item.source_encoding or "unknown"] += 1
-                kept, rejected = run_stages(item, config, stages, timings)
-                summary.articles_added_by_split += len(kept) + len(rejected) - 1
-                for rejection in rejected:
+                started = time.perf_counter()
+                signals = (quality.signals_for(doc, config.quality) if config.quality.enabled
+                           else dict.fromkeys(quality.SIGNALS))
+                rejection = quality.quality_rejection(doc, signals, config.quality)
+                timings["quality"] = timings.get("quality", 0.0) + time.perf_counter() - started
+                if rejection is not None:
                     summary.quarantined_by_reason[rejection.reason] += 1
                     quarantine.write(rejection_row(rejection))
-                for doc in kept:
-                    if doc.id in seen_ids:
-                        # The same content twice in one shard (e.g. repeated JSONL records): one copy is kept.
-                        summary.quarantined_by_reason["ingest.duplicate_content"] += 1
-                        quarantine.write(rejection_row(Rejection(doc.source_file, "ingest.duplicate_content",
-                                                                 f"same content as document {doc.id}",
-                                                                 doc.source_line, doc.source_sha256,
-                                                                 doc.article_index)))
-                        continue
-                    started = time.perf_counter()
-                    signals = (quality.signals_for(doc, config.quality) if config.quality.enabled
-                               else dict.fromkeys(quality.SIGNALS))
-                    rejection = quality.quality_rejection(doc, signals, config.quality)
-                    timings["quality"] = timings.get("quality", 0.0) + time.perf_counter() - started
-                    if rejection is not None:
-                        summary.quarantined_by_reason[rejection.reason] += 1
-                        quarantine.write(rejection_row(rejection))
-                        continue
-                    seen_ids.add(doc.id)
-                    row = document_row(doc, signals)
-                    documents.write(row)
-                    checks.write(validation.check_columns_row(row, config.validation))
-                    summary.documents += 1
-                    if config.dedup.enabled:
-                        pending.append(doc)
-                        if len(pending) >= DEDUP_BATCH:
-                            flush_signatures()
-                    summary.scripts[doc.original_script or "unknown"] += 1
-                    for row in removal_rows(doc):
-                        removals.write(row)
-                        summary.removals_by_rule[row["rule"]] += 1
+                    continue
+                seen_ids.add(doc.id)
+                row = document_row(doc, signals)
+                documents.write(row)
+                checks.write(validation.check_columns_row(row, config.validation))
+                summary.documents += 1
+                if config.dedup.enabled:
+                    pending.append(doc)
+                    if len(pending) >= DEDUP_BATCH:
+                        flush_signatures()
+                summary.scripts[doc.original_script or "unknown"] += 1
+                for row in removal_rows(doc):
+                    removals.write(row)
+                    summary.removals_by_rule[row["rule"]] += 1
         flush_signatures()
     except BaseException:
         for writer in writers:
@@ -825,6 +887,13 @@ def remove_duplicates(plan: BuildPlan, config: BuildConfig, drop_parts=None) -> 
     return dict(kinds)
 
 
+def discard_prepared(plan: BuildPlan) -> None:
+    """Delete the pre-pass's prepared documents of every shard (when the build stops before using them)."""
+    for shard in plan.shards:
+        if shard.prepared:
+            prepared_path(plan.output_dir, shard.prepared).unlink(missing_ok=True)
+
+
 def unchanged_build(plan: BuildPlan, config: BuildConfig) -> dict | None:
     """The published manifest, when the published build is exactly what this plan would produce.
 
@@ -861,6 +930,7 @@ def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dic
             plan, common = apply_common_lines(plan, counts, config)
         unchanged = unchanged_build(plan, config)
         if unchanged is not None:
+            discard_prepared(plan)
             return unchanged
         prepare_staging(plan)
         summaries = [

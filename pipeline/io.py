@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import pickle
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,6 +252,41 @@ class JsonlWriter:
         self._handle.close()
         if self._tmp.exists():
             self._tmp.unlink()
+
+
+class PickleWriter:
+    """A stream of pickled objects, written to a temporary name and renamed into place on close (a reader
+    never sees half a stream). For the build's own intermediate files only: never for input."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = path.with_name(path.name + ".tmp")
+        self._handle = open(self._tmp, "wb")
+
+    def write(self, item) -> None:
+        # One self-contained pickle per object (its own memo): a shared Pickler whose memo is cleared
+        # between objects would number memo entries from 0 again while one Unpickler keeps counting.
+        pickle.dump(item, self._handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def close(self) -> None:
+        self._handle.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        self._handle.close()
+        if self._tmp.exists():
+            self._tmp.unlink()
+
+
+def read_pickles(path: Path):
+    """Yield the objects of a stream written by ``PickleWriter``, one at a time."""
+    with open(path, "rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
 
 
 def write_parquet(path: Path, table: pa.Table, row_group_rows: int, compression_level: int) -> None:

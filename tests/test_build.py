@@ -266,3 +266,20 @@ def test_a_footer_repeated_across_one_sources_documents_is_removed(tmp_path):
     assert footer in docs.loc["other.txt", "text"], "another source's single copy stays"
     removals = pd.concat([pd.read_parquet(p) for p in (tmp_path / "out" / "removals").glob("*.parquet")])
     assert (removals["rule"] == "artifacts.cross_doc_repeat").sum() == 6
+
+
+def test_pickle_streams_give_back_every_object_unchanged(tmp_path):
+    """Objects that share strings are written one after another (each pickle has its own memo): a reader
+    must get each back as written, never a string of an earlier object."""
+    from pipeline.document import Document, Rejection
+    from pipeline.io import PickleWriter, read_pickles
+
+    items = [Rejection("a.txt", "ingest.too_large", "detail"), Document(source_file="a.txt", source_sha256="0" * 64,
+                                                                      text="detail", source_format="text"),
+             {"ingest": 0.5}, Rejection("a.txt", "script.error", "text")]
+    writer = PickleWriter(tmp_path / "stream.pickle")
+    for item in items:
+        writer.write(item)
+    assert not (tmp_path / "stream.pickle").exists(), "visible only once complete"
+    writer.close()
+    assert list(read_pickles(tmp_path / "stream.pickle")) == items

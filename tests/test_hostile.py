@@ -155,6 +155,37 @@ def test_limits_come_from_the_config(tmp_path):
     assert record["reason"] == "ingest.too_large" and "max_file_bytes=1000" in record["detail"]
 
 
+def test_documents_prepared_by_the_pre_pass_build_the_same_shards_as_reading_the_input(tmp_path):
+    """The cross-document pre-pass keeps every item after the script stage for the build (no second read
+    and conversion); on hostile input (rejections between documents, many encodings, JSONL records) the
+    staged files must be byte for byte those of a build that reads the input again."""
+    from pipeline.build import (apply_common_lines, build_shard, count_shard_lines, plan_build, prepared_path,
+                                prepare_staging)
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    hostile_folder(raw)
+    out = tmp_path / "out"
+    config = config_from_dict({"output": {"shard_target_bytes": 20_000}})
+    plan = plan_build(raw, out, config)
+    plan, common = apply_common_lines(plan, [count_shard_lines(s, raw, out, config) for s in plan.shards], config)
+    assert len(plan.shards) > 1
+    prepare_staging(plan)
+    staged = {}
+    for name, use_prepared in (("prepared", True), ("read", False)):
+        target = tmp_path / name
+        summaries = []
+        for shard in plan.shards:
+            prepared = prepared_path(out, shard.prepared)
+            assert prepared.is_file()
+            summaries.append(build_shard(shard, raw, target, config, plan.input_hashes, common,
+                                         prepared if use_prepared else None).to_dict())
+        staged[name] = ({p.relative_to(target).as_posix(): p.read_bytes() for p in target.rglob("*") if p.is_file()},
+                        [{k: v for k, v in s.items() if k != "stage_seconds"} for s in summaries])
+    assert staged["prepared"] == staged["read"]
+    assert any(s["quarantined_by_reason"] for s in staged["read"][1])  # rejections were interleaved
+
+
 def _run_everything(data: bytes, suffix: str, tmp_path: Path) -> list:
     path = tmp_path / f"fuzz{suffix}"
     path.write_bytes(data)
