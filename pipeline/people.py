@@ -120,6 +120,22 @@ def _byline_line() -> re.Pattern:
 _SPACED_NAME_LINE = re.compile(rf"^[{SPACE}]*(?P<name>[{HAN}](?:[{SPACE}]+[{HAN}]){{1,3}})[{SPACE}]*$")
 
 
+def _may_end_with_name(line: str) -> bool:
+    """False when no byline pattern here can match ``line``: they all end with a Han character, then spaces.
+
+    The byline, spaced-name and glued-byline patterns end ``[HAN][SPACE]*$`` (``$`` also before a final
+    newline) and hold a space run between the position and the name or inside the name. A line ending with
+    punctuation (most body lines) or holding no space is rejected without running them.
+
+    >>> _may_end_with_name("市城管局党组书记、局长  杜  宇 "), _may_end_with_name("我县全面启动创先争优活动。")
+    (True, False)
+    """
+    end = (line[:-1] if line.endswith("\n") else line).rstrip(SPACE)
+    if not end or not "\u4e00" <= end[-1] <= "\u9fff":
+        return False
+    return " " in line or "\u3000" in line or "\t" in line or "\u00a0" in line
+
+
 def parse_byline_line(line: str) -> Byline | None:
     """A whole line that is a byline: position + spaces + name, or a spaced name alone.
 
@@ -130,6 +146,8 @@ def parse_byline_line(line: str) -> Byline | None:
     >>> parse_byline_line("突出实践性  增强实效性") is None
     True
     """
+    if not _may_end_with_name(line):
+        return None
     match = _byline_line().match(line)
     if match:
         name = join_name(match["name"])
@@ -170,7 +188,7 @@ def split_glued_byline(line: str) -> tuple[str, Byline] | None:
     >>> split_glued_byline("2022年城市管理和综合执法工作报告市城管局党组书记、局长  杜  宇")
     ('2022年城市管理和综合执法工作报告', Byline(author='杜宇', position='市城管局党组书记、局长'))
     """
-    match = _GLUED_BYLINE.search(line)
+    match = _GLUED_BYLINE.search(line) if _may_end_with_name(line) else None
     if not match:
         return None
     name = join_name(match["name"])
@@ -221,6 +239,8 @@ def find_reporter(text: str) -> Byline | None:
     >>> find_reporter("许多句子引起了记者的关注") is None
     True
     """
+    if "记者" not in text and "特派员" not in text and "通讯员" not in text:
+        return None  # the role word is required by the pattern
     for match in _reporter_pattern().finditer(text):
         name = match["name"]
         after = text[match.end():match.end() + 2]
@@ -250,6 +270,8 @@ def find_writer_credit(text: str) -> Byline | None:
     >>> find_writer_credit("(文/图 刘玺东 易赛楠)")
     Byline(author='刘玺东', position=None)
     """
+    if "文" not in text:
+        return None  # every credit word (文/, 文图, 撰文) holds 文
     for match in _credit_pattern().finditer(text):
         if is_person_name(match["name"]):
             return Byline(match["name"], None)
@@ -342,7 +364,8 @@ def parse_speech_note(text: str) -> SpeechNote | None:
 def _speaker_pattern() -> re.Pattern:
     # `县委书记张壮雄出席会议并讲话`, `县委副书记、县长董毓民作政府工作报告`, `山西省委书记袁纯清在…上表示`
     return re.compile(
-        r"(?:(?:省|市|县|区|州|镇|乡|旗)委(?:副)?书记|(?:省|市|县|区|州|镇|乡|旗)长|特首|行政长官|总统|主席)"
+        # (the region character is tested once for both 委…书记 and 长: the same matches as two alternatives)
+        r"(?:[省市县区州镇乡旗](?:委副?书记|长)|特首|行政长官|总统|主席)"
         rf"(?P<name>{_surname_pattern()}[{HAN}]{{1,2}})"
         r"(?=出席|主持|作|发表|在会上|在.{0,30}?(?:上|时)(?:表示|讲话|指出|强调|致辞)|讲话|强调|指出|致辞|宣誓)"
     )
