@@ -50,6 +50,7 @@ SIGNAL_DESCRIPTIONS = {
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_MAX_BUCKETS = 1 << 20  # bounds the bucket counts of _repeated_share (8 MB) for a very long text
 
 
 _OTHER, _HAN, _PUNCTUATION, _SPACE = 0, 1, 2, 3  # character classes in the table below
@@ -153,20 +154,25 @@ def _repeated_share(points: np.ndarray, ngram: int) -> float | None:
     if len(points) < ngram:
         return 0.0
     hashes = _window_hashes(points.astype(np.uint64), ngram)
-    count = len(hashes)
-    order = np.argsort(hashes)
-    ordered = hashes[order]
-    equal_next = ordered[1:] == ordered[:-1]
-    in_repeat = np.zeros(count, dtype=bool)
-    in_repeat[:-1] |= equal_next
-    in_repeat[1:] |= equal_next
-    repeated_starts = order[in_repeat]
-    if len(repeated_starts) == 0:
+    # Two equal hashes fall in the same bucket (low bits): only windows sharing a bucket with another one
+    # (about a fifth) can repeat, and only those are sorted.
+    buckets = min(1 << (4 * len(hashes)).bit_length(), _MAX_BUCKETS)
+    bucket = (hashes & np.uint64(buckets - 1)).astype(np.intp)
+    candidates = np.flatnonzero(np.bincount(bucket, minlength=buckets)[bucket] > 1)
+    if len(candidates) < 2:
         return 0.0
-    size = len(points) + 1
-    coverage = (np.bincount(repeated_starts, minlength=size)
-                - np.bincount(repeated_starts + ngram, minlength=size))
-    covered = int(np.count_nonzero(np.cumsum(coverage[:-1]) > 0))
+    candidate_hashes = hashes[candidates]
+    order = np.argsort(candidate_hashes)
+    ordered = candidate_hashes[order]
+    equal_next = ordered[1:] == ordered[:-1]
+    if not equal_next.any():
+        return 0.0
+    in_repeat = np.zeros(len(candidates), dtype=bool)
+    in_repeat[:-1] = equal_next
+    in_repeat[1:] |= equal_next
+    starts = np.sort(candidates[order[in_repeat]])  # distinct window starts, increasing
+    # Characters covered by the windows [start, start + ngram): each window adds what the next does not cover.
+    covered = int(np.minimum(starts[1:] - starts[:-1], ngram).sum()) + ngram
     return covered / len(points)
 
 
@@ -197,26 +203,25 @@ def quality_signals(text: str, raw_char_count: int | None, removed_char_count: i
     characters = len(compact)
     stripped = [line.strip() for line in text.split("\n")]
     lines = [line for line in stripped if line]
+    line_lengths = list(map(len, lines))
     # Paragraphs: runs of non-blank lines between blank lines; with no blank line between two lines of text,
     # each line is a paragraph (the cleaned corpus writes one paragraph per line).
-    paragraphs: list[int] = []
-    current = 0
-    for line in stripped:
-        if line:
-            current += len(line)
-        elif current:
+    if len(lines) == len(stripped):  # no blank line: one paragraph per line (or a single one)
+        paragraphs = line_lengths
+    else:
+        paragraphs = []
+        current = 0
+        for line in stripped:
+            if line:
+                current += len(line)
+            elif current:
+                paragraphs.append(current)
+                current = 0
+        if current:
             paragraphs.append(current)
-            current = 0
-    if current:
-        paragraphs.append(current)
-    if len(paragraphs) <= 1:
-        paragraphs = [len(line) for line in lines]
-    seen: set[str] = set()
-    repeats = 0
-    for line in lines:
-        if line in seen:
-            repeats += 1
-        seen.add(line)
+        if len(paragraphs) <= 1:
+            paragraphs = line_lengths
+    repeats = len(lines) - len(set(lines))
 
     def share(part: float, whole: float) -> float | None:
         return round(part / whole, 4) if whole else None
@@ -226,7 +231,7 @@ def quality_signals(text: str, raw_char_count: int | None, removed_char_count: i
     return {
         "cjk_share": share(han, characters),
         "punctuation_share": share(punctuation, characters),
-        "mean_line_length": share(sum(len(line) for line in lines), len(lines)),
+        "mean_line_length": share(sum(line_lengths), len(lines)),
         "mean_paragraph_length": share(sum(paragraphs), len(paragraphs)),
         "repeated_line_ratio": share(repeats, len(lines)),
         "repeated_ngram_ratio": None if (ratio := _repeated_share(compact, ngram)) is None else round(ratio, 4),

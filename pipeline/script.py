@@ -47,6 +47,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+import ahocorasick
 import numpy as np
 import opencc
 
@@ -278,11 +279,40 @@ def detect_tw_conversion(text: str, config: ScriptConfig = _DEFAULT_CONFIG) -> b
     >>> detect_tw_conversion("縣府釋出資訊,網路排程")  # Taiwan's own text: no mainland markers
     False
     """
-    mainland = sum(1 for marker in MAINLAND_MARKERS if marker in text)
-    if mainland < config.tw_min_mainland_markers:
+    mainland_markers, phrase_markers = _marker_automatons()
+    if _distinct_markers(mainland_markers, text, config.tw_min_mainland_markers) < config.tw_min_mainland_markers:
         return False
-    phrases = sum(1 for key, value in tw_phrase_pairs() if key != value and key in text)
-    return phrases >= config.tw_min_phrase_markers
+    return _distinct_markers(phrase_markers, text, config.tw_min_phrase_markers) >= config.tw_min_phrase_markers
+
+
+@functools.lru_cache(maxsize=None)
+def _marker_automatons() -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
+    """Aho-Corasick automatons of MAINLAND_MARKERS and of the Taiwan forms of the curated list (key != value):
+    one scan of the text finds every occurrence of every marker, overlapping ones included. Each marker
+    carries how often it is listed (a marker listed twice counted twice before, and still does)."""
+    automatons = []
+    for markers in (MAINLAND_MARKERS, [key for key, value in tw_phrase_pairs() if key != value]):
+        if "" in markers:  # would be "in" every text; the packaged lists have none
+            raise ValueError("empty marker in the script detection lists")
+        automaton = ahocorasick.Automaton()
+        for marker in dict.fromkeys(markers):
+            automaton.add_word(marker, (marker, markers.count(marker)))
+        automaton.make_automaton()
+        automatons.append(automaton)
+    return automatons[0], automatons[1]
+
+
+def _distinct_markers(automaton: ahocorasick.Automaton, text: str, enough: int) -> int:
+    """How many markers of ``automaton`` occur in ``text`` (``marker in text`` for each); stops at ``enough``."""
+    found: dict[str, int] = {}
+    total = 0
+    for _, (marker, listed) in automaton.iter(text):
+        if marker not in found:
+            found[marker] = listed
+            total += listed
+            if total >= enough:
+                break
+    return total
 
 
 # --------------------------------------------------------------------------------------------- conversion
@@ -309,14 +339,18 @@ def count_changed_chars(before: str, after: str) -> int:
     if len(before_parts) != len(after_parts):  # not expected; align the whole text
         before_parts, after_parts = [before], [after]
     changed = 0
+    same_length_before, same_length_after = [], []  # compared all at once below
     for b, a in zip(before_parts, after_parts):
         if b == a:
             continue
         if len(b) == len(a):
-            changed += sum(1 for x, y in zip(b, a) if x != y)
+            same_length_before.append(b)
+            same_length_after.append(a)
         else:
             matcher = difflib.SequenceMatcher(None, b, a, autojunk=False)
             changed += len(b) - sum(block.size for block in matcher.get_matching_blocks())
+    if same_length_before:
+        changed += count_changed_chars("".join(same_length_before), "".join(same_length_after))
     return changed
 
 
