@@ -32,7 +32,7 @@ from flows.build import run_build
 started = time.perf_counter()
 manifest = run_build(sys.argv[1], sys.argv[2], None, runner=sys.argv[3])
 print(json.dumps({"seconds": time.perf_counter() - started, "counts": manifest["counts"],
-                  "stage_seconds": manifest["stage_seconds"],
+                  "stage_seconds": manifest["stage_seconds"], "phase_seconds": manifest.get("phase_seconds", {}),
                   "reused": sum(1 for s in manifest["shards"] if s["reused"]), "shards": len(manifest["shards"])}))
 """
 
@@ -143,6 +143,7 @@ def bench_size(docs: int, runner: str, workdir: Path, env: dict) -> dict:
     return {
         "docs": docs, "megabytes": megabytes, "cold_seconds": cold["seconds"], "cold_wall": cold_wall,
         "peak_rss_mib": cold_rss, "stage_seconds": cold["stage_seconds"], "counts": cold["counts"],
+        "phase_seconds": cold["phase_seconds"],
         "warm_seconds": warm["seconds"], "warm_reused": f"{warm['reused']}/{warm['shards']}",
         "edited_seconds": edited["seconds"], "edited_reused": f"{edited['reused']}/{edited['shards']}",
         "t2s_mb_s": reference_t2s(corpus), "read_write_mb_s": reference_read_write(corpus, workdir / "plain"),
@@ -162,6 +163,7 @@ def prefect_overhead(runner: str, workdir: Path, env: dict) -> float:
 def format_result(r: dict, overhead: float) -> str:
     mb_s = r["megabytes"] / r["cold_seconds"]
     stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items())
+    phases = ", ".join(f"{k} {v:.1f}" for k, v in r["phase_seconds"].items()) + " (then report and publish)"
     return "\n".join([
         f"### {r['docs']:,} documents ({r['megabytes']:.0f} MB of JSONL)",
         "",
@@ -170,6 +172,7 @@ def format_result(r: dict, overhead: float) -> str:
         f"| cold build | {r['cold_seconds']:.1f} s ({r['docs'] / r['cold_seconds']:.0f} docs/s, {mb_s:.2f} MB/s) |",
         f"| peak RSS (process tree) | {r['peak_rss_mib']:.0f} MiB |",
         f"| stage seconds (sum over workers) | {stages} |",
+        f"| wall seconds by phase (flow process) | {phases} |",
         f"| Prefect fixed overhead (1-document build, whole flow) | {overhead:.1f} s |",
         f"| rebuild, unchanged input | {r['warm_seconds']:.1f} s ({r['warm_seconds'] / r['cold_seconds']:.1%} of cold; "
         f"{r['warm_reused']} shards reused) |",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -18,7 +20,7 @@ from prefect.futures import as_completed
 
 from flows.progress import shard_progress
 
-from pipeline import io
+from pipeline import io, validation
 from pipeline.build import (
     Shard,
     apply_common_lines,
@@ -109,23 +111,31 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
     logger = get_run_logger()
     config = load_config(config_file)
     with io.output_lock(Path(output_dir)):
+        phases = {}
+        started = time.perf_counter()
         plan = plan_build(Path(input_dir), Path(output_dir), config)
+        phases["plan"] = time.perf_counter() - started
         config_data = config.to_dict()
         common = None
         if cross_doc_wanted(config):
+            started = time.perf_counter()
             line_futures = [count_lines_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.output_dir),
                                                     config_data) for shard in plan.shards]
             with shard_progress(len(line_futures), "counting lines", show_progress) as advance:
                 for _ in as_completed(line_futures):
                     advance()
             plan, common = apply_common_lines(plan, [f.result() for f in line_futures], config)
+            phases["count_lines"] = time.perf_counter() - started
         unchanged = unchanged_build(plan, config)
         if unchanged is not None:
             discard_prepared(plan)
             logger.info("nothing changed since the published build: %d shards, output left as it is",
                         len(plan.shards))
             return unchanged
+        started = time.perf_counter()
         prepare_staging(plan)
+        if config.validation.enabled:  # this process only waits for the shards meanwhile: import GX now
+            threading.Thread(target=validation.preload, name="preload-gx", daemon=True).start()
         logger.info("planned %d shards from %d input files (%d skipped, %d identical copies)",
                     len(plan.shards), len(plan.input_hashes), len(plan.skipped), len(plan.duplicate_files))
         futures = [
@@ -139,9 +149,10 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
             for _ in as_completed(futures):
                 advance()
         summaries = [future.result() for future in futures]  # in shard order, whatever finished first
+        phases["shards"] = time.perf_counter() - started
         try:
             manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)),
-                                      drop_parts=drop_on_runner(config_data))
+                                      drop_parts=drop_on_runner(config_data), phase_seconds=phases)
         except ValidationFailed as error:
             report = getattr(error, "report", None)
             if report is not None:

@@ -727,8 +727,11 @@ def validate_staging(staging: Path, config: BuildConfig, previous_documents: int
 
 
 def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_version: str | None = None,
-                   publish: bool = True, drop_parts=None) -> dict:
+                   publish: bool = True, drop_parts=None, phase_seconds: dict | None = None) -> dict:
     """Check the batch, validate it, write the manifest, and publish the staging folder.
+
+    ``phase_seconds``: wall seconds of the caller's phases so far (planning, pre-pass, shards); the
+    manifest records them with deduplication's and validation's, to show where a build's time goes.
 
     If the contract check or the validation suite fails, the error is raised before publication: the
     staging folder stays where it is for inspection and the published output is left untouched.
@@ -736,6 +739,8 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
     staging = plan.staging_dir
     summary_dicts = [s.to_dict() if isinstance(s, ShardSummary) else s for s in summaries]
     totals = merge_summaries(summary_dicts)
+    phases = dict(phase_seconds or {})
+    started = time.perf_counter()
     if config.dedup.enabled:
         dropped = remove_duplicates(plan, config, drop_parts)  # also checks that ids are unique once copies are gone
     else:
@@ -753,9 +758,12 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
             f"accounting does not add up: inputs {totals['inputs']} + split articles "
             f"{totals['articles_added_by_split']} != documents {totals['documents']} + quarantined "
             f"{totals['quarantined']} + duplicates {totals['duplicates']}")
+    phases["deduplication"] = time.perf_counter() - started
     validation_summary = None
+    started = time.perf_counter()
     if config.validation.enabled:
         validation_summary = validate_staging(staging, config, plan.previous_documents)
+    phases["validation"] = time.perf_counter() - started
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "pipeline_version": __version__,
@@ -779,6 +787,7 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
         ],
         "code_hash": code_hash(),
         "stage_seconds": stage_seconds(summary_dicts),
+        "phase_seconds": {name: round(seconds, 3) for name, seconds in phases.items()},
         "validation": validation_summary,
         "outputs": io.hash_outputs(staging),
     }
@@ -923,18 +932,25 @@ def unchanged_build(plan: BuildPlan, config: BuildConfig) -> dict | None:
 def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
     """The whole build in this process, without an orchestrator (notebooks, tests, other schedulers)."""
     with io.output_lock(Path(output_dir)):
+        phases = {}
+        started = time.perf_counter()
         plan = plan_build(Path(input_dir), Path(output_dir), config)
+        phases["plan"] = time.perf_counter() - started
         common = None
         if cross_doc_wanted(config):
+            started = time.perf_counter()
             counts = [count_shard_lines(shard, plan.input_dir, plan.output_dir, config) for shard in plan.shards]
             plan, common = apply_common_lines(plan, counts, config)
+            phases["count_lines"] = time.perf_counter() - started
         unchanged = unchanged_build(plan, config)
         if unchanged is not None:
             discard_prepared(plan)
             return unchanged
+        started = time.perf_counter()
         prepare_staging(plan)
         summaries = [
             build_or_reuse_shard(shard, plan.input_dir, plan.output_dir, config, plan.input_hashes, common)
             for shard in plan.shards
         ]
-        return finalize_build(plan, summaries, config)
+        phases["shards"] = time.perf_counter() - started
+        return finalize_build(plan, summaries, config, phase_seconds=phases)
