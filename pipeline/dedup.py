@@ -415,31 +415,36 @@ def _groups_of_equal(keys: np.ndarray) -> list[np.ndarray]:
 def _bucket_pairs(keys: np.ndarray, max_group: int) -> np.ndarray:
     """(k × 2) int64 array of index pairs (i < j) with equal ``keys`` (one band's hashes).
 
+    >>> _bucket_pairs(np.array([5, 7, 5, 5, 6], dtype=np.uint64), 64).tolist()
+    [[0, 2], [2, 3], [0, 3]]
+    """
+    blocks = list(_bucket_pair_blocks(keys, max_group))
+    return np.concatenate(blocks) if blocks else np.empty((0, 2), dtype=np.int64)
+
+
+def _bucket_pair_blocks(keys: np.ndarray, max_group: int):
+    """The pairs of :func:`_bucket_pairs`, one block per distance, so that memory holds one block at a time.
+
     Vectorised: after sorting, members of one bucket are neighbours, so pairs are (position p, position
     p + d) inside the same bucket for d = 1, 2, …; a bucket larger than ``max_group`` (many copies of one
     template page) only contributes the pairs up to that distance, which still chain all its members
-    (union-find joins every verified link).
-
-    >>> _bucket_pairs(np.array([5, 7, 5, 5, 6], dtype=np.uint64), 64).tolist()
-    [[0, 2], [2, 3], [0, 3]]
+    (union-find joins every verified link). A block holds at most one pair per document.
     """
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     same_as_next = ordered[1:] == ordered[:-1]
     if not same_as_next.any():
-        return np.empty((0, 2), dtype=np.int64)
+        return
     run_id = np.concatenate(([0], np.cumsum(~same_as_next)))
-    found = []
     distance = 1
     while distance < max_group and distance < len(keys):
         inside = run_id[distance:] == run_id[:-distance]
         if not inside.any():
-            break
+            return
         left = order[:-distance][inside]
         right = order[distance:][inside]
-        found.append(np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1))
+        yield np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1).astype(np.int64)
         distance += 1
-    return np.concatenate(found).astype(np.int64)
 
 
 def _similar_pairs(band_keys: Callable[[int], np.ndarray], band_count: int, low_bytes: np.ndarray,
@@ -456,14 +461,14 @@ def _similar_pairs(band_keys: Callable[[int], np.ndarray], band_count: int, low_
     needed = math.ceil(threshold * low_bytes.shape[1] - 1e-9)  # agreeing positions, as an integer
     found = []
     for band in range(band_count):
-        pairs = _bucket_pairs(band_keys(band), max_group)
-        for start in range(0, len(pairs), 250_000):
-            block = pairs[start:start + 250_000]
-            rough = np.count_nonzero(low_bytes[block[:, 0]] == low_bytes[block[:, 1]], axis=1)
-            block = block[rough >= needed]
-            if len(block):
-                left, right = full_rows(block[:, 0]), full_rows(block[:, 1])
-                found.append(block[np.count_nonzero(left == right, axis=1) >= needed])
+        for pairs in _bucket_pair_blocks(band_keys(band), max_group):
+            for start in range(0, len(pairs), 250_000):
+                block = pairs[start:start + 250_000]
+                rough = np.count_nonzero(low_bytes[block[:, 0]] == low_bytes[block[:, 1]], axis=1)
+                block = block[rough >= needed]
+                if len(block):
+                    left, right = full_rows(block[:, 0]), full_rows(block[:, 1])
+                    found.append(block[np.count_nonzero(left == right, axis=1) >= needed])
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     return np.unique(np.concatenate(found), axis=0)
