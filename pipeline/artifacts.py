@@ -31,9 +31,10 @@ the counting across shards.
 The stage runs its passes to a fixpoint (at most ``_MAX_PASSES``), so it is idempotent on its own output.
 
 Speed, without changing any output: a costly pattern runs only when a cheap literal hint proves it may
-match (``artifact_rules.literal_hint``; most body lines are prose no rule touches), length limits are tested
-before patterns, and the pure per-line rules are cached per config (``_LineMemo``), so the fixpoint's
-second pass costs little. tests/test_artifacts.py checks the hints on real and generated lines.
+match (``artifact_rules.literal_hint``; most body lines are prose no rule touches), the span steps' hints
+are found in one scan of the line (``_span_hint_kinds``), length limits are tested before patterns, and the
+pure per-line rules are cached per config (``_LineMemo``), so the fixpoint's second pass costs little.
+tests/test_artifacts.py checks the hints on real and generated lines.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from pipeline.stage_configs import ArtifactsConfig
 RULES = R.RULES
 
 _LONG_LINE_CHARS = 300  # every line rule but the footer ones has a length limit well below this
+_REPORTER_LINE_MAX_CHARS = 60  # a byline is short: "记者 义永华/文 杨波/摄"
 _CAPTION_MAX_CHARS = 160  # the longest length limit of a line rule a long sentence can still meet (captions)
 _SEPARATORS_ONLY_RE = re.compile(r"[|｜\s>/\-_=*~·•]+")  # "| | |", "> >", "-----": table or nav debris
 # Per-line caches (pure functions of the line): a page has tens to hundreds of lines, so a few thousand entries
@@ -60,7 +62,7 @@ _LINE_CACHE_SIZE = 4096
 _MAX_PASSES = 5  # a later pass finds what an earlier one exposed (a site name left alone at the top); real pages settle in 2
 
 
-@dataclass
+@dataclass(slots=True)  # one per line and pass: slots make them smaller and their fields faster to read
 class _Line:
     number: int  # 0-based line number in the text the stage received
     text: str
@@ -84,13 +86,56 @@ class _LineMemo:
 
     def __init__(self, config: ArtifactsConfig):
         cache = functools.lru_cache(maxsize=_LINE_CACHE_SIZE)
-        self.span_edits = cache(functools.partial(_span_edits, config=config))
-        self.line_rule = cache(functools.partial(_line_rule, config=config))
         self.header_fields = cache(functools.partial(_header_fields, config=config))
+        self.span_edits = cache(functools.partial(_span_edits, config=config, header_fields=self.header_fields))
+        self.line_rule = cache(functools.partial(_line_rule, config=config))
+        self.footer_line = cache(functools.partial(_footer_line, config=config))
         self.should_join = cache(functools.partial(_should_join, config=config))
 
 
 _memo_for = functools.lru_cache(maxsize=8)(_LineMemo)  # one memo per config (hashed once per document)
+
+
+# ------------------------------------------------------------------------------ compiled small patterns
+# The small patterns used inline by the helpers below, compiled once (same patterns, same flags: a call
+# through re.search(...) would look each up in re's cache on every line).
+_DIGITS_RE = re.compile(r"\d+")
+_UNCOVERED_RE = re.compile(rb"\x00+")  # runs of uncovered characters in _header_fields_uncached
+_HEADER_SEPARATOR_RE = re.compile(r"[:：|｜/]|于\s")  # every match of R.HEADER_KV_RE holds one (its "sep" group)
+_OPEN_BRACKET_RE = re.compile(r"[(（【\[]")  # every match of R.REPORTER_BRACKET_RE holds one (a required class)
+_DIGIT_RE = re.compile(r"\d")
+_PROSE_DATE_RE = re.compile(r"[于在]\s*(?:19|20)\d{2}")
+_SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]+[”’\"」』)）]*|[^。！？!?]+$")
+_NUMBERING_RE = re.compile(r"[\s\d.．、()（）•·\-]+")
+_TABLE_ROW_RE = re.compile(r"(?P<head>[\s|]*)(?P<inner>.*?)(?P<tail>[\s|]*)", re.S)
+_TAG_LEAD_RE = re.compile(r"^.*[(（【\[]")
+_ROLE_RE = re.compile(R._ROLE)
+_TAG_TAIL_RE = re.compile(rf"[{R.HAN}]{{0,8}}(?:报导|报道|摄)$")
+_TAG_SPLIT_RE = re.compile(r"[\s、/／　]+")
+_MARKUP_RE = re.compile(r"<[A-Za-z/]")
+_PREV_NEXT_RE = re.compile(r"上一篇|下一篇|上一页|下一页")
+_COMMA_STOP_RE = re.compile(r"[，,。]")
+_REPORTER_PUNCT_RE = re.compile(r"[。！？!?，,；;]")
+_COMMENTATOR_RE = re.compile(r"(?:本报|本刊|本网|新华社|人民日报)(?:特约)?评论员|新华社记者")
+_REPORTER_LEAD_RE = re.compile(rf"^[{R.HAN}]{{0,6}}?(?:{R._ROLE})\s*[:：]?\s*")
+_COMMENDATION_RE = re.compile(r"优秀|先进|十佳|模范|最美|金牌|年度")
+_REPORTED_TAIL_RE = re.compile(rf"[{R.HAN}]{{0,8}}(?:报导|报道)$")
+_ROLE_SUFFIX_RE = re.compile(r"/(?:文|摄|图)$")
+_BYLINE_SPLIT_RE = re.compile(r"[\s、/　]+(?![文摄图](?:\s|$))")
+_NAME_RE = re.compile(rf"[{R.HAN}·]+")
+_TERMINAL_RE = re.compile(r"[。！？!?]")
+_HEADING_PUNCT_RE = re.compile(r"[，,。、；;！？!?]")
+_HAN_OR_COMMA_END_RE = re.compile(rf"[{R.HAN}，,、]$")
+_CLAUSE_PUNCT_RE = re.compile(r"[，,；;。]")
+_CONTINUATION_START_RE = re.compile(rf"[{R.HAN}\d“‘《]")
+_CLAUSE_COMMA_RE = re.compile(r"[，,、；;]")
+_CLAUSE_SPLIT_RE = re.compile(r"[，,、。；;：:！？!?]")
+_HAN_RE = re.compile(rf"[{R.HAN}]")
+_COUNTER_LEAD_RE = re.compile(r"^(?:人气|点击|浏览|阅读|访问|查看)")
+_COUNTER_WORDS_RE = re.compile(r"回复|来自手机|显示全部楼层|阅读模式")
+_TITLE_SPLIT_RE = re.compile(r"\s*[-–_|｜]\s*")
+_ISSUE_TOKEN_RE = re.compile(r"/?\d{4}[^\s]{0,8}")
+_TITLE_BLOCK_RE = re.compile(r"[()（）【】\[\]《》“”:：]|(?:19|20)\d{2}")
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -141,7 +186,7 @@ def iso_datetime(date_text: str, clock_text: str | None = None) -> str | None:
     >>> iso_datetime("2019-13-45") is None
     True
     """
-    numbers = re.findall(r"\d+", date_text)
+    numbers = _DIGITS_RE.findall(date_text)
     if len(numbers) < 3:
         return None
     year, month, day = (int(n) for n in numbers[:3])
@@ -149,7 +194,7 @@ def iso_datetime(date_text: str, clock_text: str | None = None) -> str | None:
         return None
     result = f"{year:04d}-{month:02d}-{day:02d}"
     if clock_text:
-        parts = [int(n) for n in re.findall(r"\d+", clock_text)] + [0, 0]
+        parts = [int(n) for n in _DIGITS_RE.findall(clock_text)] + [0, 0]
         hour, minute, second = parts[:3]
         if hour <= 23 and minute <= 59 and second <= 59:
             result += f"T{hour:02d}:{minute:02d}:{second:02d}"
@@ -209,16 +254,16 @@ def _header_fields_uncached(text: str, config: ArtifactsConfig) -> list[tuple[st
     line = _strip_table(text)
     if not line or len(line) > config.header_max_chars or _has_sentence_punct(line):
         return None
-    covered = [False] * len(line)
+    covered = bytearray(len(line))  # 1 where a key, value, date, counter or chrome word sits
     keys: list[str] = []
     fields: list[tuple[str, str, int]] = []
     has_iso = has_clock = False
 
     def cover(start: int, end: int) -> None:
-        for i in range(start, end):
-            covered[i] = True
+        covered[start:end] = b"\x01" * (end - start)
 
-    for match in R.HEADER_KV_RE.finditer(line):
+    # HEADER_KV_RE's separator is one of :：|｜/ or whitespace after 于: a line with neither has no key-value pair
+    for match in R.HEADER_KV_RE.finditer(line) if _HEADER_SEPARATOR_RE.search(line) else ():
         key, value = match.group("key"), match.group("value")
         keys.append(key)
         cover(match.start(), match.end())
@@ -236,7 +281,7 @@ def _header_fields_uncached(text: str, config: ArtifactsConfig) -> list[tuple[st
         elif key in R.CATEGORY_KEYS:
             fields.append(("category", value, 0))
     for match in R.DATETIME_RE.finditer(line):
-        if any(covered[match.start() : match.end()]):
+        if 1 in covered[match.start() : match.end()]:
             continue
         cover(match.start(), match.end())
         is_iso = bool(R.ISO_DATE_RE.match(match.group("date")))
@@ -249,15 +294,16 @@ def _header_fields_uncached(text: str, config: ArtifactsConfig) -> list[tuple[st
             fields.append(("published_at", iso, 1))
     for pattern in (R.COUNTER_RE, R.SUPPLIED_BY_RE, R.HEADER_CHROME_RE):
         for match in pattern.finditer(line):
-            if pattern is not R.HEADER_CHROME_RE or re.search(r"\d", match.group(0)):
+            if pattern is not R.HEADER_CHROME_RE or _DIGIT_RE.search(match.group(0)):
                 keys.append(match.group(0))  # counters, "…供稿", file info "24.50 KB" / "2页"
             cover(match.start(), match.end())
-    residual = sum(1 for ch, c in zip(line, covered) if not c and ch.isalnum())
+    # alphanumeric characters left uncovered ([^\W_] is str.isalnum: both are Py_UNICODE_ISALNUM)
+    residual = sum(len(_WORD_CHAR_RE.findall(line, run.start(), run.end())) for run in _UNCOVERED_RE.finditer(covered))
     if not (keys or has_iso or has_clock):
         return None
     weak = ("时间", "日期", "发布", "查看", "回复", "评论", "阅读", "记者", "通讯员")
     strong_keys = [k for k in keys if k not in weak]
-    if has_clock and residual <= 10 and not re.search(r"[于在]\s*(?:19|20)\d{2}", line):
+    if has_clock and residual <= 10 and not _PROSE_DATE_RE.search(line):
         return fields  # "会议于2019年3月2日 9:30在大礼堂召开" is prose without punctuation
     if (strong_keys or has_iso) and residual <= 6:
         return fields
@@ -275,11 +321,11 @@ def _sentences(text: str) -> list[str]:
     >>> _sentences("甲。乙!丙")
     ['甲。', '乙!', '丙']
     """
-    return re.findall(r"[^。！？!?]*[。！？!?]+[”’\"」』)）]*|[^。！？!?]+$", text)
+    return _SENTENCE_RE.findall(text)
 
 
 def _is_only_numbering(text: str) -> bool:
-    return not re.sub(r"[\s\d.．、()（）•·\-]+", "", text)
+    return not _NUMBERING_RE.sub("", text)
 
 
 def _sentence_rule(sentence: str) -> str | None:
@@ -316,21 +362,72 @@ _GLUED_CAPTION_RE = re.compile(rf"(?<=[{R.TERMINAL}])\s*[▲△][^▲△\n]{{2,6
 _GLUED_PHOTO_LABEL_RE = re.compile(rf"(?<=[{R.TERMINAL}])\s*(?:资料图|资料图片|图片来源网络)$")
 
 
+def _literals(pattern: re.Pattern) -> list[str]:
+    """The literals of a hint that is an alternation of plain literals ("记者|通讯员|/" -> ["记者", "通讯员", "/"])."""
+    from re import _constants as C, _parser as P  # the stdlib's own regex parser, as in literal_hint
+
+    tree = list(P.parse(pattern.pattern, pattern.flags))
+    branches = [list(b) for b in tree[0][1][1]] if len(tree) == 1 and tree[0][0] is C.BRANCH else [tree]
+    if not all(op is C.LITERAL for branch in branches for op, _ in branch):
+        raise ValueError(f"not an alternation of literals: {pattern.pattern}")
+    literals = ["".join(chr(argument) for _, argument in branch) for branch in branches]
+    if pattern.flags & re.I and any(ch.lower() != ch.upper() for literal in literals for ch in literal):
+        raise ValueError(f"a case-insensitive hint with letters: {pattern.pattern}")  # a scan would miss "Ab"
+    return literals
+
+
+# The hints of the span steps by kind, each kind standing for the hint test of one step (see _hinted_span_steps).
+_SPAN_HINT_LITERALS = {
+    "tone": list(R.PINYIN_TONE_RE.pattern[1:-1]),
+    "bbcode": _literals(R.BBCODE_HINT_RE),
+    "jump": _literals(R.JUMP_HINT_RE),
+    "reporter": _literals(R.REPORTER_BRACKET_HINT_RE),
+    "sentence": _literals(R.SENTENCE_RULE_HINT_RE),
+    "source": ["源"],
+    "credit": _literals(_TRAILING_CREDIT_HINT_RE),
+    "caption": ["▲", "△"],
+    "photo": ["资料图", "图片来源网络"],
+}
+
+
+def _hidden_kinds() -> dict[str, frozenset]:
+    """For each hint literal M, the kinds of every literal that a findall reporting M may have hidden: one
+    starting inside M (a substring of M, or one that starts on a suffix of M and runs past its end)."""
+    kinds: dict[str, set] = {}
+    for kind, literals in _SPAN_HINT_LITERALS.items():
+        for literal in literals:
+            kinds.setdefault(literal, set()).add(kind)
+    hidden = {}
+    for m in kinds:
+        found = set(kinds[m])
+        for other, other_kinds in kinds.items():
+            if other in m or any(other.startswith(m[k:]) for k in range(1, len(m))):
+                found |= other_kinds
+        hidden[m] = frozenset(found)
+    return hidden
+
+
+_SPAN_HINT_KINDS = _hidden_kinds()
+# Every span hint literal, longest first. findall reports non-overlapping matches, so a literal can be hidden
+# only by a reported match it starts inside of; _SPAN_HINT_KINDS maps each reported literal to those kinds too.
+_SPAN_HINT_SCAN_RE = re.compile("|".join(re.escape(x) for x in sorted(_SPAN_HINT_KINDS, key=len, reverse=True)))
+
 # Every hint used by the span steps of _span_edits_uncached, as one alternation of literals (fast to scan).
-_SPAN_HINT_RE = re.compile(
-    "|".join(
-        [re.escape(c) for c in R.PINYIN_TONE_RE.pattern[1:-1]]
-        + [
-            R.BBCODE_HINT_RE.pattern,
-            R.JUMP_HINT_RE.pattern,
-            R.REPORTER_BRACKET_HINT_RE.pattern,
-            R.SENTENCE_RULE_HINT_RE.pattern,
-            "源",  # TRAILING_SOURCE_RE
-            _TRAILING_CREDIT_HINT_RE.pattern,
-            "▲|△|资料图|图片来源网络",
-        ]
-    )
-)
+_SPAN_HINT_RE = _SPAN_HINT_SCAN_RE
+
+
+def _span_hint_kinds(text: str) -> frozenset:
+    """The kinds of span hints that may occur in ``text``: a superset of the kinds that do (never fewer).
+
+    >>> sorted(_span_hint_kinds("(记者 李四)县长(zhǎng)讲话。"))
+    ['reporter', 'tone']
+    >>> sorted(_span_hint_kinds("…。资料图片来源网络"))  # 图片来源网络 is hidden inside the match 资料图 + 片…
+    ['photo', 'source']
+    """
+    found = set(_SPAN_HINT_SCAN_RE.findall(text))
+    if not found:
+        return frozenset()
+    return frozenset().union(*(_SPAN_HINT_KINDS[literal] for literal in found))
 
 
 def _replay(state: _State, line: _Line, edits: tuple) -> None:
@@ -342,16 +439,22 @@ def _replay(state: _State, line: _Line, edits: tuple) -> None:
             _offer_field(state, edit[1], edit[2], edit[3])
 
 
-def _span_edits(text: str, config: ArtifactsConfig) -> tuple[str, tuple]:
+def _span_edits(text: str, config: ArtifactsConfig, header_fields=None) -> tuple[str, tuple]:
     """(new text, edits) for one line: its debris spans removed (cached in ``_LineMemo``). An edit is
-    ("remove", rule, text) or ("offer", field, value, priority), replayed in order onto the document's state."""
+    ("remove", rule, text) or ("offer", field, value, priority), replayed in order onto the document's state.
+    ``header_fields``: a cached ``_header_fields`` for ``config`` (the memo's), shared with the line rules."""
     edits: list[tuple] = []
-    new_text = _span_edits_uncached(text, config, edits)
+    new_text = _span_edits_uncached(text, config, edits, header_fields)
     return new_text, tuple(edits)
 
 
-def _span_edits_uncached(text: str, config: ArtifactsConfig, edits: list) -> str:
-    return text if _no_span_can_match(text) else _span_steps(text, config, edits)
+def _span_edits_uncached(text: str, config: ArtifactsConfig, edits: list, header_fields=None) -> str:
+    # _no_span_can_match, with the hints found kept for _span_steps: one scan of the line for all of them
+    # (_span_hint_kinds is empty exactly when _SPAN_HINT_RE does not occur: both hold the same literals)
+    kinds = _span_hint_kinds(text)
+    if not kinds and R.SENTENCE_PUNCT_RE.search(text) is not None and not text.lstrip().startswith(("|", "《")):
+        return text
+    return _span_steps(text, config, edits, bool(kinds), header_fields, kinds)
 
 
 def _no_span_can_match(text: str) -> bool:
@@ -369,79 +472,39 @@ def _no_span_can_match(text: str) -> bool:
     )
 
 
-def _span_steps(text: str, config: ArtifactsConfig, edits: list) -> str:
+def _span_steps(
+    text: str, config: ArtifactsConfig, edits: list, hinted: bool = True, header_fields=None, kinds: frozenset | None = None
+) -> str:
+    """The span steps; ``hinted=False`` says ``_SPAN_HINT_RE`` does not occur in ``text``, which skips every
+    step gated by one of its hints. That stays true through the table step: it keeps a substring of the
+    text with "\\|" turned into "|", and no hint literal holds "|" or a backslash, so no hint can appear.
+    ``kinds``: ``_span_hint_kinds(text)`` if the caller has it (recomputed here if the table step cut the text)."""
+    header_fields = header_fields or functools.partial(_header_fields, config=config)
     # table pipes from HTML extraction: "|  | 位置：首页 > 新闻动态 | " (devset 044)
     if text.strip().startswith("|") and text.rstrip().endswith("|"):
-        match = re.fullmatch(r"(?P<head>[\s|]*)(?P<inner>.*?)(?P<tail>[\s|]*)", text.replace("\\|", "|"), re.S)
+        match = _TABLE_ROW_RE.fullmatch(text.replace("\\|", "|"))
         inner = match.group("inner")
         edits.append(("remove", "artifacts.table_markup", (match.group("head") + match.group("tail")).replace(" ", "")))
         text = inner
+        kinds = None
         if not text.strip():
             return ""
-    for rule, pattern, hint in (
-        ("artifacts.pinyin_ruby", R.PINYIN_RUBY_RE, R.PINYIN_TONE_RE),
-        ("artifacts.bbcode", R.BBCODE_RE, R.BBCODE_HINT_RE),
-        ("artifacts.jump_marker", R.JUMP_RE, R.JUMP_HINT_RE),
-    ):
-        if hint.search(text) and pattern.search(text):
-            for match in pattern.finditer(text):
-                edits.append(("remove", rule, match.group(0)))
-            text = pattern.sub("", text)
-    # reporter tags in brackets, kept in the removal for the metadata stage
-    changed = R.REPORTER_BRACKET_HINT_RE.search(text) is not None
-    while changed:  # removing one tag can make the next one line-initial; loop until none is left
-        changed = False
-        for match in R.REPORTER_BRACKET_RE.finditer(text):
-            if not _reporter_bracket_ok(match.group(0)):
-                continue
-            edits.append(("remove", "artifacts.reporter_tag", match.group(0).strip()))
-            end = match.end()
-            if not text[: match.start()].strip():  # a tag opening the line takes the space after it along
-                end += len(text[end:]) - len(text[end:].lstrip())
-            text = text[: match.start()] + text[end:]
-            changed = True
-            break
-    # template / disclaimer / paywall sentences, wherever they sit
-    sentences = _sentences(text) if R.SENTENCE_RULE_HINT_RE.search(text) else []
-    if any(_sentence_rule(s) for s in sentences):
-        kept = []
-        for sentence in sentences:
-            rule = _sentence_rule(sentence)
-            if rule:
-                edits.append(("remove", rule, sentence.strip()))
-            else:
-                kept.append(sentence)
-        text = "".join(kept)
-        if _is_only_numbering(text):
-            if text.strip():
-                edits.append(("remove", "artifacts.disclaimer", text.strip()))
+    if hinted:
+        text = _hinted_span_steps(text, edits, kinds)
+        if text is None:
             return ""
-    # trailing "(来源：大众日报)" and trailing credits "…了！！！编辑|禤志杰"
-    # every source key holds 源 and the pattern ends the line with a closing bracket
-    match = R.TRAILING_SOURCE_RE.search(text) if "源" in text and text.rstrip().endswith((")", "）")) else None
-    if match and match.start() > 0:
-        edits.append(("offer", "source_site", match.group("value"), 1))
-        edits.append(("remove", "artifacts.source_prefix", match.group(0).strip()))
-        text = text[: match.start()]
-    match = _TRAILING_CREDIT_RE.search(text) if _TRAILING_CREDIT_HINT_RE.search(text) else None
-    if match:
-        edits.append(("remove", "artifacts.header_line", match.group(0).strip()))
-        text = text[: match.start()]
-    # caption glued after a sentence: "…75万人次。▲广州日报全媒体图片记者黎旭阳、李妍摄" (devset 040)
-    match = _GLUED_CAPTION_RE.search(text) if ("▲" in text or "△" in text) else None
-    if match and "。" not in match.group(0)[:-1]:
-        edits.append(("remove", "artifacts.image_caption", match.group(0).strip()))
-        text = text[: match.start()]
-    match = _GLUED_PHOTO_LABEL_RE.search(text) if ("资料图" in text or "图片来源网络" in text) else None
-    if match:
-        edits.append(("remove", "artifacts.image_caption", match.group(0).strip()))
-        text = text[: match.start()]
     # a header value glued to the end of a heading: "103年元旦… 发布日期:2014-01-01", "… 来源于：东区办事处"
+    # _GLUED_HEADER_RE needs a colon after its key, so a line without one skips the header test
     stripped = text.strip()
-    if stripped and not _has_sentence_punct(stripped) and header_match(stripped, config) is None:
+    if (
+        stripped
+        and ("：" in stripped or ":" in stripped)
+        and not _has_sentence_punct(stripped)
+        and header_fields(stripped) is None
+    ):
         match = _GLUED_HEADER_RE.search(text)
         if match and normalized_line(text[: match.start()]):
-            for name, value, priority in _header_fields(match.group("kv"), config) or []:
+            for name, value, priority in header_fields(match.group("kv")) or []:
                 edits.append(("offer", name, value, priority))
             edits.append(("remove", "artifacts.header_line", match.group("kv")))
             text = text[: match.start()]
@@ -454,13 +517,88 @@ def _span_steps(text: str, config: ArtifactsConfig, edits: list) -> str:
     return text
 
 
+def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -> str | None:
+    """The span steps that each need a hint of ``_SPAN_HINT_RE``; None if the line is left empty.
+
+    Each step's hint test is a look-up in ``_span_hint_kinds`` of the current text (one scan instead of one
+    search per hint; rescanned whenever a step changed the text). The kinds are a superset of the hints
+    present, and every step still runs its own pattern, so a spare kind only costs that pattern's run."""
+    scanned, kinds = text, _span_hint_kinds(text) if kinds is None else kinds
+    for rule, pattern, kind in (
+        ("artifacts.pinyin_ruby", R.PINYIN_RUBY_RE, "tone"),
+        ("artifacts.bbcode", R.BBCODE_RE, "bbcode"),
+        ("artifacts.jump_marker", R.JUMP_RE, "jump"),
+    ):
+        if kind in kinds and pattern.search(text):
+            for match in pattern.finditer(text):
+                edits.append(("remove", rule, match.group(0)))
+            text = pattern.sub("", text)
+    if text is not scanned:
+        scanned, kinds = text, _span_hint_kinds(text)
+    # reporter tags in brackets, kept in the removal for the metadata stage; every tag holds an opening bracket
+    changed = "reporter" in kinds and _OPEN_BRACKET_RE.search(text) is not None
+    while changed:  # removing one tag can make the next one line-initial; loop until none is left
+        changed = False
+        for match in R.REPORTER_BRACKET_RE.finditer(text):
+            if not _reporter_bracket_ok(match.group(0)):
+                continue
+            edits.append(("remove", "artifacts.reporter_tag", match.group(0).strip()))
+            end = match.end()
+            if not text[: match.start()].strip():  # a tag opening the line takes the space after it along
+                end += len(text[end:]) - len(text[end:].lstrip())
+            text = text[: match.start()] + text[end:]
+            changed = True
+            break
+    if text is not scanned:
+        scanned, kinds = text, _span_hint_kinds(text)
+    # template / disclaimer / paywall sentences, wherever they sit
+    sentences = _sentences(text) if "sentence" in kinds else []
+    if any(_sentence_rule(s) for s in sentences):
+        kept = []
+        for sentence in sentences:
+            rule = _sentence_rule(sentence)
+            if rule:
+                edits.append(("remove", rule, sentence.strip()))
+            else:
+                kept.append(sentence)
+        text = "".join(kept)
+        if _is_only_numbering(text):
+            if text.strip():
+                edits.append(("remove", "artifacts.disclaimer", text.strip()))
+            return None
+    # trailing "(来源：大众日报)" and trailing credits "…了！！！编辑|禤志杰"
+    # every source key holds 源 and the pattern ends the line with a closing bracket
+    if text is not scanned:
+        scanned, kinds = text, _span_hint_kinds(text)
+    match = R.TRAILING_SOURCE_RE.search(text) if "source" in kinds and text.rstrip().endswith((")", "）")) else None
+    if match and match.start() > 0:
+        edits.append(("offer", "source_site", match.group("value"), 1))
+        edits.append(("remove", "artifacts.source_prefix", match.group(0).strip()))
+        text = text[: match.start()]
+    # the cuts below keep a prefix of the text: a prefix holds no hint the text did not, so no rescan
+    match = _TRAILING_CREDIT_RE.search(text) if "credit" in kinds else None
+    if match:
+        edits.append(("remove", "artifacts.header_line", match.group(0).strip()))
+        text = text[: match.start()]
+    # caption glued after a sentence: "…75万人次。▲广州日报全媒体图片记者黎旭阳、李妍摄" (devset 040)
+    match = _GLUED_CAPTION_RE.search(text) if "caption" in kinds else None
+    if match and "。" not in match.group(0)[:-1]:
+        edits.append(("remove", "artifacts.image_caption", match.group(0).strip()))
+        text = text[: match.start()]
+    match = _GLUED_PHOTO_LABEL_RE.search(text) if "photo" in kinds else None
+    if match:
+        edits.append(("remove", "artifacts.image_caption", match.group(0).strip()))
+        text = text[: match.start()]
+    return text
+
+
 def _reporter_bracket_ok(tag: str) -> bool:
     """A bracketed tag holds a role and names, nothing else: "(记者 傅长琪)" yes, "(记者节当天,…)" no."""
-    inner = re.sub(r"^.*[(（【\[]", "", tag.strip())
+    inner = _TAG_LEAD_RE.sub("", tag.strip())
     inner = inner.rstrip(")）】]")
-    inner = re.sub(R._ROLE, " ", inner)
-    inner = re.sub(rf"[{R.HAN}]{{0,8}}(?:报导|报道|摄)$", "", inner.strip())
-    tokens = [t for t in re.split(r"[\s、/／　]+", inner) if t]
+    inner = _ROLE_RE.sub(" ", inner)
+    inner = _TAG_TAIL_RE.sub("", inner.strip())
+    tokens = [t for t in _TAG_SPLIT_RE.split(inner) if t]
     return all(len(t) <= 5 for t in tokens)
 
 
@@ -494,6 +632,11 @@ _SEO_INJECTION_RE = re.compile(rf"[、，,](?P<inj>[{R.HAN}]{{4,30}}?{R.SEO_TITL
 _SEO_INJECTION_HINT_RE = re.compile(R.SEO_TITLE_END)
 
 
+@functools.lru_cache(maxsize=_LINE_CACHE_SIZE)  # pure; the fixpoint's second pass repeats lines
+def _has_seo_hint(text: str) -> bool:
+    return _SEO_INJECTION_HINT_RE.search(text) is not None
+
+
 @functools.lru_cache(maxsize=256)
 def _title_key(title: str) -> str:
     return R.TITLE_TAIL_RE.sub("", normalized_line(title))
@@ -501,7 +644,7 @@ def _title_key(title: str) -> str:
 
 def _remove_seo_injection(line: _Line, text: str, state: _State) -> str:
     """Titles of other pages injected mid-sentence: "死亡61人、副市长在全市安全生产工作会议上的讲话受伤213人"."""
-    if not state.title or not _SEO_INJECTION_HINT_RE.search(text):
+    if not state.title or not _has_seo_hint(text):
         return text
     title = _title_key(state.title)
     if len(title) < 4:
@@ -565,7 +708,7 @@ def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
     if not has_punct and len(line) <= config.header_max_chars:
         if R.BREADCRUMB_LEAD_RE.match(line):
             return "artifacts.nav_row"
-        if re.search(r"<[A-Za-z/]", line):
+        if _MARKUP_RE.search(line):
             pass  # markup such as "<contenttitle>…</contenttitle>" is not a breadcrumb
         elif line.startswith((">", "＞", "»")) or len(R.BREADCRUMB_SEP_RE.findall(line)) >= 2:
             segments = [s for s in R.BREADCRUMB_SEP_RE.split(line) if s.strip()]
@@ -583,7 +726,7 @@ def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
             return "artifacts.login_box"
         if R.LABEL_LINE_RE.match(line):
             return "artifacts.header_line"
-        if re.search(r"上一篇|下一篇|上一页|下一页", line) and len(line) <= 60:
+        if _PREV_NEXT_RE.search(line) and len(line) <= 60:
             return "artifacts.prev_next"
         if R.PAGINATION_RE.match(line):
             return "artifacts.pagination"
@@ -595,15 +738,20 @@ def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
     if R.BARE_URL_RE.match(line):
         return "artifacts.bare_url"
     if not long_sentence:
-        if R.ICP_HINT_RE.search(line) and R.ICP_RE.search(line):
+        if _ICP_ANCHOR_RE.search(line) and R.ICP_HINT_RE.search(line) and R.ICP_RE.search(line):
             return "artifacts.icp"
-        if len(line) <= 150 and not line.endswith(("。", "！", "？")) and R.COPYRIGHT_RE.search(line):
+        if (
+            len(line) <= 150
+            and not line.endswith(("。", "！", "？"))
+            and _COPYRIGHT_ANCHOR_RE.search(line)
+            and R.COPYRIGHT_RE.search(line)
+        ):
             return "artifacts.copyright"
         if _is_spam(line):
             return "artifacts.seo_spam"
     if len(line) <= 30 and R.AD_RE.search(line):
         return "artifacts.ad_marker"
-    if len(line) <= 60 and R.SHARE_RE.search(line) and not re.search(r"[，,。]", line):
+    if len(line) <= 60 and R.SHARE_RE.search(line) and not _COMMA_STOP_RE.search(line):
         return "artifacts.share"
     if len(line) <= 60 and R.WECHAT_MENU_RE.search(line):
         return "artifacts.share"
@@ -624,10 +772,55 @@ def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
     return None
 
 
+# Characters that make poor anchors (frequent in the texts): an anchor is taken from the others when it can.
+_FREQUENT_CHARACTERS = (
+    "的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下自之年过发后作里用道行所然"
+    "家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其些主样理心她本前开但因只从想实日号网公共工业务展建设"
+    "管社济政治文化组织领导全加强推施落重问题市县区省"
+    "()（）[]【】《》“”、，。：:,.;；!！?？/|-_ "
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _basic_plane() -> str:
+    """Every code point of the Basic Multilingual Plane but the surrogates, as one string."""
+    return "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+
+
+def _anchor_filter(hint: re.Pattern) -> re.Pattern:
+    """One character class that every match of ``hint`` (an alternation of literals) holds a character of.
+
+    One character of each literal (a rare one when there is one), with every character that ``hint``'s flags
+    make equal to it: under re.I, "I" also matches "i", "İ" and "ı". Those are found by letting the re module
+    match the class over the Basic Multilingual Plane (no code point beyond it lowercases into it, so none
+    there can match a character of the class; tests/test_artifacts.py checks every code point). A plain class
+    is many times faster to search than an alternation under re.I.
+
+    >>> _anchor_filter(re.compile("ICP|备案号", re.I)).pattern
+    '[Iiİı备]'
+    """
+    from re import _constants as C, _parser as P
+
+    tree = list(P.parse(hint.pattern, hint.flags))
+    branches = [list(b) for b in tree[0][1][1]] if len(tree) == 1 and tree[0][0] is C.BRANCH else [tree]
+    if not all(op is C.LITERAL for branch in branches for op, _ in branch):
+        raise ValueError(f"not an alternation of literals: {hint.pattern}")
+    rank = {ch: k for k, ch in enumerate(_FREQUENT_CHARACTERS)}
+    # a character not in the list first, else the least frequent of the list
+    anchors = {min((chr(code) for _, code in branch), key=lambda ch: (ch in rank, -rank.get(ch, 0))) for branch in branches}
+    characters = "[" + "".join(re.escape(ch) for ch in sorted(anchors)) + "]"
+    matched = sorted(set(re.compile(characters, hint.flags).findall(_basic_plane())) | anchors)
+    return re.compile("[" + "".join(re.escape(ch) for ch in matched) + "]")
+
+
+_ICP_ANCHOR_RE = _anchor_filter(R.ICP_HINT_RE)  # before ICP_HINT_RE, which every ICP_RE match holds
+_COPYRIGHT_ANCHOR_RE = _anchor_filter(R.COPYRIGHT_HINT_RE)  # before COPYRIGHT_RE (its hint's literals, likewise)
+
+
 def _is_footer_like(line: str) -> bool:
     return bool(
-        (R.ICP_HINT_RE.search(line) and R.ICP_RE.search(line))
-        or (R.COPYRIGHT_HINT_RE.search(line) and R.COPYRIGHT_RE.search(line))
+        (_ICP_ANCHOR_RE.search(line) and R.ICP_HINT_RE.search(line) and R.ICP_RE.search(line))
+        or (_COPYRIGHT_ANCHOR_RE.search(line) and R.COPYRIGHT_HINT_RE.search(line) and R.COPYRIGHT_RE.search(line))
     )
 
 
@@ -642,17 +835,17 @@ def _is_spam(line: str) -> bool:
 def _reporter_line(text: str) -> bool:
     """A byline line of reporters only: "记者 义永华/文 杨波/摄", "记者吴文隆、廖瑞铭台南报导"."""
     line = _strip_table(text)
-    if not line or len(line) > 60 or re.search(r"[。！？!?，,；;]", line):
+    if not line or len(line) > _REPORTER_LINE_MAX_CHARS or _REPORTER_PUNCT_RE.search(line):
         return False
-    if re.fullmatch(r"(?:本报|本刊|本网|新华社|人民日报)(?:特约)?评论员|新华社记者", line):
+    if _COMMENTATOR_RE.fullmatch(line):
         return True
-    match = re.match(rf"^[{R.HAN}]{{0,6}}?(?:{R._ROLE})\s*[:：]?\s*", line)
-    if not match or re.search(r"优秀|先进|十佳|模范|最美|金牌|年度", line[: match.end()]):
+    match = _REPORTER_LEAD_RE.match(line)
+    if not match or _COMMENDATION_RE.search(line[: match.end()]):
         return False  # "优秀通讯员：张三 李四" is a commendation list, not a byline
     rest = R.HEADER_KV_RE.sub(" ", line[match.end() :])
-    rest = re.sub(rf"[{R.HAN}]{{0,8}}(?:报导|报道)$", "", rest.strip())
-    tokens = [re.sub(r"/(?:文|摄|图)$", "", t) for t in re.split(r"[\s、/　]+(?![文摄图](?:\s|$))", rest) if t]
-    return bool(tokens) and all(len(t) <= 4 and re.fullmatch(rf"[{R.HAN}·]+", t) for t in tokens)
+    rest = _REPORTED_TAIL_RE.sub("", rest.strip())
+    tokens = [_ROLE_SUFFIX_RE.sub("", t) for t in _BYLINE_SPLIT_RE.split(rest) if t]
+    return bool(tokens) and all(len(t) <= 4 and _NAME_RE.fullmatch(t) for t in tokens)
 
 
 # ---------------------------------------------------------------------------------------- passes
@@ -663,8 +856,8 @@ def _is_heading(text: str, config: ArtifactsConfig) -> bool:
     if not line:
         return False
     if R.HEADING_RE.match(line):
-        return not re.search(r"[。！？!?]", line) and len(line) <= 60
-    return len(line) <= config.short_line_max_chars and not re.search(r"[，,。、；;！？!?]", line)
+        return not _TERMINAL_RE.search(line) and len(line) <= 60
+    return len(line) <= config.short_line_max_chars and not _HEADING_PUNCT_RE.search(line)
 
 
 def _unclosed(text: str) -> bool:
@@ -686,23 +879,23 @@ def _should_join(upper: str, lower: str, config: ArtifactsConfig) -> bool:
     if len(a) < config.join_min_chars or a[-1] in _JOIN_CLOSERS:
         return False  # most lines end a sentence: decided before the lower line is even looked at
     b = lower.strip()
-    if R.HEADING_RE.match(a) and not re.search(r"[。！？!?]", a):
+    if R.HEADING_RE.match(a) and not _TERMINAL_RE.search(a):
         return False
-    if "——" in a or not re.search(rf"[{R.HAN}，,、]$", a):
+    if "——" in a or not _HAN_OR_COMMA_END_RE.search(a):
         return False  # "壮美画卷徐徐铺展——…" (devset 036) is a heading
-    if not (re.search(r"[，,；;。]", a) or _unclosed(a)):
+    if not (_CLAUSE_PUNCT_RE.search(a) or _unclosed(a)):
         return False  # "中共台州市委常委、组织部长  马晓晖" (seed 000) is a byline, not prose
-    open_part = re.split(r"[。！？!?]", a)[-1]
+    open_part = _TERMINAL_RE.split(a)[-1]
     if len(open_part) < 6 and a[-1] not in "，,、":
         return False  # "…。资料图" / "…。问题来了": a label after a finished sentence
-    if not b or R.HEADING_RE.match(b) or not re.match(rf"[{R.HAN}\d“‘《]", b):
+    if not b or R.HEADING_RE.match(b) or not _CONTINUATION_START_RE.match(b):
         return False
-    if not (re.search(r"[。！？!?]", b) or (len(b) >= config.join_min_chars and re.search(r"[，,、；;]", b))):
+    if not (_TERMINAL_RE.search(b) or (len(b) >= config.join_min_chars and _CLAUSE_COMMA_RE.search(b))):
         return False
-    first_clause = re.split(r"[，,、。；;：:！？!?]", b)[0]
+    first_clause = _CLAUSE_SPLIT_RE.split(b)[0]
     return bool(
         a[-1] in "，,、"
-        or re.search(r"[。！？!?]", a)
+        or _TERMINAL_RE.search(a)
         or len(a) >= 3 * config.join_min_chars
         or _unclosed(a)
         or len(first_clause) <= 2
@@ -767,25 +960,29 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
             continue
         text = lines[i].text
         rule = memo.line_rule(text)
-        if rule is None and (i in top or i in bottom or "|" in text or "｜" in text):
+        # without a "|", _strip_table(text) is text.strip(): a longer line is no header line (None at once)
+        # and no reporter line (False at once), so neither cached function needs a call
+        long_plain = "|" not in text and len(text.strip()) > max(config.header_max_chars, _REPORTER_LINE_MAX_CHARS)
+        if rule is None and not long_plain and (i in top or i in bottom or "|" in text or "｜" in text):
             triples = memo.header_fields(text)
             if triples is not None:
                 rule = "artifacts.view_counter" if _is_counter_only(text) else "artifacts.header_line"
                 for name, value, priority in triples:
                     _offer_field(state, name, value, priority)
-        if rule is None and _reporter_line(text):
+        if rule is None and not long_plain and _reporter_line(text):
             rule = "artifacts.reporter_tag"
         if rule:
             rules[i] = rule
 
     # 4. context rules
-    _context_rules(lines, nonblank, rules, config)
+    _context_rules(lines, nonblank, rules, config, memo)
 
     # 5. title, repeated title, SEO injections
     kept = [i for i in nonblank if i not in rules]
     if state.title is None:
         for i in kept[:3]:
-            if len(re.findall(rf"[{R.HAN}]", lines[i].text)) < 2:
+            first_han = _HAN_RE.search(lines[i].text)  # fewer than two Han characters: not a title
+            if first_han is None or _HAN_RE.search(lines[i].text, first_han.end()) is None:
                 continue
             if _is_heading(lines[i].text, config) or (
                 len(lines[i].text.strip()) <= 60 and lines[i].text.strip()[-1:] not in R.TERMINAL
@@ -809,7 +1006,7 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
             seen.add(key)
     if state.title:
         for i in kept:
-            if i not in rules:
+            if i not in rules and _has_seo_hint(lines[i].text):  # the first test of _remove_seo_injection, cached
                 new_text = _remove_seo_injection(lines[i], lines[i].text, state)
                 if new_text != lines[i].text:
                     lines[i] = _Line(lines[i].number, new_text)
@@ -850,15 +1047,30 @@ def _is_counter_only(text: str) -> bool:
     (True, False)
     """
     line = _strip_table(text)
-    if not re.match(r"^(?:人气|点击|浏览|阅读|访问|查看)", line):
+    if not _COUNTER_LEAD_RE.match(line):
         return False
     rest = R.HEADER_KV_RE.sub("", R.COUNTER_RE.sub("", line))
-    rest = R.DATETIME_RE.sub("", re.sub(r"回复|来自手机|显示全部楼层|阅读模式", "", rest))
-    return not re.search(rf"[{R.HAN}]", rest)
+    rest = R.DATETIME_RE.sub("", _COUNTER_WORDS_RE.sub("", rest))
+    return not _HAN_RE.search(rest)
 
 
-def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str], config: ArtifactsConfig) -> None:
+def _footer_line(text: str, config: ArtifactsConfig) -> bool:
+    """A contact or site-owner line, debris only inside a footer block (cached in ``_LineMemo``)."""
+    return bool(
+        R.CONTACT_RE.match(_strip_table(text))
+        or (
+            R.FOOTER_OWNER_HINT_RE.search(text)
+            and R.FOOTER_OWNER_RE.search(text)
+            and not _is_long_sentence(text, config)
+        )
+    )
+
+
+def _context_rules(
+    lines: list[_Line], nonblank: list[int], rules: dict[int, str], config: ArtifactsConfig, memo: "_LineMemo | None" = None
+) -> None:
     """Rules that need the neighbouring lines."""
+    footer_line = memo.footer_line if memo else functools.partial(_footer_line, config=config)
     position = {i: k for k, i in enumerate(nonblank)}
 
     def neighbours(i: int) -> list[int]:
@@ -871,19 +1083,14 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
         text = table_text[i]
         return len(text) <= config.short_line_max_chars and not _has_sentence_punct(text) and "、" not in text
 
-    # footer contact/owner lines: a run of them (and other debris) that holds a copyright or ICP line
-    k = 0
+    # footer contact/owner lines: a run of them (and other debris) that holds a copyright or ICP line; a run
+    # can only hold one if some line already has that rule (the loop adds none of its own), so without one
+    # the loop would change nothing
+    has_footer_rule = any(rule in ("artifacts.copyright", "artifacts.icp") for rule in rules.values())
+    k = 0 if has_footer_rule else len(nonblank)
     while k < len(nonblank):
         run = []
-        while k < len(nonblank) and (
-            nonblank[k] in rules
-            or R.CONTACT_RE.match(table_text[nonblank[k]])
-            or (
-                R.FOOTER_OWNER_HINT_RE.search(lines[nonblank[k]].text)
-                and R.FOOTER_OWNER_RE.search(lines[nonblank[k]].text)
-                and not _is_long_sentence(lines[nonblank[k]].text, config)
-            )
-        ):
+        while k < len(nonblank) and (nonblank[k] in rules or footer_line(lines[nonblank[k]].text)):
             run.append(nonblank[k])
             k += 1
         if not run:
@@ -895,8 +1102,9 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
             for i in contacts:
                 rules[i] = "artifacts.copyright"
         k += 1
-    # a key-only header line ("作者:" / "时间:") followed by its value on the next line (forum print view)
-    for i in nonblank:
+    # a key-only header line ("作者:" / "时间:") followed by its value on the next line (forum print view);
+    # the loop only starts from a header line (and only adds header lines), so without one it does nothing
+    for i in nonblank if "artifacts.header_line" in rules.values() else ():
         if rules.get(i) != "artifacts.header_line":
             continue
         key = table_text[i].rstrip(":：").strip()
@@ -912,7 +1120,7 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
         text = table_text[i]
         if _has_sentence_punct(text) or len(text) > 60 or "——" in text:
             continue  # "开放共享——打造数字经济发展平台" is a title with a dash, not "title - site"
-        segments = [s for s in re.split(r"\s*[-–_|｜]\s*", text) if s.strip()]
+        segments = [s for s in _TITLE_SPLIT_RE.split(text) if s.strip()]
         if len(segments) >= 2 and k < 2 and (R.SITE_SUFFIX_RE.search(segments[-1]) or _is_spam(text)):
             rules[i] = "artifacts.seo_spam" if _is_spam(text) else "artifacts.page_title"
             continue
@@ -922,7 +1130,7 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
             continue
         if rest_tokens and R.SITE_SUFFIX_RE.search(first):
             # "德育素材网 首页" (002), "当代县域经济网 /2019第十二期" (014)
-            if all(_chrome_rule(t) or re.fullmatch(r"/?\d{4}[^\s]{0,8}", t) for t in rest_tokens):
+            if all(_chrome_rule(t) or _ISSUE_TOKEN_RE.fullmatch(t) for t in rest_tokens):
                 rules[i] = "artifacts.site_notice"
         elif not rest_tokens and len(first) >= 4 and R.SITE_NAME_ALONE_RE.search(first):
             # "当代县域经济网" followed by pagination bullets (014); a title ending in 网 followed by a header
@@ -941,7 +1149,7 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
             short_plain(i)
             and len(stripped) <= 12
             and not R.HEADING_RE.match(stripped)
-            and not re.search(r"[()（）【】\[\]《》“”:：]|(?:19|20)\d{2}", stripped)
+            and not _TITLE_BLOCK_RE.search(stripped)
         )
         if i in rules or plain:
             run.append(i)
@@ -951,8 +1159,10 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
         for i in run:
             rules.setdefault(i, "artifacts.nav_row")
     # short photo labels next to other short label lines (HTML figcaptions, devset 039)
+    short = config.short_line_max_chars
     for i in nonblank:
-        if i in rules or not short_plain(i) or not R.PHOTO_LABEL_RE.search(table_text[i]):
+        # the length test of short_plain first, inline: most lines are longer
+        if len(table_text[i]) > short or i in rules or not short_plain(i) or not R.PHOTO_LABEL_RE.search(table_text[i]):
             continue
         if any(short_plain(j) for j in neighbours(i)):
             rules[i] = "artifacts.image_caption"
@@ -960,12 +1170,17 @@ def _context_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str
     for k, i in enumerate(nonblank[:3]):
         if i in rules:
             continue
+        if len(lines[i].text) < 30:
+            continue  # the normalised line is shorter still (normalising only deletes characters)
+        # own[0] is the line's first character that normalized_line keeps (_WORD_CHAR_RE), so the cheap
+        # first-character test can come before the line is normalised; both tests only skip the line
+        first = _WORD_CHAR_RE.search(lines[nonblank[k + 1]].text) if k + 1 < len(nonblank) else None
+        own_first = _WORD_CHAR_RE.search(lines[i].text)
+        if first is not None and own_first is not None and first.group() != own_first.group():
+            continue  # the following text starts with another character: no common prefix at all
         own = _normalized_line_cached(lines[i].text)
         if len(own) < 30:
             continue
-        first = _WORD_CHAR_RE.search(lines[nonblank[k + 1]].text) if k + 1 < len(nonblank) else None
-        if first is not None and first.group() != own[0]:
-            continue  # the following text starts with another character: no common prefix at all
         parts, size = [], 0
         for j in nonblank[k + 1 : k + 40]:  # only the first len(own) characters are compared
             if size >= len(own):
@@ -987,15 +1202,23 @@ def _rejoin(lines: list[_Line], state: _State, config: ArtifactsConfig) -> list[
     """Join a line that stops mid-sentence with the next text line (blank lines between are dropped)."""
     should_join = state.memo.should_join if state.memo else functools.partial(_should_join, config=config)
     out: list[_Line] = []
+    blank = [not line.text.strip() for line in lines]  # each line's test, done once
+    count = len(lines)
     i = 0
-    while i < len(lines):
+    while i < count:
         current = lines[i]
         i += 1
+        if blank[i - 1]:
+            out.append(current)  # a blank line never takes the next one (joined lines are never blank)
+            continue
         while True:
+            upper = current.text.strip()
+            if len(upper) < config.join_min_chars or upper[-1] in _JOIN_CLOSERS:
+                break  # _should_join's first test (it looks at the upper line alone), without the cached call
             j = i
-            while j < len(lines) and not lines[j].text.strip():
+            while j < count and blank[j]:
                 j += 1
-            if j >= len(lines) or not current.text.strip() or not should_join(current.text, lines[j].text):
+            if j >= count or not should_join(current.text, lines[j].text):
                 break
             nxt = lines[j]
             left = current.text.rstrip()
@@ -1061,9 +1284,22 @@ def line_hash(line: str) -> str:
     return hashlib.blake2b(normalized_line(line).encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _cross_doc_candidate(line: str, config: ArtifactsConfig) -> bool:
-    key = normalized_line(line)
-    return len(key) >= config.cross_doc_min_line_chars and not _is_long_sentence(line, config)
+def _candidate_hashes(text: str, config: ArtifactsConfig) -> list[tuple[int, str, str]]:
+    """(line number, line, line_hash) of each candidate line of ``text``: a normalised line of at least
+    ``cross_doc_min_line_chars`` characters that is not a long sentence (``_is_long_sentence``).
+
+    The cheap tests come first: most lines are long sentences, and a line shorter than the minimum cannot
+    normalise to a longer key (normalising only deletes characters), so neither needs its key built."""
+    minimum, longest = config.cross_doc_min_line_chars, config.header_max_chars
+    out = []
+    for number, line in enumerate(text.split("\n")):
+        stripped = line.strip()
+        if len(stripped) < minimum or (stripped[-1] in R.TERMINAL and len(stripped) > longest):
+            continue  # minimum >= 1, so stripped is not empty past the first test
+        key = _NOT_WORD_RE.sub("", line)
+        if len(key) >= minimum:
+            out.append((number, line, hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()))
+    return out
 
 
 def count_line_hashes(texts: Iterable[str], config: ArtifactsConfig = ArtifactsConfig()) -> Counter:
@@ -1078,7 +1314,7 @@ def count_line_hashes(texts: Iterable[str], config: ArtifactsConfig = ArtifactsC
     """
     counts: Counter = Counter()
     for text in texts:
-        counts.update({line_hash(l) for l in text.split("\n") if _cross_doc_candidate(l, config)})
+        counts.update({h for _, _, h in _candidate_hashes(text, config)})
     return counts
 
 
@@ -1106,12 +1342,9 @@ def remove_repeated_lines(doc: Document, config: ArtifactsConfig, common_hashes:
     """
     if not common_hashes:
         return doc
-    kept, removals = [], []
-    for number, line in enumerate(doc.text.split("\n")):
-        if _cross_doc_candidate(line, config) and line_hash(line) in common_hashes:
-            removals.append(Removal("artifacts.cross_doc_repeat", number, line.strip()))
-        else:
-            kept.append(line)
-    if not removals:
+    removed = {number: line for number, line, h in _candidate_hashes(doc.text, config) if h in common_hashes}
+    if not removed:
         return doc
+    removals = [Removal("artifacts.cross_doc_repeat", number, line.strip()) for number, line in removed.items()]
+    kept = [line for number, line in enumerate(doc.text.split("\n")) if number not in removed]
     return doc.with_changes(text="\n".join(kept)).with_removals(removals)

@@ -327,6 +327,23 @@ def test_prefilters_are_sound_on_generated_lines(text):
         _assert_fast_path_sound(line)
 
 
+def test_anchor_filters_cover_every_code_point():
+    # _line_rule searches a plain character class before a case-insensitive hint: every literal of the hint
+    # holds a character of the class, and the class already holds every character the hint's flags make
+    # equal to one of its own (checked over all code points, surrogates and astral planes included)
+    from pipeline import artifacts
+
+    everything = "".join(map(chr, range(0x110000)))
+    for hint, anchor in (
+        (artifact_rules.ICP_HINT_RE, artifacts._ICP_ANCHOR_RE),
+        (artifact_rules.COPYRIGHT_HINT_RE, artifacts._COPYRIGHT_ANCHOR_RE),
+    ):
+        for literal in hint.pattern.replace("\\", "").split("|"):
+            assert anchor.search(literal), literal
+        folded = re.compile(anchor.pattern, hint.flags)
+        assert set(folded.findall(everything)) == set(anchor.findall(everything)), hint.pattern
+
+
 def test_line_memo_keeps_configs_apart():
     # the per-line caches are keyed by config: a stricter config interleaved with the default one must
     # neither see nor leave cached decisions
