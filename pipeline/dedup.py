@@ -459,19 +459,50 @@ def _similar_pairs(band_keys: Callable[[int], np.ndarray], band_count: int, low_
     this is what keeps clustering in seconds.
     """
     needed = math.ceil(threshold * low_bytes.shape[1] - 1e-9)  # agreeing positions, as an integer
+    agreeing = _agreeing_bytes_counter(low_bytes)
     found = []
     for band in range(band_count):
         for pairs in _bucket_pair_blocks(band_keys(band), max_group):
             for start in range(0, len(pairs), 250_000):
                 block = pairs[start:start + 250_000]
-                rough = np.count_nonzero(low_bytes[block[:, 0]] == low_bytes[block[:, 1]], axis=1)
-                block = block[rough >= needed]
+                block = block[agreeing(block[:, 0], block[:, 1]) >= needed]
                 if len(block):
                     left, right = full_rows(block[:, 0]), full_rows(block[:, 1])
                     found.append(block[np.count_nonzero(left == right, axis=1) >= needed])
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     return np.unique(np.concatenate(found), axis=0)
+
+
+_LOW_7_BITS = np.uint64(0x7F7F7F7F7F7F7F7F)
+
+
+def _agreeing_bytes_counter(low_bytes: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``count(left, right)``: per pair of rows of ``low_bytes``, how many positions hold equal bytes.
+
+    Rows of a multiple of 8 bytes are compared 8 bytes at a time (a synthetic corpus whose pages share
+    sentences gives billions of candidate pairs at a million documents, so this is clustering's inner loop):
+    in ``x = a ^ b`` a byte is zero exactly where the bytes agree; ``(x & 0x7F…) + 0x7F…`` sets a byte's top
+    bit when its low seven bits are not all zero (no carry leaves a byte), ``| x`` when its top bit is set,
+    so the complement's top bits mark the zero bytes and a population count counts them.
+
+    >>> rows = np.array([[1, 2, 3, 4, 5, 6, 7, 8], [1, 0, 3, 0, 5, 0, 7, 0]], dtype=np.uint8)
+    >>> _agreeing_bytes_counter(rows)(np.array([0, 0]), np.array([1, 0])).tolist()
+    [4, 8]
+    """
+    if low_bytes.shape[1] % 8:
+        return lambda left, right: np.count_nonzero(low_bytes[left] == low_bytes[right], axis=1)
+    words = np.ascontiguousarray(low_bytes).view(np.uint64)
+
+    def count(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        x = words[left]
+        x ^= words[right]
+        top = (x & _LOW_7_BITS) + _LOW_7_BITS
+        top |= x
+        top |= _LOW_7_BITS
+        return np.bitwise_count(~top).sum(axis=1, dtype=np.int64)
+
+    return count
 
 
 def string_array(column: pa.ChunkedArray) -> np.ndarray:

@@ -275,3 +275,16 @@ def test_signature_table_survives_parquet(tmp_path):
     path = tmp_path / "signatures.parquet"
     pq.write_table(_table(rows), path)
     assert find_duplicates([pq.read_table(path)]) == [Duplicate("b-0", "a-0", 1.0, "exact")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([4, 8, 16, 128]))
+def test_agreeing_bytes_are_counted_like_a_byte_by_byte_comparison(seed, width):
+    from pipeline.dedup import _agreeing_bytes_counter
+
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, 4, (50, width), dtype=np.uint8)  # few values: many agreeing bytes, 0x00 and 0x80
+    rows[rng.random(rows.shape) < 0.2] = 0x80
+    left, right = rng.integers(0, 50, 200), rng.integers(0, 50, 200)
+    expected = np.count_nonzero(rows[left] == rows[right], axis=1)
+    assert _agreeing_bytes_counter(rows)(left, right).tolist() == expected.tolist()
