@@ -77,8 +77,10 @@ def run_measured(args: list[str], env: dict) -> tuple[dict, float, float]:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"command failed ({process.returncode}): {' '.join(args)}\n{stderr[-3000:]}")
-    last = [line for line in stdout.splitlines() if line.startswith("{")][-1]
-    return json.loads(last), wall, peak
+    results = [line for line in stdout.splitlines() if line.startswith("{")]
+    if not results:
+        raise SystemExit(f"command printed no result line: {' '.join(args)}\n{stdout[-2000:]}\n{stderr[-3000:]}")
+    return json.loads(results[-1]), wall, peak
 
 
 def reference_t2s(corpus: Path) -> float:
@@ -132,6 +134,9 @@ def bench_size(docs: int, runner: str, workdir: Path, env: dict) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     build = [sys.executable, "-c", BUILD_SCRIPT, str(corpus), str(out), runner]
     cold, cold_wall, cold_rss = run_measured(build, env)
+    # printed at once: a long run that fails later still leaves its cold build on record
+    print(json.dumps({"docs": docs, "cold_seconds": round(cold["seconds"], 1), "peak_rss_mib": round(cold_rss),
+                      "phase_seconds": cold["phase_seconds"]}), flush=True)
     warm, warm_wall, _ = run_measured(build, env)
     first = sorted(corpus.glob("*.jsonl"))[0]
     original = first.read_bytes()
