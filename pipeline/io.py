@@ -230,53 +230,49 @@ class PartWriter:
                     tmp.unlink()
 
 
-class JsonlWriter:
-    """Writes JSONL rows to a temporary name, renamed into place on close."""
+class _AtomicFileWriter:
+    """A file written under a temporary name and renamed into place on close: a reader never sees half of
+    it, and ``abort`` leaves nothing behind."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, binary: bool):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = path.with_name(path.name + ".tmp")
-        self._handle = open(self._tmp, "w", encoding="utf-8", newline="\n")
+        self._handle = open(self._tmp, "wb") if binary else open(self._tmp, "w", encoding="utf-8", newline="\n")
+
+    def close(self) -> None:
+        self._handle.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        self._handle.close()
+        if self._tmp.exists():
+            self._tmp.unlink()
+
+
+class JsonlWriter(_AtomicFileWriter):
+    """Writes JSONL rows to a temporary name, renamed into place on close."""
+
+    def __init__(self, path: Path):
+        super().__init__(path, binary=False)
         self.rows_written = 0
 
     def write(self, row: dict) -> None:
         self._handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
         self.rows_written += 1
 
-    def close(self) -> None:
-        self._handle.close()
-        os.replace(self._tmp, self.path)
 
-    def abort(self) -> None:
-        self._handle.close()
-        if self._tmp.exists():
-            self._tmp.unlink()
-
-
-class PickleWriter:
-    """A stream of pickled objects, written to a temporary name and renamed into place on close (a reader
-    never sees half a stream). For the build's own intermediate files only: never for input."""
+class PickleWriter(_AtomicFileWriter):
+    """A stream of pickled objects, written to a temporary name and renamed into place on close. For the
+    build's own intermediate files only: never for input."""
 
     def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = path.with_name(path.name + ".tmp")
-        self._handle = open(self._tmp, "wb")
+        super().__init__(path, binary=True)
 
     def write(self, item) -> None:
         # One self-contained pickle per object (its own memo): a shared Pickler whose memo is cleared
         # between objects would number memo entries from 0 again while one Unpickler keeps counting.
         pickle.dump(item, self._handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def close(self) -> None:
-        self._handle.close()
-        os.replace(self._tmp, self.path)
-
-    def abort(self) -> None:
-        self._handle.close()
-        if self._tmp.exists():
-            self._tmp.unlink()
 
 
 def read_pickles(path: Path):
