@@ -51,6 +51,9 @@ from pipeline.stages import STAGES, run_stages
 STAGING_NAME = ".staging"
 DEDUP_BATCH = 256  # documents per vectorised signature batch: bounded memory, numpy overhead amortised
 CACHE_NAME = ".cache"  # per-shard line counts of the cross-document pre-pass, keyed by shard key
+# What the cross-document pre-pass runs before counting lines (they are compared in Simplified); the build
+# starts after these when it reads the pre-pass's prepared documents.
+PREPASS_STAGES = tuple(stage for stage in STAGES if stage.name == "script")
 
 # Packages whose versions decide output bytes or behaviour; recorded in every manifest.
 RECORDED_PACKAGES = (
@@ -433,7 +436,7 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
                 if prepared:
                     prepared.write(item)
                 continue
-            kept, rejected = run_stages(item, config, STAGES[:1], timings)  # the script stage
+            kept, rejected = run_stages(item, config, PREPASS_STAGES, timings)
             for outcome in (*rejected, *kept):
                 if prepared:
                     prepared.write(outcome)
@@ -576,7 +579,7 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
     timings = summary.stage_seconds
     if prepared is not None:
         items = _prepared_items(prepared, timings)
-        stages = tuple(stage for stage in stages if stage.name != STAGES[0].name)
+        stages = tuple(stage for stage in stages if stage not in PREPASS_STAGES)
     else:
         items = _timed_items(shard, input_dir, config, input_hashes, timings)
     documents = io.PartWriter(staging_dir / "documents" / f"{shard.name}.parquet", DOCUMENT_SCHEMA,
