@@ -475,32 +475,39 @@ def _similar_pairs(band_keys: Callable[[int], np.ndarray], band_count: int, low_
 
 
 _LOW_7_BITS = np.uint64(0x7F7F7F7F7F7F7F7F)
+_EVERY_BYTE = np.uint64(0x0101010101010101)
 
 
 def _agreeing_bytes_counter(low_bytes: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """``count(left, right)``: per pair of rows of ``low_bytes``, how many positions hold equal bytes.
 
-    Rows of a multiple of 8 bytes are compared 8 bytes at a time (a synthetic corpus whose pages share
-    sentences gives billions of candidate pairs at a million documents, so this is clustering's inner loop):
-    in ``x = a ^ b`` a byte is zero exactly where the bytes agree; ``(x & 0x7F…) + 0x7F…`` sets a byte's top
-    bit when its low seven bits are not all zero (no carry leaves a byte), ``| x`` when its top bit is set,
-    so the complement's top bits mark the zero bytes and a population count counts them.
+    Rows of a multiple of 8 bytes (fewer than 256) are compared 8 bytes at a time (a synthetic corpus whose
+    pages share sentences gives billions of candidate pairs at a million documents, so this is clustering's
+    inner loop): in ``x = a ^ b`` a byte is zero exactly where the bytes agree; ``(x & 0x7F…) + 0x7F…`` sets
+    a byte's top bit when its low seven bits are not all zero (no carry leaves a byte), ``| x`` when its top
+    bit is set, so the complement's top bits, shifted to the bottom, mark the zero bytes with a 1 in their
+    byte. Summing a row's words adds those marks lane by lane (at most 31 words: no lane overflows), and
+    multiplying by 0x0101… adds the eight lanes into the top byte. Rows are gathered with ``np.take``
+    (several times faster than fancy indexing here).
 
     >>> rows = np.array([[1, 2, 3, 4, 5, 6, 7, 8], [1, 0, 3, 0, 5, 0, 7, 0]], dtype=np.uint8)
     >>> _agreeing_bytes_counter(rows)(np.array([0, 0]), np.array([1, 0])).tolist()
     [4, 8]
     """
-    if low_bytes.shape[1] % 8:
+    if low_bytes.shape[1] % 8 or low_bytes.shape[1] >= 256:
         return lambda left, right: np.count_nonzero(low_bytes[left] == low_bytes[right], axis=1)
     words = np.ascontiguousarray(low_bytes).view(np.uint64)
 
     def count(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        x = words[left]
-        x ^= words[right]
-        top = (x & _LOW_7_BITS) + _LOW_7_BITS
-        top |= x
-        top |= _LOW_7_BITS
-        return np.bitwise_count(~top).sum(axis=1, dtype=np.int64)
+        x = np.take(words, left, axis=0)
+        x ^= np.take(words, right, axis=0)
+        marks = x & _LOW_7_BITS
+        marks += _LOW_7_BITS
+        marks |= x
+        marks |= _LOW_7_BITS
+        np.invert(marks, out=marks)
+        marks >>= np.uint64(7)
+        return ((marks.sum(axis=1, dtype=np.uint64) * _EVERY_BYTE) >> np.uint64(56)).astype(np.int64)
 
     return count
 

@@ -278,7 +278,7 @@ def test_signature_table_survives_parquet(tmp_path):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.sampled_from([4, 8, 16, 128]))
+@given(st.integers(0, 2**32 - 1), st.sampled_from([4, 8, 16, 24, 128, 248, 256]))
 def test_agreeing_bytes_are_counted_like_a_byte_by_byte_comparison(seed, width):
     from pipeline.dedup import _agreeing_bytes_counter
 
