@@ -820,6 +820,8 @@ def find_duplicate_drops(plan: BuildPlan, config: BuildConfig) -> dict[str, list
         ids.append(dedup.string_array(table.column("id")))
         hashes.append(dedup.string_array(table.column("exact_hash")))
     copies = _identical_copies(ids, hashes)
+    del hashes
+    io.release_freed_memory()  # the tables read part by part
     keep = [~mask for mask in copies]
 
     def read(columns: list[str]):

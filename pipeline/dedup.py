@@ -37,6 +37,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pyarrow as pa
 
+from pipeline import io
 from pipeline.errors import ContractError
 from pipeline.stage_configs import DedupConfig
 
@@ -460,18 +461,21 @@ def _similar_pairs(band_keys: Callable[[int], np.ndarray], band_count: int, low_
     """
     needed = math.ceil(threshold * low_bytes.shape[1] - 1e-9)  # agreeing positions, as an integer
     agreeing = _agreeing_bytes_counter(low_bytes)
-    found = []
+    rows = low_bytes.shape[0]
+    found = np.empty(0, dtype=np.int64)  # pairs verified so far, as sorted codes i * rows + j
     for band in range(band_count):
         for pairs in _bucket_pair_blocks(band_keys(band), max_group):
-            for start in range(0, len(pairs), 250_000):
-                block = pairs[start:start + 250_000]
+            for start in range(0, len(pairs), 100_000):  # ~40 MB of temporaries per block
+                block = pairs[start:start + 100_000]
                 block = block[agreeing(block[:, 0], block[:, 1]) >= needed]
+                codes = block[:, 0] * rows + block[:, 1]
+                # a similar pair shares most bands: verified once, not fetched again from disk in each band
+                block = block[~np.isin(codes, found, assume_unique=False)]
                 if len(block):
                     left, right = full_rows(block[:, 0]), full_rows(block[:, 1])
-                    found.append(block[np.count_nonzero(left == right, axis=1) >= needed])
-    if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(found), axis=0)
+                    similar = block[np.count_nonzero(left == right, axis=1) >= needed]
+                    found = np.union1d(found, similar[:, 0] * rows + similar[:, 1])
+    return np.stack(np.divmod(found, rows), axis=1).astype(np.int64)
 
 
 _LOW_7_BITS = np.uint64(0x7F7F7F7F7F7F7F7F)
@@ -522,9 +526,11 @@ class _SpilledSignatures:
     """Band hashes and full signatures of every row, spilled to files in a temporary folder while the
     tables are read once, so clustering a million documents holds ~0.2 KB per document in memory (ids,
     exact hashes, the signatures' low bytes) instead of ~0.85 KB plus copies. Band ``b`` is one file (read
-    whole, 8 bytes per document); full signature rows are read through a memory map opened per request and
-    closed again, so those pages never accumulate in the process.
+    whole, 8 bytes per document); full signature rows are read through a memory map opened per run of 8,192
+    distinct rows and closed again, so those pages never accumulate in the process.
     """
+
+    ROWS_PER_MAP = 8192  # rows fetched per memory map: at most 8192 pages (32 MiB) resident at a time
 
     def __init__(self, folder: Path, config: DedupConfig):
         self.folder, self.config, self.rows = Path(folder), config, 0
@@ -547,12 +553,17 @@ class _SpilledSignatures:
     def signature_rows(self, rows: np.ndarray) -> np.ndarray:
         if self.rows == 0:
             return np.empty((0, self.config.num_perm), dtype=np.uint32)
-        mapped = np.memmap(self.folder / "signatures.u32", dtype=np.uint32, mode="r",
-                           shape=(self.rows, self.config.num_perm))
-        try:
-            return np.array(mapped[rows])
-        finally:
-            del mapped
+        wanted, positions = np.unique(rows, return_inverse=True)
+        result = np.empty((len(wanted), self.config.num_perm), dtype=np.uint32)
+        for start in range(0, len(wanted), self.ROWS_PER_MAP):
+            # mapped pages count as the process's memory while the map is open: a bounded run of rows each time
+            mapped = np.memmap(self.folder / "signatures.u32", dtype=np.uint32, mode="r",
+                               shape=(self.rows, self.config.num_perm))
+            try:
+                result[start:start + self.ROWS_PER_MAP] = mapped[wanted[start:start + self.ROWS_PER_MAP]]
+            finally:
+                del mapped
+        return result[positions.reshape(-1)]
 
 
 def find_duplicates(signature_tables: Iterable[pa.Table], config: DedupConfig = DedupConfig(),
@@ -630,6 +641,7 @@ def find_duplicates_in(read: Callable[[list[str]], Iterable[pa.Table]], schemas:
         metadata_counts = np.concatenate(metadata_counts)[order]
         empty = np.concatenate(empty)[order]
         low_bytes = np.concatenate(low_bytes)[order]
+        io.release_freed_memory()  # the parts just concatenated
 
         def full_rows(indices: np.ndarray) -> np.ndarray:
             return spill.signature_rows(order[indices])

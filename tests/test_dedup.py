@@ -288,3 +288,17 @@ def test_agreeing_bytes_are_counted_like_a_byte_by_byte_comparison(seed, width):
     left, right = rng.integers(0, 50, 200), rng.integers(0, 50, 200)
     expected = np.count_nonzero(rows[left] == rows[right], axis=1)
     assert _agreeing_bytes_counter(rows)(left, right).tolist() == expected.tolist()
+
+
+def test_spilled_signature_rows_come_back_in_request_order_across_map_runs(tmp_path):
+    config = DedupConfig()
+    rng = np.random.default_rng(7)
+    signatures = rng.integers(0, 2**32, (20_000, config.num_perm), dtype=np.uint32)
+    spill = dedup._SpilledSignatures(tmp_path, config)
+    for start in range(0, len(signatures), 3_000):  # appended part by part, as shards are read
+        part = signatures[start:start + 3_000]
+        spill.append(np.zeros((len(part), config.bands), dtype=np.uint64), part)
+    spill.close_writers()
+    rows = rng.integers(0, len(signatures), 25_000)  # repeats, unsorted, more than one map run of distinct rows
+    assert (spill.signature_rows(rows) == signatures[rows]).all()
+    assert spill.signature_rows(np.array([], dtype=np.int64)).shape == (0, config.num_perm)
