@@ -25,6 +25,7 @@ never from running text (胡锦涛, 卫留成 in the body stay out); when unsure
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -95,8 +96,9 @@ _FOOTER_LINE = re.compile(
     r"版权|Copyright|ICP|备案|地址[:：]|电话[:：]|邮箱|(?:主办|承办)(?:单位)?[:：]|技术支持|网络支持|摄$|摄[)）]"
 )
 # Every alternative of _FOOTER_LINE holds one of these literally: a line with none of them is not a footer
-# (checked with `in`, much cheaper than the regex on every body line).
+# (one search for the literal alternation is ~5x cheaper than _FOOTER_LINE, ~2.5x cheaper than 12 `in` tests).
 _FOOTER_MARKERS = ("摄", "版权", "Copyright", "ICP", "备案", "地址", "电话", "邮箱", "主办", "承办", "技术支持", "网络支持")
+_FOOTER_MARKER = re.compile("|".join(map(re.escape, _FOOTER_MARKERS)))
 # The place a reporter files from, at the end of a reporter tag: `记者刘秀敏/台北报导`,
 # `记者吴文隆、廖瑞铭台南报导`, `本报北京5月3日电`. The place is the last one right before 报导/报道/电.
 _REPORTED_FROM = re.compile(rf"(?P<head>[^\n]{{0,30}}?)(?:\d{{1,2}}月\d{{1,2}}日)?(?:报导|报道|电)(?:[】\])）{SPACE}]|$)")
@@ -218,8 +220,10 @@ def _byline_at(line: str) -> people.Byline | None:
     return people.parse_byline_line(line)
 
 
-def _nonblank(lines: list[tuple[int, str]], start: int = 0) -> list[int]:
-    return [i for i in range(start, len(lines)) if lines[i][1].strip(SPACE)]
+def _nonblank(lines: list[tuple[int, str]], start: int, limit: int) -> list[int]:
+    """Indices of the first ``limit`` non-blank lines from ``start`` (stops there: callers want a few lines of a
+    heading zone, not every line of a long document)."""
+    return list(itertools.islice((i for i in range(start, len(lines)) if lines[i][1].strip(SPACE)), limit))
 
 
 def _article_starts(lines: list[tuple[int, str]]) -> list[tuple[int, int]]:
@@ -311,7 +315,7 @@ def _joined_document_title(lines: list[tuple[int, str]], start: int) -> tuple[st
 def _read_heading(article: _Article, removals: list[Removal], config: MetadataConfig,
                   hints: _PageHints = _PageHints()) -> None:
     lines = article.lines
-    indices = _nonblank(lines)[: config.heading_zone_lines]
+    indices = _nonblank(lines, 0, config.heading_zone_lines)
     used: set[int] = set()
     heads: list[int] = []
     # a headline the page printed twice is the title: lines above it (column, advert) are not
@@ -371,7 +375,8 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
                 heads.append(i)
                 continue
             break
-        if _CHROME.search(text) and byline_index is None and len(_collapse(text)) <= config.chrome_line_chars:
+        # (the cheap tests first: _CHROME.search over a long body line is the costly one)
+        if byline_index is None and len(_collapse(text)) <= config.chrome_line_chars and _CHROME.search(text):
             heads = []  # a column label above a breadcrumb is not the title (社会广角 / 当前位置: >)
             continue
         break  # body text starts
@@ -399,7 +404,7 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
         if len(heads) > 1:
             second = heads[1]
             text = lines[second][1]
-            follows = _nonblank(lines, second + 1)[:1]
+            follows = _nonblank(lines, second + 1, 1)
             next_line = lines[follows[0]][1] if follows else ""
             glued = people.split_glued_byline(text) if article.byline is None else None
             if _collapse(text) == _collapse(lines[title_index][1]):
@@ -418,9 +423,9 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
         removals.append(Removal("metadata.byline", lines[byline_index][0], lines[byline_index][1]))
         used.add(byline_index)
     if heads and article.byline is None and article.title:
-        _take_name_after_repeated_title(article, lines[heads[0]][1], _nonblank(lines, heads[-1] + 1)[:1], removals)
+        _take_name_after_repeated_title(article, lines[heads[0]][1], _nonblank(lines, heads[-1] + 1, 1), removals)
     # date or occasion line and a name-only byline right under the heading (017: 日期在…会议上 / 栗 俊 昌)
-    after = _nonblank(lines, (max(used | set(heads)) + 1) if used or heads else 0)[:3]
+    after = _nonblank(lines, (max(used | set(heads)) + 1) if used or heads else 0, 3)
     for i in after:
         text = _collapse(lines[i][1])
         date = _DATE_LINE.match(text)
@@ -439,7 +444,7 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
         break
     # the title repeated further down (范文 pages: title / time / 导语 / title again)
     if article.title:
-        for i in _nonblank(lines)[: config.heading_zone_lines + 4]:
+        for i in _nonblank(lines, 0, config.heading_zone_lines + 4):
             if (i not in used and i > (heads[0] if heads else -1) and _may_repeat(lines[i][1], article.title)
                     and clean_title(lines[i][1]) == article.title):
                 removals.append(Removal("metadata.title", lines[i][0], lines[i][1]))
@@ -570,10 +575,13 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
                 segments.append((place, config.title_weight))
     filled = [line for line in body_lines if line.strip(SPACE)]
     for index, line in enumerate(filled):
-        if any(map(line.__contains__, _FOOTER_MARKERS)) and _FOOTER_LINE.search(line):
+        if _FOOTER_MARKER.search(line) and _FOOTER_LINE.search(line):
             continue
         weight = config.body_weight
-        if index < 6:
+        # `电` is the only character whose NFKC form holds 电 (tests/test_metadata.py scans every code point; 电 is
+        # never composed from others), so a line without it cannot read `…日电` after markup removal and width
+        # folding: skip that work
+        if index < 6 and "电" in line:
             dateline = _DATELINE.match(_width_fold(_LEADING_MARKUP.sub("", line).strip(SPACE)))
             if dateline:
                 segments.append((dateline["place"], config.title_weight))

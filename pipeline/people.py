@@ -364,8 +364,11 @@ def parse_speech_note(text: str) -> SpeechNote | None:
 def _speaker_pattern() -> re.Pattern:
     # `县委书记张壮雄出席会议并讲话`, `县委副书记、县长董毓民作政府工作报告`, `山西省委书记袁纯清在…上表示`
     return re.compile(
-        # (the region character is tested once for both 委…书记 and 长: the same matches as two alternatives)
-        r"(?:[省市县区州镇乡旗](?:委副?书记|长)|特首|行政长官|总统|主席)"
+        # The position, `(?:[省市县区州镇乡旗](?:委副?书记|长)|特首|行政长官|总统|主席)`, is written with one
+        # character class first and a look-behind telling the alternatives apart (the classes are disjoint): the
+        # same matches, but `re` then skips ahead to the next of these characters instead of trying every
+        # alternative at every position of the body (about twice as fast; tests/test_people.py compares the two).
+        r"[省市县区州镇乡旗特行总主](?:(?<=[省市县区州镇乡旗])(?:委副?书记|长)|(?<=特)首|(?<=行)政长官|(?<=总)统|(?<=主)席)"
         rf"(?P<name>{_surname_pattern()}[{HAN}]{{1,2}})"
         r"(?=出席|主持|作|发表|在会上|在.{0,30}?(?:上|时)(?:表示|讲话|指出|强调|致辞)|讲话|强调|指出|致辞|宣誓)"
     )

@@ -142,3 +142,21 @@ def test_spaced_prefix_end_equals_the_per_document_pattern(heading, text):
     end = _spaced_prefix_end(text, head)
     found = _NAME_AFTER_TITLE.match(text, end) if end is not None else None
     assert (found and (found.end(), found["name"])) == (expected and (expected.end(), expected["name"]))
+
+
+def test_only_dian_folds_to_dian():
+    """The dateline reader skips lines without `电` (issue 8): no other character's NFKC form may hold 电."""
+    import sys
+    import unicodedata
+
+    folding = [c for c in range(sys.maxunicode + 1)
+               if not 0xD800 <= c < 0xE000 and "电" in unicodedata.normalize("NFKC", chr(c))]
+    assert folding == [ord("电")]
+
+
+def test_wide_digit_dateline_is_read():
+    """A dateline in full-width digits (folded before matching) still gives the region."""
+    doc = Document(source_file="d.txt", source_sha256="0" * 64,
+                   text="标题\n\n<content>新华社杭州７月３１日电 今天上午，会议召开。")
+    out = extract_metadata(doc, CONFIG)
+    assert (out.province, out.city) == ("浙江省", "杭州市")
