@@ -479,6 +479,10 @@ _QUOTED = re.compile(r'"([^"\n]{0,500})"')
 # Doubled punctuation left by scraping (devset 032: 身影,, / 的,。): a run of ，、 before a stronger mark
 # or repeated ，、；： collapse to one; 。。 (two, not an ellipsis) to one.
 _DOUBLED_BEFORE_STOP = re.compile(r"[，、][，、]*(?=[。！？；：])")
+# Pre-filter for it: every hit starts with ，or 、 directly followed by one of ，、。！？；：, so a text where
+# neither pattern below matches has no hit. A pattern that starts with one literal character is scanned
+# about three times faster than one starting with a class of frequent characters (，、).
+_DOUBLED_CANDIDATES = (re.compile("，[，、。！？；：]"), re.compile("、[，、。！？；：]"))
 _REPEATED_MARK = re.compile(r"([，、；：])\1+")
 _STOP_RUN = re.compile(r"。{2,}")
 # Spaces between two Chinese characters / Chinese punctuation: 东 极 镇 → 东极镇 (scraping debris).
@@ -487,10 +491,13 @@ _SPACE_RUN = re.compile(f"[{_HORIZONTAL_SPACE}][{_HORIZONTAL_SPACE}]*")
 # A space run needs collapsing if it holds two plain spaces ("  " test) or any other horizontal space.
 _UNUSUAL_SPACE = re.compile("[\t\u00a0\u3000\u2002\u2003\u2009\u202f]")
 # After one pass, an ASCII mark still touching Chinese punctuation may now be in Chinese context (::“):
-# only then is another pass worth its cost.
-# (Same hits as [,;:!?()"…][ \t]*[CJK]|[CJK][ \t]*[,;:!?()"….], written to start with one character class.)
+# only then is another pass worth its cost. Used as a test only: it finds a hit exactly when
+# [,;:!?()"…][ \t]*[CJK]|[CJK][ \t]*[,;:!?()"….] does. Each hit of the second alternative is found at its
+# ASCII mark (no space: the look-behind sees the CJK mark) or at its first space; so the pattern starts with
+# ASCII marks and spaces, rare in cleaned Chinese text, instead of the frequent ，。 (2.5x faster scanning).
 _NEEDS_ANOTHER_PASS = re.compile(
-    f"[,;:!?()\"…{_CJK_PUNCT}](?:(?<=[,;:!?()\"…])[ \t]*[{_CJK_PUNCT}]|(?<=[{_CJK_PUNCT}])[ \t]*[,;:!?()\"….])"
+    f"[,;:!?()\"…. \t](?:(?<=[,;:!?()\"…])[ \t]*[{_CJK_PUNCT}]"
+    f"|(?<=[{_CJK_PUNCT}][,;:!?()\"….])|(?<=[{_CJK_PUNCT}][ \t])[ \t]*[,;:!?()\"….])"
 )
 _BLANK_LINES = re.compile(r"\n{3,}")
 # Fields: every whitespace run (line breaks too) is one space, none next to Chinese punctuation.
@@ -595,7 +602,8 @@ def _normalize_marks(text: str) -> str:
         text = _LONE_PAREN.sub(_replace_lone_paren, text)
     if '"' in text:
         text = _QUOTED.sub(_replace_quoted, text)
-    text = _DOUBLED_BEFORE_STOP.sub("", text)
+    if any(pattern.search(text) for pattern in _DOUBLED_CANDIDATES):
+        text = _DOUBLED_BEFORE_STOP.sub("", text)
     if "，，" in text or "、、" in text or "；；" in text or "：：" in text:  # what _REPEATED_MARK needs
         text = _REPEATED_MARK.sub(r"\1", text)
     if "。。" in text:

@@ -302,3 +302,11 @@ def test_fast_patterns_equal_their_plain_forms(text):
     assert bool(plain_beside.search(text)) == bool(script._ASCII_BESIDE_FULLWIDTH.search(text))
     assert bool(plain_needs.search(text)) == bool(script._NEEDS_ANOTHER_PASS.search(text))
     assert bool(plain_multi.search(text)) == ("  " in text or bool(script._UNUSUAL_SPACE.search(text)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PUNCT_ALPHABET + ["、"]), max_size=30).map("".join))
+def test_doubled_mark_prefilter_misses_no_hit(text):
+    # _normalize_marks skips _DOUBLED_BEFORE_STOP when none of _DOUBLED_CANDIDATES matches.
+    if script._DOUBLED_BEFORE_STOP.search(text):
+        assert any(pattern.search(text) for pattern in script._DOUBLED_CANDIDATES)
