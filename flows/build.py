@@ -40,6 +40,8 @@ from pipeline.errors import ValidationFailed
 
 RUNNERS = ("process", "thread", "dask")
 
+io.use_system_allocator()  # here, so the flow process and every worker that imports the tasks use it
+
 
 def make_task_runner(runner: str, dask_address: str | None = None, workers: int | None = None):
     """A Prefect task runner for ``runner``; raises ValueError for an unknown name."""

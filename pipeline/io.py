@@ -334,6 +334,15 @@ def read_parquet_column(paths: Iterable[Path], column: str) -> list:
     return values
 
 
+def use_system_allocator() -> None:
+    """Let Arrow allocate with the C library's ``malloc`` in this process instead of its bundled mimalloc,
+    which keeps pages it has freed: reading the 400 checks parts of a 1M-document build left the process at
+    603 MB with mimalloc and 339 MB with the system allocator (deduplication: 1,102 → 1,026 MB), and
+    memory is what limits a build on one machine. The build's entry points call it; output is unchanged.
+    """
+    pa.set_memory_pool(pa.system_memory_pool())
+
+
 @functools.lru_cache(maxsize=1)
 def _malloc_trim():
     """glibc's ``malloc_trim``, or None on a C library without it (musl, macOS)."""

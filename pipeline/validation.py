@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import pyarrow as pa
 
-from pipeline import expectations as checks
+from pipeline import expectations as checks, io
 from pipeline.errors import ValidationFailed
 from pipeline.schema import DOCUMENT_COLUMNS, DOCUMENT_SCHEMA, SCHEMA_VERSION
 from pipeline.stage_configs import ValidationConfig
@@ -226,7 +226,7 @@ def checks_to_frame(table: pa.Table) -> pd.DataFrame:
     del table
     # Arrow's allocator (mimalloc) keeps the pages of the Parquet decoding and of the table just converted:
     # ~2x the frame's size at 1M rows (measured: RSS 821 MB -> 369 MB after this call).
-    pa.default_memory_pool().release_unused()
+    io.release_freed_memory()
     return frame
 
 
@@ -257,7 +257,7 @@ def read_checks(output_dir: str | Path) -> pd.DataFrame:
     if not files:
         return checks_to_frame(CHECKS_SCHEMA.empty_table())
     frame = checks_to_frame(pa.concat_tables([pq.read_table(f, schema=CHECKS_SCHEMA) for f in files]))
-    pa.default_memory_pool().release_unused()  # now that the concatenated table is gone, too
+    io.release_freed_memory()  # now that the concatenated table is gone, too
     return frame
 
 
