@@ -11,6 +11,7 @@ throughput on the same text, and a plain "read JSONL → write Parquet" pass on 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -50,20 +51,34 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
 
 
-def run_measured(args: list[str], env: dict) -> tuple[dict, float, float]:
-    """Run a command; return (its JSON output, wall seconds, peak RSS in MiB of the process tree)."""
+@dataclasses.dataclass
+class Memory:
+    """Peak RSS in MiB: of the whole process tree, of the flow process alone, and of the largest other process
+    (a shard worker), each sampled every 0.2 s."""
+
+    tree: float = 0.0
+    flow: float = 0.0
+    worker: float = 0.0
+
+    def text(self) -> str:
+        return f"{self.tree:.0f} MiB (flow process {self.flow:.0f}, largest worker {self.worker:.0f})"
+
+
+def run_measured(args: list[str], env: dict) -> tuple[dict, float, Memory]:
+    """Run a command; return (its JSON output, wall seconds, its peak memory)."""
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0.0
+    peak = Memory()
     stop = threading.Event()
 
     def sample():
-        nonlocal peak
         parent = psutil.Process(process.pid)
         while not stop.is_set():
             try:
-                tree = [parent] + parent.children(recursive=True)
-                rss = sum(p.memory_info().rss for p in tree if p.is_running())
-                peak = max(peak, rss / 2**20)
+                flow = parent.memory_info().rss / 2**20
+                others = [p.memory_info().rss / 2**20 for p in parent.children(recursive=True) if p.is_running()]
+                peak.tree = max(peak.tree, flow + sum(others))
+                peak.flow = max(peak.flow, flow)
+                peak.worker = max(peak.worker, *others, 0.0)
             except psutil.Error:
                 pass
             time.sleep(0.2)
@@ -135,7 +150,8 @@ def bench_size(docs: int, runner: str, workdir: Path, env: dict) -> dict:
     build = [sys.executable, "-c", BUILD_SCRIPT, str(corpus), str(out), runner]
     cold, cold_wall, cold_rss = run_measured(build, env)
     # printed at once: a long run that fails later still leaves its cold build on record
-    print(json.dumps({"docs": docs, "cold_seconds": round(cold["seconds"], 1), "peak_rss_mib": round(cold_rss),
+    print(json.dumps({"docs": docs, "cold_seconds": round(cold["seconds"], 1), "peak_rss_mib": round(cold_rss.tree),
+                      "peak_flow_mib": round(cold_rss.flow), "peak_worker_mib": round(cold_rss.worker),
                       "phase_seconds": cold["phase_seconds"]}), flush=True)
     warm, warm_wall, _ = run_measured(build, env)
     first = sorted(corpus.glob("*.jsonl"))[0]
@@ -147,7 +163,7 @@ def bench_size(docs: int, runner: str, workdir: Path, env: dict) -> dict:
         first.write_bytes(original)
     return {
         "docs": docs, "megabytes": megabytes, "cold_seconds": cold["seconds"], "cold_wall": cold_wall,
-        "peak_rss_mib": cold_rss, "stage_seconds": cold["stage_seconds"], "counts": cold["counts"],
+        "peak_rss_mib": cold_rss.tree, "memory": cold_rss.text(), "stage_seconds": cold["stage_seconds"], "counts": cold["counts"],
         "phase_seconds": cold["phase_seconds"],
         "warm_seconds": warm["seconds"], "warm_reused": f"{warm['reused']}/{warm['shards']}",
         "edited_seconds": edited["seconds"], "edited_reused": f"{edited['reused']}/{edited['shards']}",
@@ -175,7 +191,7 @@ def format_result(r: dict, overhead: float) -> str:
         "| measure | value |",
         "|---|---|",
         f"| cold build | {r['cold_seconds']:.1f} s ({r['docs'] / r['cold_seconds']:.0f} docs/s, {mb_s:.2f} MB/s) |",
-        f"| peak RSS (process tree) | {r['peak_rss_mib']:.0f} MiB |",
+        f"| peak RSS (process tree) | {r['memory']} |",
         f"| stage seconds (sum over workers) | {stages} |",
         f"| wall seconds by phase (flow process) | {phases} |",
         f"| Prefect fixed overhead (1-document build, whole flow) | {overhead:.1f} s |",
@@ -246,14 +262,25 @@ def run_sizes(args, env: dict, server) -> int:
         header = "" if RESULTS.exists() else "# Benchmark results\n\nProduced by `python -m bench.run`.\n\n"
         with open(RESULTS, "a", encoding="utf-8") as handle:
             handle.write(header + heading + "\n")
+    results = []
     for docs in args.docs:
-        result = bench_size(docs, args.runner, args.workdir, env)
-        text = format_result(result, overhead)
+        results.append(bench_size(docs, args.runner, args.workdir, env))
+        text = format_result(results[-1], overhead)
+        if len(results) > 1:
+            text += growth(results[-2], results[-1])
         print(text, flush=True)
         if not args.no_write:  # each size as soon as it is measured: a long run still leaves its results
             with open(RESULTS, "a", encoding="utf-8") as handle:
                 handle.write(text + "\n")
     return 0
+
+
+def growth(smaller: dict, larger: dict) -> str:
+    """How cold-build time and peak RSS grew from one size to the next, measured in the same run."""
+    scale = larger["docs"] / smaller["docs"]
+    return (f"Growth from {smaller['docs']:,} to {larger['docs']:,} documents ({scale:g}× the input): cold build "
+            f"time ×{larger['cold_seconds'] / smaller['cold_seconds']:.2f}, peak RSS "
+            f"×{larger['peak_rss_mib'] / smaller['peak_rss_mib']:.2f}.\n")
 
 
 if __name__ == "__main__":
