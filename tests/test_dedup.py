@@ -302,3 +302,17 @@ def test_spilled_signature_rows_come_back_in_request_order_across_map_runs(tmp_p
     rows = rng.integers(0, len(signatures), 25_000)  # repeats, unsorted, more than one map run of distinct rows
     assert (spill.signature_rows(rows) == signatures[rows]).all()
     assert spill.signature_rows(np.array([], dtype=np.int64)).shape == (0, config.num_perm)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([8, 16, 24, 128]), st.floats(0.0, 1.0))
+def test_rough_check_agrees_with_a_byte_by_byte_count(seed, width, share):
+    from pipeline.dedup import _rough_check
+
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, 3, (50, width), dtype=np.uint8)
+    rows[rng.random(rows.shape) < 0.3] = 0x80
+    left, right = rng.integers(0, 50, 300), rng.integers(0, 50, 300)
+    needed = round(share * width)
+    expected = np.count_nonzero(rows[left] == rows[right], axis=1) >= needed
+    assert _rough_check(rows, needed)(left, right).tolist() == expected.tolist()
