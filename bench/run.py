@@ -142,7 +142,7 @@ def corpus_for(docs: int, workdir: Path) -> Path:
     return corpus
 
 
-def bench_size(docs: int, runner: str, workdir: Path, env: dict) -> dict:
+def bench_size(docs: int, runner: str, workdir: Path, env: dict, cold_only: bool = False) -> dict:
     corpus = corpus_for(docs, workdir)
     megabytes = sum(p.stat().st_size for p in corpus.glob("*.jsonl")) / 1e6
     out = workdir / f"out-{docs}"
@@ -153,6 +153,13 @@ def bench_size(docs: int, runner: str, workdir: Path, env: dict) -> dict:
     print(json.dumps({"docs": docs, "cold_seconds": round(cold["seconds"], 1), "peak_rss_mib": round(cold_rss.tree),
                       "peak_flow_mib": round(cold_rss.flow), "peak_worker_mib": round(cold_rss.worker),
                       "phase_seconds": cold["phase_seconds"]}), flush=True)
+    result = {
+        "docs": docs, "megabytes": megabytes, "cold_seconds": cold["seconds"], "cold_wall": cold_wall,
+        "peak_rss_mib": cold_rss.tree, "memory": cold_rss.text(), "stage_seconds": cold["stage_seconds"],
+        "counts": cold["counts"], "phase_seconds": cold["phase_seconds"],
+    }
+    if cold_only:
+        return result
     warm, warm_wall, _ = run_measured(build, env)
     first = sorted(corpus.glob("*.jsonl"))[0]
     original = first.read_bytes()
@@ -161,10 +168,7 @@ def bench_size(docs: int, runner: str, workdir: Path, env: dict) -> dict:
         edited, edited_wall, _ = run_measured(build, env)
     finally:
         first.write_bytes(original)
-    return {
-        "docs": docs, "megabytes": megabytes, "cold_seconds": cold["seconds"], "cold_wall": cold_wall,
-        "peak_rss_mib": cold_rss.tree, "memory": cold_rss.text(), "stage_seconds": cold["stage_seconds"], "counts": cold["counts"],
-        "phase_seconds": cold["phase_seconds"],
+    return result | {
         "warm_seconds": warm["seconds"], "warm_reused": f"{warm['reused']}/{warm['shards']}",
         "edited_seconds": edited["seconds"], "edited_reused": f"{edited['reused']}/{edited['shards']}",
         "t2s_mb_s": reference_t2s(corpus), "read_write_mb_s": reference_read_write(corpus, workdir / "plain"),
@@ -185,7 +189,7 @@ def format_result(r: dict, overhead: float) -> str:
     mb_s = r["megabytes"] / r["cold_seconds"]
     stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items())
     phases = ", ".join(f"{k} {v:.1f}" for k, v in r["phase_seconds"].items()) + " (then report and publish)"
-    return "\n".join([
+    lines = [
         f"### {r['docs']:,} documents ({r['megabytes']:.0f} MB of JSONL)",
         "",
         "| measure | value |",
@@ -195,16 +199,22 @@ def format_result(r: dict, overhead: float) -> str:
         f"| stage seconds (sum over workers) | {stages} |",
         f"| wall seconds by phase (flow process) | {phases} |",
         f"| Prefect fixed overhead (1-document build, whole flow) | {overhead:.1f} s |",
-        f"| rebuild, unchanged input | {r['warm_seconds']:.1f} s ({r['warm_seconds'] / r['cold_seconds']:.1%} of cold; "
-        f"{r['warm_reused']} shards reused) |",
-        f"| rebuild, one input file edited | {r['edited_seconds']:.1f} s ({r['edited_reused']} shards reused) |",
-        f"| reference: raw OpenCC t2s, 1 core | {r['t2s_mb_s']:.1f} MB/s |",
-        f"| reference: read JSONL → write Parquet | {r['read_write_mb_s']:.1f} MB/s "
-        f"(build at {mb_s / r['read_write_mb_s']:.1%} of it) |",
+    ]
+    if "warm_seconds" in r:  # not with --cold-only
+        lines += [
+            f"| rebuild, unchanged input | {r['warm_seconds']:.1f} s ({r['warm_seconds'] / r['cold_seconds']:.1%} of cold; "
+            f"{r['warm_reused']} shards reused) |",
+            f"| rebuild, one input file edited | {r['edited_seconds']:.1f} s ({r['edited_reused']} shards reused) |",
+            f"| reference: raw OpenCC t2s, 1 core | {r['t2s_mb_s']:.1f} MB/s |",
+            f"| reference: read JSONL → write Parquet | {r['read_write_mb_s']:.1f} MB/s "
+            f"(build at {mb_s / r['read_write_mb_s']:.1%} of it) |",
+        ]
+    lines += [
         f"| documents / quarantined / duplicates | {r['counts']['documents']} / {r['counts']['quarantined']} / "
         f"{r['counts']['duplicates']} |",
         "",
-    ])
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, nargs="+", default=[10_000])
     parser.add_argument("--runner", default="process")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/corpus-bench"))
+    parser.add_argument("--cold-only", action="store_true",
+                        help="only the cold build at each size (time, memory and their growth between sizes)")
     parser.add_argument("--no-write", action="store_true", help="print only, do not append to bench/RESULTS.md")
     parser.add_argument("--server", action="store_true",
                         help="run against a real `prefect server start` (as scheduled rebuilds do) instead of "
@@ -264,7 +276,7 @@ def run_sizes(args, env: dict, server) -> int:
             handle.write(header + heading + "\n")
     results = []
     for docs in args.docs:
-        results.append(bench_size(docs, args.runner, args.workdir, env))
+        results.append(bench_size(docs, args.runner, args.workdir, env, args.cold_only))
         text = format_result(results[-1], overhead)
         if len(results) > 1:
             text += growth(results[-2], results[-1])
