@@ -472,9 +472,9 @@ def _similar_pairs(band_keys: Callable[[int], np.ndarray], band_count: int, low_
                 if not len(block):
                     continue
                 # a similar pair shares most bands: verified once, not fetched again from disk in each band
-                codes = block[:, 0] * rows + block[:, 1]
-                at = np.minimum(np.searchsorted(found, codes), max(len(found) - 1, 0))
-                block = block[found[at] != codes] if len(found) else block
+                if len(found):
+                    codes = block[:, 0] * rows + block[:, 1]
+                    block = block[found[np.minimum(np.searchsorted(found, codes), len(found) - 1)] != codes]
                 if len(block):
                     left, right = full_rows(block[:, 0]), full_rows(block[:, 1])
                     similar = block[np.count_nonzero(left == right, axis=1) >= needed]
