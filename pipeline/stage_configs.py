@@ -84,6 +84,12 @@ class ArtifactsConfig:
     cross_doc_min_share: float = 0.05
     # Cross-document repetition needs a pre-pass over the input (decode + script, ~5 % of a build).
     cross_doc_enabled: bool = True
+    # A kept line goes when the line-role model's debris probability reaches this: 0.5 is the model's own
+    # decision; higher keeps more (site-held-out folds: see pipeline/models/lines.py for the trade-off).
+    model_min_score: float = 0.5
+    # The model never drops a longer line: every debris line the dev-set rules leave is <= 150 chars; a longer
+    # line holds text, and debris inside it is a span (the rules' job).
+    model_max_line_chars: int = 150
 
     def __post_init__(self):
         _require(self.header_max_chars > 0, "header_max_chars must be positive")
@@ -93,6 +99,8 @@ class ArtifactsConfig:
         _require(self.cross_doc_min_line_chars >= 1, "cross_doc_min_line_chars must be at least 1")
         _require(self.cross_doc_min_documents >= 2, "cross_doc_min_documents must be at least 2")
         _require(0.0 < self.cross_doc_min_share <= 1.0, "cross_doc_min_share must be in (0, 1]")
+        _require(0.0 <= self.model_min_score <= 1.0, "model_min_score must be in [0, 1]")
+        _require(self.model_max_line_chars >= 1, "model_max_line_chars must be at least 1")
 
 
 @dataclass(frozen=True)
