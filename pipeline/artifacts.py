@@ -1247,18 +1247,19 @@ def remove_artifacts(doc: Document, config: ArtifactsConfig) -> Document | Rejec
     >>> [r.rule for r in out.removals]
     ['artifacts.header_line', 'artifacts.repeated_title']
     """
-    lines, state = _rule_pass(doc, config)
-    model = _line_model(config)
-    if model is not None:
-        lines = _model_pass(lines, state, doc, config, model)
-    return _finish(doc, lines, state)
+    return remove_artifacts_with(doc, config, _line_model(config))
 
 
 def remove_artifacts_with(doc: Document, config: ArtifactsConfig, model) -> Document | Rejection:
     """``remove_artifacts`` with an explicit line-role model (None: the rules alone); for training folds."""
     lines, state = _rule_pass(doc, config)
-    if model is not None:
-        lines = _model_pass(lines, state, doc, config, model)
+    for _ in range(_MAX_PASSES if model is not None else 0):
+        # the model's drops can expose what a rule knows (a site name now on top): rules and model to a fixpoint,
+        # so the stage stays idempotent on its own output
+        dropped = _model_pass(lines, state, doc, config, model)
+        if len(dropped) == len(lines):
+            break
+        lines = _rules_to_fixpoint(dropped, state, doc, config)
     return _finish(doc, lines, state)
 
 
@@ -1266,29 +1267,32 @@ def _rule_pass(doc: Document, config: ArtifactsConfig) -> tuple[list[_Line], _St
     """The rules, run to a fixpoint: the lines left (numbered as in ``doc.text``) and the state (removals, fields)."""
     lines = [_Line(number, text) for number, text in enumerate(doc.text.split("\n"))]
     state = _State(removals=[], fields={}, memo=_memo_for(config))
+    return _rules_to_fixpoint(lines, state, doc, config), state
+
+
+def _rules_to_fixpoint(lines: list[_Line], state: _State, doc: Document, config: ArtifactsConfig) -> list[_Line]:
     for _ in range(_MAX_PASSES):
         before = [l.text for l in lines]
         lines = _clean_once(lines, state, doc, config)
         if [l.text for l in lines] == before:
             break
-    return lines, state
+    return lines
 
 
-def rule_pass_view(doc: Document, config: ArtifactsConfig = ArtifactsConfig()) -> list:
-    """What the line-role model sees of ``doc``: one ``lines.LineView`` per non-blank line the rules kept."""
+def rule_pass_view(doc: Document, config: ArtifactsConfig = ArtifactsConfig(), kept_only: bool = True) -> list:
+    """What the line-role model sees of ``doc``: one ``lines.LineView`` per non-blank line the rules kept
+    (``kept_only=False``: per non-blank input line, the rules' removals marked, for training)."""
     from pipeline.models import lines as line_model
 
     lines, state = _rule_pass(doc, config)
-    return line_model.line_views(doc.text, [(l.number, l.text) for l in lines], state.removals)
+    return line_model.line_views(doc.text, [(l.number, l.text) for l in lines], state.removals, kept_only)
 
 
 def _line_model(config: ArtifactsConfig):
     """The shipped (or ``config.model_dir``) line-role model; None when there is none (rules alone)."""
-    try:
-        from pipeline.models import model_for
-    except ImportError:  # no model registry in this checkout
-        return None
-    return model_for("lines", getattr(config, "model_dir", ""))
+    from pipeline.models import model_for
+
+    return model_for("lines", config.model_dir)
 
 
 def _model_pass(lines: list[_Line], state: _State, doc: Document, config: ArtifactsConfig, model) -> list[_Line]:
@@ -1299,7 +1303,7 @@ def _model_pass(lines: list[_Line], state: _State, doc: Document, config: Artifa
     from pipeline.models import lines as line_model
 
     views = line_model.line_views(doc.text, [(l.number, l.text) for l in lines], state.removals)
-    if not views:
+    if len(views) < config.model_min_lines:
         return lines
     drops = line_model.debris_lines(model, views, config.model_min_score, config.model_max_line_chars)
     if not drops:

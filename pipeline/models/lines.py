@@ -47,7 +47,7 @@ MODEL_FILE = "lines.crfsuite"
 CARD_FILE = "lines.json"
 DEBRIS_ROLES = ("meta", "chrome")
 ROLES = ("body", "title", "byline") + DEBRIS_ROLES
-FEATURE_VERSION = 1  # bump when the features change: a model trained on other features is refused
+FEATURE_VERSION = 2  # bump when the features change: a model trained on other features is refused
 
 # Training: L-BFGS with L1 + L2 (crfsuite's defaults for c1/c2 are 0 and 1); fixed iterations, deterministic.
 TRAIN_PARAMS = {"c1": 0.05, "c2": 0.5, "max_iterations": 150, "feature.possible_transitions": True}
@@ -103,12 +103,12 @@ class LineView:
     first_overlap: float  # share of this line's characters found in the first kept line (a stand-in for <title>)
 
 
-def line_views(input_text: str, kept: list[tuple[int, str]], removals) -> list[LineView]:
+def line_views(input_text: str, kept: list[tuple[int, str]], removals, kept_only: bool = True) -> list[LineView]:
     """The model's view of a page: every non-blank input line, ``kept`` = (input line number, text) of the
     lines the rules kept, in order; ``removals`` = the rules' removals (rule, line number).
 
     >>> from pipeline.document import Removal
-    >>> views = line_views("首页\n标题\n正文。", [(1, "标题"), (2, "正文。")], [Removal("artifacts.nav_row", 0, "首页")])
+    >>> views = line_views("首页\\n标题\\n正文。", [(1, "标题"), (2, "正文。")], [Removal("artifacts.nav_row", 0, "首页")], False)
     >>> [(v.index, v.rule, v.rule_before, v.rule_after) for v in views]
     [(-1, 'nav_row', 'BOS', ''), (0, '', 'nav_row', ''), (1, '', '', 'EOS')]
     """
@@ -130,6 +130,8 @@ def line_views(input_text: str, kept: list[tuple[int, str]], removals) -> list[L
         index, text = kept_at.get(number, (-1, ""))
         texts.append(text.strip() if index >= 0 and text.strip() else input_lines[number].strip())
     rules = ["" if n in kept_at else line_rules.get(n, "rule") for n in numbers]
+    if kept_only:  # what the model sees at run time: the page as the rules left it
+        numbers, texts, rules = ([x for x, rule in zip(column, rules) if not rule] for column in (numbers, texts, rules))
     keys = [_NOT_WORD_RE.sub("", text) for text in texts]
     key_counts: dict[str, int] = {}
     for key in keys:
@@ -219,13 +221,8 @@ def _context_features(view: LineView) -> dict[str, float]:
         f"top={_bucket(view.rank, (1, 2, 3, 5, 8, 12, 20))}": 1.0,
         f"bottom={_bucket(from_bottom, (1, 2, 3, 5, 8))}": 1.0,
         f"relpos={int(5 * view.rank / view.count) if view.count else 0}": 1.0,
-        f"rule_before={view.rule_before or 'kept'}": 1.0,
-        f"rule_after={view.rule_after or 'kept'}": 1.0,
-        f"removed_above={_bucket(view.removed_above, (1, 2, 4, 8))}": 1.0,
         f"overlap_first={_bucket(view.first_overlap, (0.01, 0.5, 0.8, 0.99))}": 1.0 if view.rank else 0.0,
     }
-    if view.span_rule:
-        features[f"span_rule={view.span_rule}"] = 1.0
     if view.repeats:
         features["repeated"] = 1.0
     return features
@@ -300,10 +297,11 @@ def examples(document, gold: dict) -> list:
     from pipeline.artifacts import rule_pass_view
     from pipeline.script import to_simplified
 
-    views = rule_pass_view(document)
-    if not views:
-        return []
-    return [(sequence_features(views), weak_labels(views, gold, to_simplified))]
+    out = []
+    for views in rule_pass_view(document, kept_only=False), rule_pass_view(document, kept_only=True):
+        if views:  # the whole page (the rules' debris labelled too) and the page as the rules leave it
+            out.append((sequence_features(views), weak_labels(views, gold, to_simplified)))
+    return out
 
 
 # ------------------------------------------------------------------------------------------ the model
@@ -380,8 +378,9 @@ def debris_lines(model: LineModel, views: list[LineView], min_score: float,
     longer than ``max_chars`` is text with debris spans at most, never dropped whole."""
     out = {}
     for view, scores in zip(views, role_scores(model, views)):
-        if view.index < 0 or len(view.text) > max_chars:
-            continue  # removed by the rules already (or joined into the line above), or a paragraph
+        if view.index < 0 or len(view.text) > max_chars or R.CONTACT_RE.match(view.text):
+            continue  # removed by the rules already (or joined into the line above), a paragraph, or a contact
+            # line (debris only inside a footer: the rules decide those by their neighbours)
         score = sum(scores.get(role, 0.0) for role in DEBRIS_ROLES)
         if score >= min_score and score > 0.0:
             role = max(DEBRIS_ROLES, key=lambda r: scores.get(r, 0.0))
