@@ -13,7 +13,8 @@ A bracketed writer credit closing a report (``。（张巨峰）``) leaves the t
 Evidence used, strongest first: title (a headline repeated on the page wins; an official title wrapped over
 lines is joined; a title cut with ``...`` is completed from ``原标题：《…》``), author (byline, reporter tag,
 writer credit, name after a repeated title, closing credit, a transcript intro ``以下为<职务><姓名>…的谈话全文``,
-speech note), region (byline organisation, title, dateline, 来源, a reporter's ``…/台北报导``, then the body;
+speech note), region (byline organisation, title, dateline, an outlet's ``中山文明网讯``, 来源, a reporter's
+``…/台北报导``, then the body;
 places visited, visitors' home places, universities, enumerations and a single cited paragraph count little
 or nothing), dates (page time, e-paper issue tag ``…报20240110期``, a date/adoption line under the title).
 
