@@ -1302,6 +1302,9 @@ def _model_pass(lines: list[_Line], state: _State, doc: Document, config: Artifa
     the rules left them."""
     from pipeline.models import lines as line_model
 
+    if not any(0 < len(text) <= line_model.LONG_LINE_CHARS and line_model.may_be_debris(text)
+               for text in (l.text.strip() for l in lines)):
+        return lines  # short prose and paragraphs only: no run of lines the model would tag (see debris_lines)
     views = line_model.line_views(doc.text, [(l.number, l.text) for l in lines], state.removals)
     if len(views) < config.model_min_lines:
         return lines

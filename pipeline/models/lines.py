@@ -18,9 +18,13 @@ nothing quadratic, no segmentation), of the line and, prefixed ``-1:``/``+1:``, 
 position from the top and from the bottom (bucketed), length, Han share, punctuation and digit profile, a
 final full stop, date / clock / weekday patterns, lexicons (chrome words of ``artifact_rules.CHROME_WORDS``,
 header keys, genre words such as 讲话/致辞/心得体会, position words such as 书记/局长, app/share/login/related
-words, site-name suffixes), the line's repetition on the page, its character overlap with the first kept
-line (a stand-in for the page's ``<title>``), and the rules' own decisions around it (which rule removed
-the line before / after it, how many lines were removed above it, a span rule inside it).
+words, site-name suffixes), the line's repetition on the page, and its character overlap with the first kept
+line (a stand-in for the page's ``<title>``).
+
+Speed: a line longer than ``LONG_LINE_CHARS`` is never labelled; it only separates the runs of short lines
+the CRF labels (its neighbours see ``long``), and a run of prose lines only (``may_be_debris``) is not
+tagged at all. On the benchmark corpus this keeps the stage within ~1.3x of the rules alone
+(bench/RESULTS.md).
 
 Training labels are weak, from the dev set's gold (``examples``): a line holding a ``must_remove`` string
 that covers most of the line is ``meta`` (it has a date, clock or header key) or ``chrome``; a line
@@ -32,12 +36,14 @@ the rules' job).
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline import artifact_rules as R
 
@@ -47,7 +53,7 @@ MODEL_FILE = "lines.crfsuite"
 CARD_FILE = "lines.json"
 DEBRIS_ROLES = ("meta", "chrome")
 ROLES = ("body", "title", "byline") + DEBRIS_ROLES
-FEATURE_VERSION = 2  # bump when the features change: a model trained on other features is refused
+FEATURE_VERSION = 3  # bump when the features change: a model trained on other features is refused
 
 # Training: L-BFGS with L1 + L2 (crfsuite's defaults for c1/c2 are 0 and 1); fixed iterations, deterministic.
 TRAIN_PARAMS = {"c1": 0.05, "c2": 0.5, "max_iterations": 150, "feature.possible_transitions": True}
@@ -55,11 +61,18 @@ TRAIN_PARAMS = {"c1": 0.05, "c2": 0.5, "max_iterations": 150, "feature.possible_
 DEBRIS_COVER_SHARE = 0.5
 # A byline is short: "记者 张三 通讯员 李四" fits; a longer line naming the author is text about them.
 BYLINE_MAX_CHARS = 40
+# A kept line longer than this is text (a paragraph, with debris spans at most: the rules' work): the model
+# never labels it, and it separates the runs of short lines the CRF labels, so a page of long paragraphs
+# costs next to nothing. Debris lines are short: of the dev set's must_remove lines, none is longer.
+LONG_LINE_CHARS = 150
+# A prose line (``may_be_debris``): a clause of this many characters, this share of them Han
+PROSE_MIN_CHARS = 12
+PROSE_MIN_HAN_SHARE = 0.6
 
 _NOT_WORD_RE = re.compile(r"[\W_]+")
-_HAN_RE = re.compile(rf"[{R.HAN}]")
-_DIGIT_RE = re.compile(r"\d")
-_LATIN_RE = re.compile(r"[A-Za-z]")
+_HAN_RUN_RE = re.compile(rf"[{R.HAN}]+")  # counted as len(text) - len(sub("", text)): no list of matches
+_DIGIT_RUN_RE = re.compile(r"\d+")
+_LATIN_RUN_RE = re.compile(r"[A-Za-z]+")
 _SPACE_RUN_RE = re.compile(r"\s{2,}|\u3000")
 _CLAUSE_RE = re.compile(r"[，,、；;]")
 # "2024-10-28", "2019/12/01", "2022年12月25日": the page's dates (ISO ones are chrome far more often)
@@ -78,16 +91,17 @@ _POSITION_RE = re.compile(r"书记|县长|市长|省长|区长|镇长|乡长|局
 # App prompts, share, login, comments, related lists: chrome vocabulary seen on many sites
 _APP_RE = re.compile(r"APP|App|app|客户端|下载|扫码|二维码|关注|公众号|微信|微博|小程序|打开")
 _RELATED_RE = re.compile(r"相关|推荐|热门|热点|猜你|阅读排行|排行|精选|专题|更多|上一|下一|下载|查看|点击|收藏|评论|分享|登录|注册|举报|返回")
-_FOOTER_RE = re.compile(r"版权|所有|主办|承办|技术支持|联系|电话|地址|邮编|备案|Copyright|©|ICP", re.I)
-_SITE_SUFFIX_RE = re.compile(r"(?:网|网站|论坛|平台|门户|频道|在线|文库|电台|社区|资讯|新闻|日报|晚报|报)$")
-_BRACKET_LEAD_RE = re.compile(r"^[【\[［(（<《「]")
+# "Copyright", "COPYRIGHT", "icp": spelled-out case classes (a re.I pattern is twice as slow on Han text)
+_FOOTER_RE = re.compile(r"版权|所有|主办|承办|技术支持|联系|电话|地址|邮编|备案|[Cc][Oo][Pp][Yy][Rr][Ii][Gg][Hh][Tt]|©|[Ii][Cc][Pp]")
+# "中山文明网", "县融媒体中心新闻": a site or channel name ends like this
+_SITE_SUFFIXES = ("网", "网站", "论坛", "平台", "门户", "频道", "在线", "文库", "电台", "社区", "资讯", "新闻", "日报", "晚报", "报")
 _SEPARATOR_RE = re.compile(r"[|｜>＞»/•·]")
 _MASK_RE = re.compile(r"[Xx×＊*☆]{2,}")
 
 
-@dataclass(frozen=True)
-class LineView:
-    """One non-blank input line of a page, with what the model may know of its context."""
+class LineView(NamedTuple):
+    """One non-blank input line of a page, with what the model may know of its context (a named tuple:
+    every line of every page of a build makes one)."""
 
     index: int  # position in the kept line list (blank lines included); -1 if the rules removed the line
     number: int  # line number in the text the artifacts stage received
@@ -95,70 +109,98 @@ class LineView:
     rank: int  # 0-based among the page's non-blank input lines
     count: int  # non-blank input lines on the page
     rule: str  # rule family that removed this line ("" if kept): a training label, never a feature
-    rule_before: str  # that of the line above ("BOS" at the top)
-    rule_after: str  # that of the line below ("EOS" at the bottom)
-    removed_above: int  # input lines removed by the rules above this line
-    span_rule: str  # a span rule that cut text out of this line ("" if none)
-    repeats: int  # other lines with the same normalised text
-    first_overlap: float  # share of this line's characters found in the first kept line (a stand-in for <title>)
+    repeats: int  # other short lines with the same normalised text (0 for a long line: never computed)
+    key: str  # the text without spaces and punctuation ("" for a long line: never computed)
+    first_key: str  # that of the first kept line ("" for the first kept line itself), a stand-in for <title>
+
+    @property
+    def first_overlap(self) -> float:
+        """Share of this line's characters found in the first kept line (computed only for the lines tagged)."""
+        if not self.key or not self.first_key:
+            return 0.0
+        return sum(map(_char_set(self.first_key).__contains__, self.key)) / len(self.key)
+
+    @property
+    def long(self) -> bool:
+        """A line the model never labels (see ``LONG_LINE_CHARS``)."""
+        return len(self.text) > LONG_LINE_CHARS
 
 
 def line_views(input_text: str, kept: list[tuple[int, str]], removals, kept_only: bool = True) -> list[LineView]:
     """The model's view of a page: every non-blank input line, ``kept`` = (input line number, text) of the
     lines the rules kept, in order; ``removals`` = the rules' removals (rule, line number).
 
+    The per-line work (normalised keys, overlap with the first line) is done for short lines only: long
+    lines are never labelled, they only separate the segments the CRF labels.
+
     >>> from pipeline.document import Removal
     >>> views = line_views("首页\\n标题\\n正文。", [(1, "标题"), (2, "正文。")], [Removal("artifacts.nav_row", 0, "首页")], False)
-    >>> [(v.index, v.rule, v.rule_before, v.rule_after) for v in views]
-    [(-1, 'nav_row', 'BOS', ''), (0, '', 'nav_row', ''), (1, '', '', 'EOS')]
+    >>> [(v.index, v.rule) for v in views]
+    [(-1, 'nav_row'), (0, ''), (1, '')]
     """
-    input_lines = input_text.split("\n")
-    kept_at = {number: (index, text) for index, (number, text) in enumerate(kept) if text.strip()}
-    line_rules: dict[int, str] = {}
-    span_rules: dict[int, str] = {}
-    for removal in removals:
-        family = removal.rule.split(".", 1)[-1].split(":", 1)[0]
-        if family == "paragraph_rejoin":
-            kept_at.setdefault(removal.line, (-1, input_lines[removal.line] if removal.line < len(input_lines) else ""))
-        elif removal.line in kept_at:
-            span_rules.setdefault(removal.line, family)
-        else:
-            line_rules.setdefault(removal.line, family)
-    numbers = [n for n, t in enumerate(input_lines) if t.strip()]
-    texts = []
-    for number in numbers:
-        index, text = kept_at.get(number, (-1, ""))
-        texts.append(text.strip() if index >= 0 and text.strip() else input_lines[number].strip())
-    rules = ["" if n in kept_at else line_rules.get(n, "rule") for n in numbers]
     if kept_only:  # what the model sees at run time: the page as the rules left it
-        numbers, texts, rules = ([x for x, rule in zip(column, rules) if not rule] for column in (numbers, texts, rules))
-    keys = [_NOT_WORD_RE.sub("", text) for text in texts]
+        indexes, numbers, texts = [], [], []
+        for index, (number, text) in enumerate(kept):
+            stripped = text.strip()
+            if stripped:
+                indexes.append(index)
+                numbers.append(number)
+                texts.append(stripped)
+        rules = [""] * len(numbers)
+    else:
+        indexes, numbers, texts, rules = _input_lines(input_text, kept, removals)
+    keys = [_NOT_WORD_RE.sub("", text) if len(text) <= LONG_LINE_CHARS else "" for text in texts]
     key_counts: dict[str, int] = {}
     for key in keys:
         key_counts[key] = key_counts.get(key, 0) + 1
     first_kept = next((k for k, rule in enumerate(rules) if not rule), None)
-    first_chars = set(keys[first_kept]) if first_kept is not None else set()
+    first_key = (keys[first_kept] or _NOT_WORD_RE.sub("", texts[first_kept])) if first_kept is not None else ""
     views = []
-    removed_above = 0
-    for rank, (number, text, key, rule) in enumerate(zip(numbers, texts, keys, rules)):
+    for rank, (index, number, text, key, rule) in enumerate(zip(indexes, numbers, texts, keys, rules)):
         views.append(
             LineView(
-                index=kept_at[number][0] if number in kept_at else -1,
+                index=index,
                 number=number,
                 text=text,
                 rank=rank,
                 count=len(numbers),
                 rule=rule,
-                rule_before=rules[rank - 1] if rank > 0 else "BOS",
-                rule_after=rules[rank + 1] if rank + 1 < len(numbers) else "EOS",
-                removed_above=removed_above,
-                span_rule=span_rules.get(number, ""),
-                repeats=key_counts.get(key, 1) - 1 if key else 0,
-                first_overlap=(sum(ch in first_chars for ch in key) / len(key)) if key and rank != first_kept else 0.0,
+                repeats=key_counts[key] - 1 if key else 0,
+                key=key,
+                first_key=first_key if rank != first_kept else "",
             )
         )
-        removed_above += bool(rule)
     return views
+
+
+def _input_lines(input_text: str, kept: list[tuple[int, str]], removals) -> tuple[list, list, list, list]:
+    """(kept index or -1, line number, text, rule family or "") of every non-blank input line (for training)."""
+    input_lines = input_text.split("\n")
+    kept_at = {number: (index, text) for index, (number, text) in enumerate(kept) if text.strip()}
+    line_rules: dict[int, str] = {}
+    for removal in removals:
+        if removal.line in kept_at:
+            continue  # a span rule inside a kept line
+        family = removal.rule.split(".", 1)[-1].split(":", 1)[0]
+        if family == "paragraph_rejoin":  # joined into the line above: its own text, kept
+            kept_at.setdefault(removal.line, (-1, input_lines[removal.line] if removal.line < len(input_lines) else ""))
+        else:
+            line_rules.setdefault(removal.line, family)
+    indexes, numbers, texts, rules = [], [], [], []
+    for number, line in enumerate(input_lines):
+        if not line.strip():
+            continue
+        index, text = kept_at.get(number, (-1, ""))
+        indexes.append(index)
+        numbers.append(number)
+        texts.append(text.strip() if index >= 0 and text.strip() else line.strip())
+        rules.append("" if number in kept_at else line_rules.get(number, "rule"))
+    return indexes, numbers, texts, rules
+
+
+@functools.lru_cache(maxsize=64)
+def _char_set(text: str) -> frozenset:
+    return frozenset(text)
 
 
 def _bucket(value: float, edges: tuple) -> int:
@@ -166,82 +208,135 @@ def _bucket(value: float, edges: tuple) -> int:
     return bisect.bisect_right(edges, value)
 
 
-def _own_features(view: LineView) -> dict[str, float]:
-    """Features of one line alone (the neighbours get a prefixed copy of these)."""
-    text = view.text
+_LEN_EDGES = (4, 8, 13, 20, 30, 45, 70, 110)
+_HAN_SHARE_EDGES = (0.2, 0.5, 0.7, 0.85, 0.95)
+_DIGIT_SHARE_EDGES = (0.01, 0.1, 0.25, 0.5)
+_LATIN_SHARE_EDGES = (0.01, 0.2, 0.5)
+_CLAUSE_EDGES = (1, 2, 4)
+_TOKEN_EDGES = (2, 3, 5, 8)
+_FLAG_PATTERNS = (  # (feature, bound search or match): one pass of a compiled pattern each
+    ("iso_date", _ISO_DATE_RE.search),
+    ("cjk_date", _CJK_DATE_RE.search),
+    ("clock", _CLOCK_RE.search),
+    ("weekday", _WEEKDAY_RE.search),
+    ("header_key", _HEADER_KEY_RE.search),
+    ("genre", _GENRE_RE.search),
+    ("position", _POSITION_RE.search),
+    ("app", _APP_RE.search),
+    ("related", _RELATED_RE.search),
+    ("footer", _FOOTER_RE.search),
+    ("separator", _SEPARATOR_RE.search),
+    ("space_run", _SPACE_RUN_RE.search),
+    ("heading", R.HEADING_RE.match),
+    ("mask", _MASK_RE.search),
+    ("sentence_punct", R.SENTENCE_PUNCT_RE.search),
+)
+_BRACKET_LEADS = frozenset("【[［(（<《「")
+
+
+def _end_kind(last: str) -> str:
+    if last in R.TERMINAL:
+        return "end=stop"
+    if last in R.LINE_CLOSERS:
+        return "end=closer"
+    if "\u3400" <= last <= "\u9fff":
+        return "end=han"
+    return "end=digit" if last.isdigit() else "end=other"
+
+
+@functools.lru_cache(maxsize=4096)  # pure; a site's chrome lines recur on its pages, and a page is seen again
+def _own_features(text: str) -> tuple[str, ...]:  # after a drop (rules and model run to a fixpoint)
+    """Features of one short line alone (the neighbours get a prefixed copy of these)."""
     length = len(text)
-    han = len(_HAN_RE.findall(text))
-    digits = len(_DIGIT_RE.findall(text))
-    latin = len(_LATIN_RE.findall(text))
-    features: dict[str, float] = {
-        f"len={_bucket(length, (4, 8, 13, 20, 30, 45, 70, 110, 200))}": 1.0,
-        f"han={_bucket(han / length if length else 0.0, (0.2, 0.5, 0.7, 0.85, 0.95))}": 1.0,
-        f"digit={_bucket(digits / length if length else 0.0, (0.01, 0.1, 0.25, 0.5))}": 1.0,
-        f"latin={_bucket(latin / length if length else 0.0, (0.01, 0.2, 0.5))}": 1.0,
-        f"clauses={_bucket(len(_CLAUSE_RE.findall(text)), (1, 2, 4))}": 1.0,
-        f"end={'stop' if text[-1] in R.TERMINAL else 'closer' if text[-1] in R.LINE_CLOSERS else 'han' if _HAN_RE.match(text[-1]) else 'digit' if text[-1].isdigit() else 'other'}": 1.0,
-    }
-    flags = {
-        "iso_date": _ISO_DATE_RE.search(text),
-        "cjk_date": _CJK_DATE_RE.search(text),
-        "clock": _CLOCK_RE.search(text),
-        "weekday": _WEEKDAY_RE.search(text),
-        "header_key": _HEADER_KEY_RE.search(text),
-        "genre": _GENRE_RE.search(text),
-        "position": _POSITION_RE.search(text),
-        "app": _APP_RE.search(text),
-        "related": _RELATED_RE.search(text),
-        "footer": _FOOTER_RE.search(text),
-        "site_suffix": _SITE_SUFFIX_RE.search(text),
-        "bracket_lead": _BRACKET_LEAD_RE.match(text),
-        "separator": _SEPARATOR_RE.search(text),
-        "space_run": _SPACE_RUN_RE.search(text),
-        "heading": R.HEADING_RE.match(text),
-        "mask": _MASK_RE.search(text),
-        "sentence_punct": R.SENTENCE_PUNCT_RE.search(text),
-    }
-    for name, hit in flags.items():
-        if hit:
-            features[name] = 1.0
+    han = length - len(_HAN_RUN_RE.sub("", text))
+    digits = length - len(_DIGIT_RUN_RE.sub("", text))
+    latin = length - len(_LATIN_RUN_RE.sub("", text))
+    features = [
+        f"len={_bucket(length, _LEN_EDGES)}",
+        f"han={_bucket(han / length, _HAN_SHARE_EDGES)}",
+        f"digit={_bucket(digits / length, _DIGIT_SHARE_EDGES)}",
+        f"latin={_bucket(latin / length, _LATIN_SHARE_EDGES)}",
+        f"clauses={_bucket(len(_CLAUSE_RE.findall(text)), _CLAUSE_EDGES)}",
+        _end_kind(text[-1]),
+    ]
+    features.extend(name for name, test in _FLAG_PATTERNS if test(text))
+    if text.endswith(_SITE_SUFFIXES):
+        features.append("site_suffix")
+    if text[0] in _BRACKET_LEADS:
+        features.append("bracket_lead")
     tokens = [t for t in R.TOKEN_SPLIT_RE.split(text) if t]
     chrome = sum(1 for t in tokens if R.CHROME_WORDS.get(t.strip(":：[]【】+").lower()))
     if chrome:
-        features[f"chrome_words={min(chrome, 3)}"] = 1.0
+        features.append(f"chrome_words={min(chrome, 3)}")
         if chrome == len(tokens):
-            features["all_chrome"] = 1.0
-    features[f"tokens={_bucket(len(tokens), (2, 3, 5, 8))}"] = 1.0
-    return features
+            features.append("all_chrome")
+    features.append(f"tokens={_bucket(len(tokens), _TOKEN_EDGES)}")
+    return tuple(features)
 
 
-def _context_features(view: LineView) -> dict[str, float]:
-    """Features of the line's place on the page and of the rules' decisions around it."""
-    from_bottom = view.count - 1 - view.rank
-    features = {
-        "bias": 1.0,
-        f"top={_bucket(view.rank, (1, 2, 3, 5, 8, 12, 20))}": 1.0,
-        f"bottom={_bucket(from_bottom, (1, 2, 3, 5, 8))}": 1.0,
-        f"relpos={int(5 * view.rank / view.count) if view.count else 0}": 1.0,
-        f"overlap_first={_bucket(view.first_overlap, (0.01, 0.5, 0.8, 0.99))}": 1.0 if view.rank else 0.0,
-    }
+def _context_features(view: LineView) -> list[str]:
+    """Features of the line's place on the page."""
+    features = [
+        "bias",
+        f"top={_bucket(view.rank, (1, 2, 3, 5, 8, 12, 20))}",
+        f"bottom={_bucket(view.count - 1 - view.rank, (1, 2, 3, 5, 8))}",
+        f"relpos={5 * view.rank // view.count}",
+    ]
+    if view.rank:
+        features.append(f"overlap_first={_bucket(view.first_overlap, (0.01, 0.5, 0.8, 0.99))}")
     if view.repeats:
-        features["repeated"] = 1.0
+        features.append("repeated")
     return features
 
 
-def sequence_features(views: list[LineView]) -> list[dict[str, float]]:
-    """The feature dicts of a page's lines, in order (own + context + the neighbours' own, prefixed)."""
-    own = [_own_features(v) for v in views]
+def may_be_debris(text: str) -> bool:
+    """False for a line that reads as prose: at least ``PROSE_MIN_CHARS`` characters, mostly Han, a clause
+    mark inside, and no chrome, share, app, footer or header word. A run of short lines holding only such
+    lines is not tagged at all: a cheap test that spares the CRF most short paragraphs. On the dev set no
+    such line scores above 0.54 as debris (the threshold is 0.9); the template and notice sentences all hold
+    one of those words, and forum garbage (``G- k; W% a%``) is not mostly Han, so they stay in reach.
+
+    >>> may_be_debris("县林业部门技术人员现场讲解栽植要点，确保苗木成活。"), may_be_debris("相关推荐")
+    (False, True)
+    >>> may_be_debris("本站文章均来自网友上传，如有侵权请联系删除。"), may_be_debris("x; k% a; W% Q+ z; 9 ^")
+    (True, True)
+    """
+    length = len(text)
+    if length < PROSE_MIN_CHARS or not _CLAUSE_RE.search(text):
+        return True
+    if length - len(_HAN_RUN_RE.sub("", text)) < PROSE_MIN_HAN_SHARE * length:
+        return True
+    return bool(_RELATED_RE.search(text) or _APP_RE.search(text) or _FOOTER_RE.search(text)
+                or _HEADER_KEY_RE.search(text))
+
+
+def segments(views: list[LineView]) -> list[tuple[int, int]]:
+    """(start, stop) of each run of short lines: the sequences the CRF labels (long lines separate them)."""
     out = []
+    start = None
     for k, view in enumerate(views):
-        features = dict(own[k])
-        features.update(_context_features(view))
-        for offset in (-1, 1):
-            j = k + offset
-            prefix = f"{offset:+d}:"
-            if 0 <= j < len(views):
-                features.update({prefix + name: value for name, value in own[j].items()})
-            else:
-                features[prefix + "none"] = 1.0
+        if view.long:
+            if start is not None:
+                out.append((start, k))
+                start = None
+        elif start is None:
+            start = k
+    if start is not None:
+        out.append((start, len(views)))
+    return out
+
+
+def segment_features(views: list[LineView], start: int, stop: int) -> list[list[str]]:
+    """Feature lists of the short lines ``views[start:stop]``: own + context + the neighbours' own, prefixed
+    (a neighbour that is a long line is only ``long``; none at the page's edge is ``none``)."""
+    own = [_own_features(view.text) for view in views[start:stop]]
+    before = ["-1:long"] if start > 0 else ["-1:none"]
+    after = ["+1:long"] if stop < len(views) else ["+1:none"]
+    out = []
+    for k in range(len(own)):
+        features = [*own[k], *_context_features(views[start + k])]
+        features += ["-1:" + name for name in own[k - 1]] if k else before
+        features += ["+1:" + name for name in own[k + 1]] if k + 1 < len(own) else after
         out.append(features)
     return out
 
@@ -290,17 +385,20 @@ def weak_labels(views: list[LineView], gold: dict, convert=lambda s: s) -> list[
 
 
 def examples(document, gold: dict) -> list:
-    """Training examples of one dev page: [(feature dicts, roles)] for the lines the rules keep.
+    """Training examples of one dev page: [(feature lists, roles)], one per run of short lines.
 
     ``document`` is the document as the artifacts stage receives it (Simplified script); the gold's
-    ``must_remove`` strings are converted with the script stage's converter before matching."""
+    ``must_remove`` strings are converted with the script stage's converter before matching. Two views of
+    the page: every input line (the rules' debris labelled too, for more debris to learn from), and the
+    lines the rules keep (what the model sees at run time)."""
     from pipeline.artifacts import rule_pass_view
     from pipeline.script import to_simplified
 
     out = []
     for views in rule_pass_view(document, kept_only=False), rule_pass_view(document, kept_only=True):
-        if views:  # the whole page (the rules' debris labelled too) and the page as the rules leave it
-            out.append((sequence_features(views), weak_labels(views, gold, to_simplified)))
+        labels = weak_labels(views, gold, to_simplified)
+        for start, stop in segments(views):
+            out.append((segment_features(views, start, stop), labels[start:stop]))
     return out
 
 
@@ -336,14 +434,14 @@ def fit(examples: list) -> LineModel:
     trainer = pycrfsuite.Trainer(verbose=False)
     pages = 0
     for features, labels in examples:
-        trainer.append([{k: v for k, v in sorted(f.items())} for f in features], labels)
+        trainer.append(features, labels)
         pages += 1
     trainer.set_params(TRAIN_PARAMS)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / MODEL_FILE
         trainer.train(str(path))
         data = path.read_bytes()
-    card = {"name": NAME, "feature_version": FEATURE_VERSION, "roles": list(ROLES), "pages": pages,
+    card = {"name": NAME, "feature_version": FEATURE_VERSION, "roles": list(ROLES), "sequences": pages,
             "train_params": TRAIN_PARAMS}
     return LineModel(data=data, card=card)
 
@@ -364,25 +462,33 @@ def load(folder: Path) -> LineModel:
     return LineModel(data=(folder / MODEL_FILE).read_bytes(), card=card)
 
 
-def role_scores(model: LineModel, views: list[LineView]) -> list[dict[str, float]]:
-    """Marginal probability of each role, per line."""
+def role_scores(model: LineModel, features: list[list[str]]) -> list[dict[str, float]]:
+    """Marginal probability of each role, per line of one segment."""
     tagger = model.tagger()
-    tagger.set(sequence_features(views))
+    tagger.set(features)
     labels = tagger.labels()
-    return [{label: tagger.marginal(label, k) for label in labels} for k in range(len(views))]
+    return [{label: tagger.marginal(label, k) for label in labels} for k in range(len(features))]
 
 
 def debris_lines(model: LineModel, views: list[LineView], min_score: float,
-                 max_chars: int = 150) -> dict[int, tuple[str, float]]:
+                 max_chars: int = LONG_LINE_CHARS) -> dict[int, tuple[str, float]]:
     """{kept-line index: (role, score)} for the lines to drop: debris probability ≥ ``min_score``; a line
-    longer than ``max_chars`` is text with debris spans at most, never dropped whole."""
+    longer than ``max_chars`` (at most ``LONG_LINE_CHARS``) is text with debris spans at most, never dropped;
+    nothing is dropped if the drops would take the page's last sentence."""
     out = {}
-    for view, scores in zip(views, role_scores(model, views)):
-        if view.index < 0 or len(view.text) > max_chars or R.CONTACT_RE.match(view.text):
-            continue  # removed by the rules already (or joined into the line above), a paragraph, or a contact
-            # line (debris only inside a footer: the rules decide those by their neighbours)
-        score = sum(scores.get(role, 0.0) for role in DEBRIS_ROLES)
-        if score >= min_score and score > 0.0:
-            role = max(DEBRIS_ROLES, key=lambda r: scores.get(r, 0.0))
-            out[view.index] = (role, math.floor(score * 100) / 100)
+    for start, stop in segments(views):
+        if not any(may_be_debris(view.text) for view in views[start:stop]):
+            continue  # a run of prose lines: nothing for the model to find
+        for view, scores in zip(views[start:stop], role_scores(model, segment_features(views, start, stop))):
+            if view.index < 0 or len(view.text) > max_chars or R.CONTACT_RE.match(view.text):
+                continue  # removed by the rules already, or a contact line (debris only inside a footer: the
+                # rules decide those by their neighbours)
+            score = sum(scores.get(role, 0.0) for role in DEBRIS_ROLES)
+            if score >= min_score and score > 0.0:
+                role = max(DEBRIS_ROLES, key=lambda r: scores.get(r, 0.0))
+                out[view.index] = (role, math.floor(score * 100) / 100)
+    sentences = [view.index for view in views if view.index >= 0 and (view.long or view.text[-1] in R.TERMINAL)]
+    if out and sentences and all(index in out for index in sentences):
+        return {}  # the drops would take the page's last sentence: the model misread the page (a notice's one
+        # sentence above its contact block), so it keeps what the rules kept
     return out
