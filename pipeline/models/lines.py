@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import json
 import math
 import re
@@ -390,15 +391,98 @@ def examples(document, gold: dict) -> list:
     ``document`` is the document as the artifacts stage receives it (Simplified script); the gold's
     ``must_remove`` strings are converted with the script stage's converter before matching. Two views of
     the page: every input line (the rules' debris labelled too, for more debris to learn from), and the
-    lines the rules keep (what the model sees at run time)."""
+    lines the rules keep (what the model sees at run time). A line checked by eye in ``LABELS_PATH`` (same
+    page, line number and hash) takes its role from there."""
     from pipeline.artifacts import rule_pass_view
     from pipeline.script import to_simplified
 
+    stored = stored_labels().get((gold.get("file", ""), document.article_index or 0), {})
+    input_lines = document.text.split("\n")
+    checked = {line: role for line, (digest, role, source) in stored.items()
+               if source == "checked" and line < len(input_lines) and digest == input_line_hash(input_lines[line])}
     out = []
     for views in rule_pass_view(document, kept_only=False), rule_pass_view(document, kept_only=True):
-        labels = weak_labels(views, gold, to_simplified)
+        labels = [checked.get(view.number, label) for view, label in zip(views, weak_labels(views, gold, to_simplified))]
         for start, stop in segments(views):
             out.append((segment_features(views, start, stop), labels[start:stop]))
+    return out
+
+
+# ------------------------------------------------------------------------------------------ stored labels
+
+# The weak labels as reviewable data: one row per non-blank input line of each dev page, holding no page
+# text (file, article, line number, hash of the line, role, source). ``source`` is ``weak`` (as
+# ``weak_labels`` gives it: tools/line_labels.py regenerates these) or ``checked`` (looked at by eye, its
+# role corrected where needed: training takes the role from the file). Not in the model folder: ``corpus
+# train`` empties that.
+LABELS_PATH = Path(__file__).resolve().parent.parent / "data" / "line_labels.tsv"
+LABEL_COLUMNS = ("file", "article", "line", "hash", "role", "source")
+LABEL_SOURCES = ("weak", "checked")
+
+
+def input_line_hash(text: str) -> str:
+    """Hash of a line without spaces and punctuation: identifies a line in the labels file, not its text.
+
+    >>> input_line_hash("首页 新闻") == input_line_hash("首页，新闻")
+    True
+    """
+    return hashlib.blake2b(_key(text).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def label_rows(document, gold: dict) -> list[tuple[str, int, int, str, str, str]]:
+    """The weak labels of every non-blank input line of one dev page, as rows of the labels file."""
+    from pipeline.artifacts import rule_pass_view
+    from pipeline.script import to_simplified
+
+    views = rule_pass_view(document, kept_only=False)
+    input_lines = document.text.split("\n")
+    return [(gold["file"], document.article_index or 0, view.number, input_line_hash(input_lines[view.number]), role,
+             "weak") for view, role in zip(views, weak_labels(views, gold, to_simplified))]
+
+
+def dev_documents(devset_dir: Path):
+    """(page, document as the artifacts stage receives it) for every tuning page of the dev set."""
+    from pipeline.config import BuildConfig
+    from pipeline.devset import read_pages, tuning_pages
+    from pipeline.models.training import documents_entering
+
+    config = BuildConfig()
+    for page in sorted(tuning_pages(read_pages(devset_dir)), key=lambda p: p.file):
+        for document in documents_entering(devset_dir, page, config, STAGE):
+            yield page, document
+
+
+def dev_label_rows(devset_dir: Path) -> list[tuple[str, int, int, str, str, str]]:
+    """The labels file as ``tools/line_labels.py`` writes it: weak rows of the dev set's tuning pages, with
+    the rows of ``LABELS_PATH`` checked by eye carried over (same page, line and hash)."""
+    checked = {row[:4]: row for row in read_labels() if row[5] == "checked"} if LABELS_PATH.is_file() else {}
+    return [checked.get(row[:4], row) for page, document in dev_documents(devset_dir)
+            for row in label_rows(document, page.gold)]
+
+
+def read_labels(path: Path = LABELS_PATH) -> list[tuple[str, int, int, str, str, str]]:
+    rows = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines()):
+        if number == 0 or not line.strip():
+            continue  # the header
+        file, article, line_number, digest, role, source = line.split("\t")
+        rows.append((file, int(article), int(line_number), digest, role, source))
+    return rows
+
+
+def write_labels(rows: list, path: Path = LABELS_PATH) -> None:
+    lines = ["\t".join(LABEL_COLUMNS)] + ["\t".join(str(x) for x in row) for row in sorted(rows)]
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def stored_labels() -> dict[tuple[str, int], dict[int, tuple[str, str, str]]]:
+    """{(file, article): {line number: (hash, role, source)}} from ``LABELS_PATH`` (empty if it is missing)."""
+    out: dict[tuple[str, int], dict[int, tuple[str, str, str]]] = {}
+    if not LABELS_PATH.is_file():
+        return out
+    for file, article, line, digest, role, source in read_labels(LABELS_PATH):
+        out.setdefault((file, article), {})[line] = (digest, role, source)
     return out
 
 
