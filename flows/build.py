@@ -32,6 +32,7 @@ from pipeline.build import (
     finalize_build,
     plan_build,
     prepare_staging,
+    staging_removed_on_failure,
     unchanged_build,
 )
 from pipeline.config import config_from_dict, load_config
@@ -112,6 +113,7 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
     """Build ``output_dir`` from ``input_dir``: documents, quarantine, removals, manifest."""
     logger = get_run_logger()
     config = load_config(config_file)
+    io.check_build_folders(Path(input_dir), Path(output_dir))
     with io.output_lock(Path(output_dir)):
         phases = {}
         started = time.perf_counter()
@@ -189,6 +191,13 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
 
 def run_build(input_dir: str, output_dir: str, config_file: str | None = None, runner: str = "process",
               dask_address: str | None = None, show_progress: bool = False) -> dict:
-    """Run the build flow with the chosen task runner (validated before any work starts)."""
+    """Run the build flow with the chosen task runner (validated before any work starts).
+
+    The output lock is taken here, before Prefect starts: a second build is refused with one line and no
+    flow-run traceback (the flow's own lock is then held already). A failed build leaves no staging folder.
+    """
     task_runner = make_task_runner(runner, dask_address)
-    return build_corpus.with_options(task_runner=task_runner)(input_dir, output_dir, config_file, show_progress)
+    io.check_build_folders(Path(input_dir), Path(output_dir))
+    with io.output_lock(Path(output_dir)), staging_removed_on_failure(Path(output_dir)):
+        return build_corpus.with_options(task_runner=task_runner)(input_dir, output_dir, config_file,
+                                                                  show_progress)
