@@ -8,6 +8,7 @@ through prefect-dask, local or at an address) — the same flow and the same out
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import subprocess
 import threading
@@ -42,6 +43,19 @@ from pipeline.errors import ValidationFailed
 RUNNERS = ("process", "thread", "dask")
 
 io.use_system_allocator()  # here, so the flow process and every worker that imports the tasks use it
+
+
+class _NoErrorRecords(logging.Filter):
+    """Drops Prefect's error records (a task's traceback, "Finished in state Failed"): ``corpus build``
+    prints the one error line that matters; ``--verbose`` keeps them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+
+if os.environ.get("CORPUS_ONE_LINE_ERRORS"):  # set by the CLI, inherited by the pool's workers
+    for _name in ("prefect", "prefect.engine", "prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(_name).addFilter(_NoErrorRecords())
 
 
 def make_task_runner(runner: str, dask_address: str | None = None, workers: int | None = None):
@@ -198,6 +212,6 @@ def run_build(input_dir: str, output_dir: str, config_file: str | None = None, r
     """
     task_runner = make_task_runner(runner, dask_address)
     io.check_build_folders(Path(input_dir), Path(output_dir))
-    with io.output_lock(Path(output_dir)), staging_removed_on_failure(Path(output_dir)):
+    with io.output_lock(Path(output_dir), hand_over=True), staging_removed_on_failure(Path(output_dir)):
         return build_corpus.with_options(task_runner=task_runner)(input_dir, output_dir, config_file,
                                                                   show_progress)

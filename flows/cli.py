@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import errno
 import json
-import logging
 import os
 import sys
 import traceback
@@ -40,15 +39,18 @@ def command_build(args) -> int:
     from pipeline.config import load_config
 
     load_config(args.config)  # bad configuration fails before Prefect starts
-    from pipeline.io import check_build_folders
+    from pipeline.io import check_build_folders, output_lock
 
     check_build_folders(Path(args.input), Path(args.output))  # nothing is created in the input folder
-    from flows.build import RUNNERS, run_build
+    with output_lock(Path(args.output), hand_over=True):  # a second build is refused before Prefect loads
+        if not args.verbose:  # the error line below is the one that matters; workers inherit the setting
+            os.environ["CORPUS_ONE_LINE_ERRORS"] = "1"
+        from flows.build import RUNNERS, run_build
 
-    if args.runner not in RUNNERS:
-        raise PipelineError(f"unknown runner {args.runner!r}; choose one of {', '.join(RUNNERS)}")
-    manifest = run_build(args.input, args.output, args.config, runner=args.runner, dask_address=args.dask_address,
-                         show_progress=not args.quiet)
+        if args.runner not in RUNNERS:
+            raise PipelineError(f"unknown runner {args.runner!r}; choose one of {', '.join(RUNNERS)}")
+        manifest = run_build(args.input, args.output, args.config, runner=args.runner,
+                             dask_address=args.dask_address, show_progress=not args.quiet)
     counts = manifest["counts"]
     if args.verbose:
         for stage, seconds in manifest.get("stage_seconds", {}).items():
@@ -301,29 +303,6 @@ def _environment_message(error: OSError) -> str:
     return f"{error.strerror or type(error).__name__}{where}; {advice}"
 
 
-class _NoTracebacks(logging.Filter):
-    """Keeps Prefect's error records to their first line: the CLI prints the one error line that matters
-    (``--verbose`` shows everything)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR:
-            message = record.getMessage()
-            record.msg, record.args = message.splitlines()[0] if message else message, None
-            record.exc_info, record.exc_text, record.stack_info = None, None, None
-            return not message.startswith(("Encountered exception", "Finished in state Failed"))
-        return True
-
-
-def _one_line_prefect_errors() -> None:
-    import prefect.logging.configuration  # noqa: F401  (sets up Prefect's handlers)
-
-    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
-        logger = logging.getLogger(name)
-        logger.addFilter(_NoTracebacks())
-        for handler in logger.handlers:
-            handler.addFilter(_NoTracebacks())
-
-
 def main(argv: list[str] | None = None) -> int:
     _offline_defaults()
     parser = build_parser()
@@ -336,8 +315,6 @@ def main(argv: list[str] | None = None) -> int:
         from flows.lifeline import start_lifeline
 
         start_lifeline()  # workers and the temporary Prefect server end with this process, even on SIGKILL
-        if not verbose:
-            _one_line_prefect_errors()
     try:
         return args.handler(args)
     except PipelineError as error:

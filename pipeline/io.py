@@ -8,6 +8,7 @@ pandas metadata, so the same rows give the same bytes.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import ctypes.util
 import datetime
@@ -289,14 +290,14 @@ class PartWriter:
             os.replace(self._jsonl_tmp, self.jsonl_path)
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # closing on a full disk fails again; the first error is raised
             self._writer.close()
-        finally:
+        with contextlib.suppress(OSError):
             if self._jsonl is not None:
                 self._jsonl.close()
-            for tmp in (self._parquet_tmp, self._jsonl_tmp):
-                if tmp is not None and tmp.exists():
-                    tmp.unlink()
+        for tmp in (self._parquet_tmp, self._jsonl_tmp):
+            if tmp is not None and tmp.exists():
+                tmp.unlink()
 
 
 class _AtomicFileWriter:
@@ -314,7 +315,8 @@ class _AtomicFileWriter:
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
-        self._handle.close()
+        with contextlib.suppress(OSError):  # flushing on a full disk fails again; the first error is raised
+            self._handle.close()
         if self._tmp.exists():
             self._tmp.unlink()
 
@@ -533,18 +535,21 @@ def hash_outputs(folder: Path, exclude: tuple[str, ...] = ("manifest.json",)) ->
 
 
 LOCK_NAME = ".build.lock"
-_HELD_LOCKS: set[str] = set()  # real paths of the output folders this process holds the lock of
+# Output folders whose lock an enclosing ``output_lock(..., hand_over=True)`` holds for the code it runs
+# (the CLI locks before Prefect starts; the flow's own lock then passes). Any other second lock is refused,
+# in this process too.
+_HANDED_OVER: contextvars.ContextVar[frozenset] = contextvars.ContextVar("handed_over", default=frozenset())
 
 
 @contextlib.contextmanager
-def output_lock(output_dir: Path):
+def output_lock(output_dir: Path, hand_over: bool = False):
     """Hold an exclusive lock on ``output_dir`` for one build; a second build fails fast.
 
     The lock is an ``flock`` on a file inside the folder, so it is released by the kernel if the
     process dies: a killed build never leaves a stale lock behind.
     """
     key = os.path.realpath(output_dir)
-    if key in _HELD_LOCKS:  # this process holds it already (the CLI takes it before the flow does)
+    if key in _HANDED_OVER.get():  # an outer ``output_lock(..., hand_over=True)`` holds it for this code
         yield
         return
     check_output_folder(output_dir)
@@ -556,7 +561,7 @@ def output_lock(output_dir: Path):
         holder = handle.read().strip() or "another process"
         handle.close()
         raise LockHeld(f"another build is writing to {output_dir} ({holder}); wait for it to finish") from None
-    _HELD_LOCKS.add(key)
+    handed_over = _HANDED_OVER.set(_HANDED_OVER.get() | {key}) if hand_over else None
     try:
         handle.seek(0)
         handle.truncate()
@@ -564,7 +569,8 @@ def output_lock(output_dir: Path):
         handle.flush()
         yield
     finally:
-        _HELD_LOCKS.discard(key)
+        if handed_over is not None:
+            _HANDED_OVER.reset(handed_over)
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
 

@@ -213,7 +213,7 @@ class ValidationConfig:
         _require(self.min_text_chars >= 1, "min_text_chars must be at least 1")
         _require(0.0 <= self.min_cjk_share <= 1.0, "min_cjk_share must be between 0 and 1")
         _require(0.0 <= self.min_row_ratio <= 1.0, "min_row_ratio must be between 0 and 1")
-        _require(self.max_row_ratio >= 1.0, "max_row_ratio must be at least 1")
+        _require(1.0 <= self.max_row_ratio < float("inf"), "max_row_ratio must be at least 1 and finite")
         _require(all(len(c) == 1 for c in self.traditional_exceptions), "traditional_exceptions are single characters")
         _require(len(self.original_script_values) > 0, "original_script_values must not be empty")
         import re  # local: only this class needs it
