@@ -23,7 +23,7 @@ import pytest
 from pipeline.build import build_locally, count_shard_lines, plan_build
 from pipeline.config import BuildConfig, config_from_dict
 
-from conftest import DEVSET, RAW, ROOT
+from conftest import RAW, ROOT
 
 CORPUS = [sys.executable, "-m", "flows.cli"]
 BUILD = ("import sys; from pathlib import Path; from pipeline.build import build_locally; "
@@ -180,9 +180,13 @@ def test_no_module_of_the_pipeline_can_unpickle():
 
 @pytest.fixture(scope="module")
 def bigger_input(tmp_path_factory) -> Path:
+    """The seeds plus 40 synthetic documents of the genre (no duplicates among them)."""
     raw = tmp_path_factory.mktemp("bigger") / "raw"
-    shutil.copytree(RAW, raw)
-    for path in sorted((DEVSET / "raw").iterdir())[:4]:
+    subprocess.run([sys.executable, "-m", "bench.synthetic", "--docs", "40", "--out", str(raw), "--format", "txt",
+                    "--seed", "21", "--exact-dup-rate", "0", "--near-dup-rate", "0"], cwd=ROOT, check=True,
+                   capture_output=True)
+    (raw / "truth.jsonl").unlink()
+    for path in RAW.iterdir():
         shutil.copy(path, raw / path.name)
     return raw
 
