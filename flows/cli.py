@@ -92,7 +92,7 @@ def command_verify(args) -> int:
         for problem in problems:
             print(f"{release}: {problem}", file=sys.stderr)
         return 1
-    print(f"{release}: every file matches SHA256SUMS")
+    print(f"{release}: every file matches SHA256SUMS, and SHA256SUMS matches the release manifest")
     return 0
 
 
