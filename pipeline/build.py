@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from pipeline import __version__, dedup, io, quality, validation
 from pipeline.config import BuildConfig
+from pipeline.content_groups import content_group
 from pipeline.decoding import Decoded, decode_bytes
 from pipeline.document import Document, Rejection, sha256_hex
 from pipeline.errors import ContractError, OutputError
@@ -411,11 +412,18 @@ def prepared_path(output_dir: Path, key: str) -> Path:
 
 
 def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
-    """Pre-pass for cross-document repetition: per source, how many documents contain each candidate line.
+    """Pre-pass for cross-document repetition: per source, how many articles contain each candidate line.
 
-    Compact by design: only line hashes seen at least twice in the shard are returned (a footer repeats in
-    most documents of a shard; a line seen once per shard cannot reach the thresholds on realistic shards
-    of thousands of documents). Cached under ``.cache/`` by shard key, so an unchanged shard costs nothing.
+    Counted once per content group (``pipeline.content_groups``), not per document: the copies of one
+    reposted article (other encodings, other site chrome) count as one, so the article's own lines never
+    look like a footer. ``documents`` is the number of groups per source. Shards are counted apart, so a
+    group whose copies land in k shards still counts k times (k <= the copies); merging groups across
+    shards would need every group's line set in the merge, which does not scale with the corpus.
+
+    Compact by design: only line hashes seen in at least two groups of the shard are returned (a footer
+    repeats in most documents of a shard; a line seen once per shard cannot reach the thresholds on
+    realistic shards of thousands of documents). Cached under ``.cache/`` by shard key, so an unchanged
+    shard costs nothing.
 
     The pre-pass has to read every document and run the script stage anyway (lines are compared in
     Simplified), so it keeps what it made: every input item after the script stage, in input order, in
@@ -426,8 +434,7 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
     cache = Path(output_dir) / CACHE_NAME / f"lines-{shard.key}.json"
     if shard.key and cache.is_file():
         return io.read_json(cache)
-    documents: Counter = Counter()
-    lines: dict[str, Counter] = {}
+    groups: dict[str, dict[str, set]] = {}  # source -> content group -> candidate line hashes of its copies
     timings: dict[str, float] = {}
     prepared = io.PickleWriter(prepared_path(output_dir, shard.key)) if shard.key else None
     try:
@@ -441,9 +448,9 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
                 if prepared:
                     prepared.write(outcome)
             for doc in kept:
-                source = source_key(doc.source_file, doc.url)
-                documents[source] += 1
-                lines.setdefault(source, Counter()).update(artifacts.count_line_hashes([doc.text], config.artifacts))
+                source = groups.setdefault(source_key(doc.source_file, doc.url), {})
+                source.setdefault(content_group(doc.text, config.artifacts), set()).update(
+                    artifacts.count_line_hashes([doc.text], config.artifacts))
         if prepared:
             prepared.write(timings)  # the last record: what reading and converting cost, for the manifest
     except BaseException:
@@ -452,7 +459,8 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
         raise
     if prepared:
         prepared.close()
-    result = {"documents": dict(sorted(documents.items())),
+    lines = {source: Counter(h for hashes in by_group.values() for h in hashes) for source, by_group in groups.items()}
+    result = {"documents": {source: len(by_group) for source, by_group in sorted(groups.items())},
               "lines": {source: {h: n for h, n in sorted(counter.items()) if n >= 2}
                         for source, counter in sorted(lines.items())}}
     if shard.key:
