@@ -580,6 +580,10 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
 
     With ``prepared`` (the pre-pass's stream of the shard's items after the script stage), documents come
     from there and start at the next stage; the output is the same as reading the input again.
+
+    A document row that breaks a row-level expectation of the validation suite
+    (``validation.row_failures``) is quarantined here as ``validation.<expectation>``, with every broken
+    clause in the detail, and never reaches ``documents/``: only batch-level expectations can stop a build.
     """
     input_dir, staging_dir = Path(input_dir), Path(staging_dir)
     summary = ShardSummary(index=shard.index)
@@ -616,6 +620,8 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
             pending.clear()
             timings["dedup_signatures"] = timings.get("dedup_signatures", 0.0) + time.perf_counter() - started
 
+    validate_rows = config.validation.enabled
+    not_after = validation.default_not_after()  # published_at after this is "in the future"
     try:
         seen_ids: set[str] = set()
         for item in items:
@@ -648,10 +654,20 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
                     summary.quarantined_by_reason[rejection.reason] += 1
                     quarantine.write(rejection_row(rejection))
                     continue
-                seen_ids.add(doc.id)
                 row = document_row(doc, signals)
+                check = validation.check_columns_row(row, config.validation)
+                failures = validation.row_failures(check, config.validation, not_after) if validate_rows else []
+                if failures:  # a row-level contract broken: this row is quarantined, the batch goes on
+                    reason = f"validation.{failures[0][0]}"
+                    summary.quarantined_by_reason[reason] += 1
+                    quarantine.write(rejection_row(Rejection(doc.source_file, reason,
+                                                             "; ".join(clause for _, clause in failures),
+                                                             doc.source_line, doc.source_sha256,
+                                                             doc.article_index)))
+                    continue
+                seen_ids.add(doc.id)
                 documents.write(row)
-                checks.write(validation.check_columns_row(row, config.validation))
+                checks.write(check)
                 summary.documents += 1
                 if config.dedup.enabled:
                     pending.append(doc)
