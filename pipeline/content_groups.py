@@ -38,7 +38,7 @@ def _digest(normalized: str) -> str:
     return hashlib.blake2b(normalized.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def content_group(text: str, config: ArtifactsConfig = ArtifactsConfig()) -> str:
+def content_group(text: str, config: ArtifactsConfig | None = None) -> str:
     """The key of the article ``text`` carries: ``"s:"`` + hash of its longest long sentence, or
     ``"t:"`` + hash of the whole text when it has no long sentence.
 
@@ -48,6 +48,7 @@ def content_group(text: str, config: ArtifactsConfig = ArtifactsConfig()) -> str
     >>> content_group("短文一行") == content_group("短文，一行"), content_group("短文一行") == content_group("短文二行")
     (True, False)
     """
+    config = config or ArtifactsConfig()
     longest = ""  # normalised; ties go to the greater string, so every copy picks the same line
     for line in text.split("\n"):
         stripped = line.strip()

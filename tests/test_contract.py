@@ -64,7 +64,7 @@ def test_leftover_traditional_text_in_every_row_is_quarantined_and_the_row_count
 
 
 def test_one_planted_debris_line_quarantines_its_row_and_the_rest_is_published(good_build, monkeypatch):
-    out, before = good_build
+    out, _ = good_build
     planted = "003_a3a12308e45e43ec.txt"
     with_extra_stage(monkeypatch, lambda doc, _: doc.with_changes(text="时间:2022-11-24 08:47:00\n" + doc.text)
                      if doc.source_file == planted else doc)
