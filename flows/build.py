@@ -229,6 +229,10 @@ def prefect_api(meanwhile=None):
     task's serialized settings context carries the URL). Left to themselves, each of them would start a
     temporary server of its own (10-17 s each), and Dask workers would keep theirs running after the build.
     Workers on other machines cannot reach a temporary server on 127.0.0.1: give them a real server.
+
+    The server is Prefect's own ``SubprocessASGIServer``, not a ``prefect server start`` process of ours:
+    it is a singleton, so Prefect's threads that run outside the flow's settings context (the process
+    pool's event forwarding asks for a client there) find this server instead of starting another one.
     """
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
