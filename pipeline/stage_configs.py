@@ -84,6 +84,18 @@ class ArtifactsConfig:
     cross_doc_min_share: float = 0.05
     # Cross-document repetition needs a pre-pass over the input (decode + script, ~5 % of a build).
     cross_doc_enabled: bool = True
+    # Folder of trained models (one sub-folder per component, pipeline/models); "" = the weights shipped in the
+    # package. The evaluation points it at models trained without the sites it scores.
+    model_dir: str = ""
+    # A kept line goes when the line-role model's debris probability reaches this; on site-held-out folds 0.9
+    # lost no must_keep fragment (0.7: 2 lost, 0.5: 10) and took debris removed from 0.865 to 0.907.
+    model_min_score: float = 0.9
+    # The model never drops a longer line: every debris line the dev-set rules leave is <= 150 chars; a longer
+    # line holds text, and debris inside it is a span (the rules' job).
+    model_max_line_chars: int = 150
+    # The model acts on pages of at least this many non-blank lines: its features are positions on a page, and
+    # a snippet of a few lines (a quotation, a test case, one paragraph) has no page around it.
+    model_min_lines: int = 5
 
     def __post_init__(self):
         _require(self.header_max_chars > 0, "header_max_chars must be positive")
@@ -93,6 +105,9 @@ class ArtifactsConfig:
         _require(self.cross_doc_min_line_chars >= 1, "cross_doc_min_line_chars must be at least 1")
         _require(self.cross_doc_min_documents >= 2, "cross_doc_min_documents must be at least 2")
         _require(0.0 < self.cross_doc_min_share <= 1.0, "cross_doc_min_share must be in (0, 1]")
+        _require(0.0 <= self.model_min_score <= 1.0, "model_min_score must be in [0, 1]")
+        _require(self.model_max_line_chars >= 1, "model_max_line_chars must be at least 1")
+        _require(self.model_min_lines >= 1, "model_min_lines must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -125,6 +140,8 @@ class MetadataConfig:
     # A place named in one body paragraph only, with no heading/byline/dateline support, is an example the text
     # cites (devset 014 资中县); judged only when the body has this many paragraphs (a one-line record has none).
     example_min_paragraphs: int = 3
+    # Folder of trained models, as in ArtifactsConfig ("" = shipped weights).
+    model_dir: str = ""
 
     def __post_init__(self):
         _require(self.heading_zone_lines >= 1, "heading_zone_lines must be at least 1")
