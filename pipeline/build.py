@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from pipeline import __version__, dedup, io, quality, validation
 from pipeline.config import BuildConfig
+from pipeline.content_groups import content_group
 from pipeline.decoding import Decoded, decode_bytes
 from pipeline.document import Document, Rejection, Removal, sha256_hex
 from pipeline.errors import ContractError
@@ -472,11 +473,18 @@ def record_item(record: dict):
 
 
 def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
-    """Pre-pass for cross-document repetition: per source, how many documents contain each candidate line.
+    """Pre-pass for cross-document repetition: per source, how many articles contain each candidate line.
 
-    Compact by design: only line hashes seen at least twice in the shard are returned (a footer repeats in
-    most documents of a shard; a line seen once per shard cannot reach the thresholds on realistic shards
-    of thousands of documents). Cached under ``.cache/`` by shard key, so an unchanged shard costs nothing.
+    Counted once per content group (``pipeline.content_groups``), not per document: the copies of one
+    reposted article (other encodings, other site chrome) count as one, so the article's own lines never
+    look like a footer. ``documents`` is the number of groups per source. Shards are counted apart, so a
+    group whose copies land in k shards still counts k times (k <= the copies); merging groups across
+    shards would need every group's line set in the merge, which does not scale with the corpus.
+
+    Compact by design: only line hashes seen in at least two groups of the shard are returned (a footer
+    repeats in most documents of a shard; a line seen once per shard cannot reach the thresholds on
+    realistic shards of thousands of documents). Cached under ``.cache/`` by shard key, so an unchanged
+    shard costs nothing.
 
     The pre-pass has to read every document and run the script stage anyway (lines are compared in
     Simplified), so it keeps what it made: every input item after the script stage, in input order, in
@@ -494,8 +502,7 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
             raise io.CacheDamaged("not line counts")
         except io.CacheDamaged as damage:
             drop_cache_entry(cache, str(damage))
-    documents: Counter = Counter()
-    lines: dict[str, Counter] = {}
+    groups: dict[str, dict[str, set]] = {}  # source -> content group -> candidate line hashes of its copies
     timings: dict[str, float] = {}
     prepared = io.VerifiedJsonlWriter(prepared_path(output_dir, shard.key), PREPARED_KIND) if shard.key else None
     try:
@@ -509,9 +516,9 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
                 if prepared:
                     prepared.write(item_record(outcome))
             for doc in kept:
-                source = source_key(doc.source_file, doc.url)
-                documents[source] += 1
-                lines.setdefault(source, Counter()).update(artifacts.count_line_hashes([doc.text], config.artifacts))
+                source = groups.setdefault(source_key(doc.source_file, doc.url), {})
+                source.setdefault(content_group(doc.text, config.artifacts), set()).update(
+                    artifacts.count_line_hashes([doc.text], config.artifacts))
         if prepared:
             prepared.write(item_record(timings))  # the last record: what reading and converting cost, for the manifest
     except BaseException:
@@ -520,7 +527,8 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
         raise
     if prepared:
         prepared.close()
-    result = {"documents": dict(sorted(documents.items())),
+    lines = {source: Counter(h for hashes in by_group.values() for h in hashes) for source, by_group in groups.items()}
+    result = {"documents": {source: len(by_group) for source, by_group in sorted(groups.items())},
               "lines": {source: {h: n for h, n in sorted(counter.items()) if n >= 2}
                         for source, counter in sorted(lines.items())}}
     if shard.key:
@@ -649,6 +657,10 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
 
     With ``prepared`` (the pre-pass's stream of the shard's items after the script stage), documents come
     from there and start at the next stage; the output is the same as reading the input again.
+
+    A document row that breaks a row-level expectation of the validation suite
+    (``validation.row_failures``) is quarantined here as ``validation.<expectation>``, with every broken
+    clause in the detail, and never reaches ``documents/``: only batch-level expectations can stop a build.
     """
     input_dir, staging_dir = Path(input_dir), Path(staging_dir)
     summary = ShardSummary(index=shard.index)
@@ -685,6 +697,8 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
             pending.clear()
             timings["dedup_signatures"] = timings.get("dedup_signatures", 0.0) + time.perf_counter() - started
 
+    validate_rows = config.validation.enabled
+    not_after = validation.default_not_after()  # published_at after this is "in the future"
     try:
         seen_ids: set[str] = set()
         for item in items:
@@ -717,10 +731,20 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
                     summary.quarantined_by_reason[rejection.reason] += 1
                     quarantine.write(rejection_row(rejection))
                     continue
-                seen_ids.add(doc.id)
                 row = document_row(doc, signals)
+                check = validation.check_columns_row(row, config.validation)
+                failures = validation.row_failures(check, config.validation, not_after) if validate_rows else []
+                if failures:  # a row-level contract broken: this row is quarantined, the batch goes on
+                    reason = f"validation.{failures[0][0]}"
+                    summary.quarantined_by_reason[reason] += 1
+                    quarantine.write(rejection_row(Rejection(doc.source_file, reason,
+                                                             "; ".join(clause for _, clause in failures),
+                                                             doc.source_line, doc.source_sha256,
+                                                             doc.article_index)))
+                    continue
+                seen_ids.add(doc.id)
                 documents.write(row)
-                checks.write(validation.check_columns_row(row, config.validation))
+                checks.write(check)
                 summary.documents += 1
                 if config.dedup.enabled:
                     pending.append(doc)
