@@ -125,9 +125,13 @@ class MetadataConfig:
     # A place named in one body paragraph only, with no heading/byline/dateline support, is an example the text
     # cites (devset 014 资中县); judged only when the body has this many paragraphs (a one-line record has none).
     example_min_paragraphs: int = 3
+    # The title ranker's best candidate becomes the title only at this probability; below it the page has no
+    # title (higher = fewer invented titles, fewer titles found; chosen on site-held-out folds, models card).
+    title_min_score: float = 0.5
 
     def __post_init__(self):
         _require(self.heading_zone_lines >= 1, "heading_zone_lines must be at least 1")
+        _require(0.0 <= self.title_min_score <= 1.0, "title_min_score must be in [0, 1]")
         _require(0.0 < self.region_min_share <= 1.0, "region_min_share must be in (0, 1]")
         _require(self.region_min_weight > 0, "region_min_weight must be positive")
 
