@@ -25,21 +25,17 @@ never from running text (胡锦涛, 卫留成 in the body stay out); when unsure
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
-from pipeline import people, regions
+from pipeline import models, people, regions
 from pipeline.document import Document, Removal
 from pipeline.models import titles
 from pipeline.stage_configs import MetadataConfig
 
 SPACE = people.SPACE
-# The shipped models (the title ranker's weights: pipeline/models/titles.py).
-_SHIPPED_MODELS = Path(__file__).parent / "data" / "models"
 
 # Sentence punctuation: a line containing it inside is running text, not a heading.
 _SENTENCE_PUNCT = re.compile(r"[。；;]|[，,].*[，,]")
@@ -223,6 +219,10 @@ _SITE_TAIL = re.compile(
     rf"|[{SPACE}]*[|｜]+$"
     rf"|(?:[\[【(（]组?图[\]】)）])?_[\u4e00-\u9fff]{{2,10}}$"
 )
+# A column tag and what follows it at the end of a headline: `…致辞全文来了! 【同期】特区行政长官 某某`.
+_TAG_TAIL = re.compile(rf"[{SPACE}]+【(?:同期|视频|图文|原创|转载|独家|直播|专题)】.*$")
+# Anti-scraping noise after a forum title: `…说理技巧解读8 [; o H! @9 B! f& ?# \` (ASCII, mostly symbols).
+_NOISE_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])[\x21-\x7e]?(?:[ ]+[\x21-\x7e]{1,3}){4,}[ ]*$")
 # A bullet between Han characters is a middle dot (`重庆•西南大学` = `重庆·西南大学`).
 _HAN_BULLET = re.compile(r"(?<=[\u4e00-\u9fff])[•・](?=[\u4e00-\u9fff])")
 
@@ -247,7 +247,8 @@ def clean_title(title: str) -> str | None:
         name = _NAME_HEAD.match(new)
         if name and people.is_person_name(name["name"]):
             new = new[name.end():]
-        new = _SITE_TAIL.sub("", _FILE_TAIL.sub("", _TITLE_TAIL.sub("", _TITLE_HEAD.sub("", new)))).strip()
+        new = _TITLE_TAIL.sub("", _TITLE_HEAD.sub("", _NOISE_TAIL.sub("", _TAG_TAIL.sub("", new))))
+        new = _SITE_TAIL.sub("", _FILE_TAIL.sub("", new)).strip()
         if new == text:
             break
         text = new
@@ -511,15 +512,9 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
     article.lines = [(n, t) for k, (n, t) in enumerate(lines) if k not in used]
 
 
-@functools.lru_cache(maxsize=4)
-def _load_title_model(folder: str):
-    path = Path(folder) if folder else _SHIPPED_MODELS
-    return titles.load(path) if (path / titles.MODEL_FILE).is_file() else None
-
-
 def _title_model(config: MetadataConfig):
     """The shipped (or configured) title ranker; None when there is none: the rules decide alone."""
-    return _load_title_model(getattr(config, "model_dir", ""))
+    return models.model_for(titles.NAME, config.model_dir)
 
 
 # Rules that take the heading's title and subtitle lines out of the text; undone when the ranker disagrees.
@@ -529,7 +524,8 @@ _HEADING_RULES = ("metadata.title", "metadata.subtitle")
 def _rank_title(article: _Article, ranker, removals: list[Removal], used: set[int], heads: list[int],
                 config: MetadataConfig, hints: _PageHints) -> list[int]:
     """Let the title ranker pick the article's title among the top region's lines, the breadcrumb tail and a
-    template sentence's topic, or none below ``config.title_min_score``.
+    template sentence's topic, or none below ``config.title_min_score`` (``config.title_rules_min_score`` for
+    the rules' own title).
 
     When it picks the rules' title, the rules' removals stand (``metadata.title``). Otherwise the lines the
     rules took as title and subtitle go back into the text (no body text is lost to a wrong rule), the chosen
@@ -537,12 +533,13 @@ def _rank_title(article: _Article, ranker, removals: list[Removal], used: set[in
     the rest of ``_read_heading`` uses (the chosen line, or none).
     """
     lines = article.lines
-    page = titles.read_page([t for _n, t in lines], hints.removals, titles.normal(article.title), hints.is_html)
+    page = titles.read_page([t for _n, t in lines], hints.removals, titles.title_key(article.title), hints.is_html)
     found = titles.candidates(page, _TITLE_RULES)
     best, score = ranker.choose(found)
     article.title_ranked = True
-    chosen = best if best is not None and score >= config.title_min_score else None
-    if chosen is not None and titles.normal(chosen.text) == page.rules_title:
+    agrees = best is not None and titles.title_key(best.text) == page.rules_title
+    chosen = best if best is not None and score >= (config.title_rules_min_score if agrees else config.title_min_score) else None
+    if chosen is not None and agrees:
         return heads
     numbers = {lines[k][0]: k for k in used}
     taken = [r for r in removals if r.rule in _HEADING_RULES and r.line in numbers]
@@ -568,7 +565,7 @@ def _joined_title_at(lines: list[str], start: int) -> str | None:
 
 
 # What the ranker borrows from this stage, so a candidate's text is exactly the title the stage would set.
-_TITLE_RULES = titles.StageRules(clean_title, _is_byline_text, _TEMPLATE_TOPIC, _joined_title_at)
+_TITLE_RULES = titles.StageRules(clean_title, _is_byline_text, _TEMPLATE_TOPIC, _COLLECT_TITLE, _joined_title_at)
 
 
 class _CandidateCollector:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -42,7 +41,7 @@ MODEL_FILE = "titles.json"
 TOP_LINES = 20
 # Longer lines are running text (the longest dev-set title is 70 characters, a forum thread title).
 MAX_CANDIDATE_CHARS = 100
-# The first body line: a long line, or one with sentence punctuation.
+# The first body line: a long line, or a sentence (with sentence punctuation: 20 characters, or a full stop).
 _BODY_MIN_CHARS = 60
 # The first body paragraph, for the bigram overlap with a candidate.
 _BODY_HEAD_CHARS = 300
@@ -52,10 +51,14 @@ _SPACE_RUN = re.compile(f"[{SPACE}]+")
 # Sentence punctuation inside a line: `。` `；` or two commas.
 _SENTENCE = re.compile(r"[。；;!?！？]|[，,].*[，,]")
 _COMMA = re.compile(r"[，,]")
+# A full stop or semicolon: a line holding one is a sentence, never a title.
+_FULL_STOP = re.compile(r"[。；]")
 # A line ending like running text or a label: `同志们：`, `…，`.
 _OPEN_END = re.compile(r"[。；;，,：:、]$")
 # Dates and clock times: `2022-11-24`, `2022年3月2日`, `08:47`, `星期三`.
-_DATE = re.compile(r"\d{4}[-年/.]\d{1,2}|\d{1,2}:\d{2}|星期[一二三四五六日天]|周[一二三四五六日]")
+_DATE = re.compile(r"\d{4}[-年/.]\d{1,2}|\d{1,2}:\d{2}|星期[一二三四五六日天]|周[一二三四五六日]|今天是")
+# A line that is one bracketed remark: `(相关资料图)`, `（编辑：某某）`.
+_BRACKETED = re.compile(r"^[(（\[【].*[)）\]】]$")
 # Page chrome words: breadcrumb, page info, share and print widgets, URLs.
 _CHROME = re.compile(
     r"[>|»]|首页|当前位置|您的位置|来源|时间[:：]|发布|浏览|点击|阅读|人气|栏目|作者|编辑|责编|分享|打印|字号|"
@@ -65,7 +68,7 @@ _CHROME = re.compile(
 # Site greetings and service lines: `您好,欢迎访问…`, `服务专线`, `… logo`.
 _ADVERT = re.compile(
     r"下载|APP|App|客户端|登录|登陆|注册|会员|VIP|扫码|关注|微信|公众号|广告|热线|免费|搜索|导航|订阅|收藏|"
-    r"欢迎|您好|logo|LOGO|专线|客服|联系我们|期号"
+    r"欢迎|您好|(?i:logo)|专线|客服|联系我们|期号|Flash|Player"
 )
 # A speech's occasion line (`在全县…会议上的讲话`): a title by itself, or the line under the real title.
 _OCCASION = re.compile(r"^在.{2,60}上的(?:讲话|发言|致辞|报告|主持词|表态发言)")
@@ -84,7 +87,7 @@ _DIGIT = re.compile(r"\d")
 _LATIN = re.compile(r"[A-Za-z]")
 # Parts of a breadcrumb (`首页 > 新闻中心 > 时政 > 标题`).
 _CRUMB_SPLIT = re.compile(rf"[>»›|/]+|[{SPACE}]{{2,}}")
-SOURCES = ("line", "joined", "breadcrumb", "removed_title", "template")
+SOURCES = ("line", "joined", "breadcrumb", "removed_title", "template", "collect")
 
 
 @dataclass(frozen=True)
@@ -94,18 +97,13 @@ class StageRules:
     clean_title: Callable[[str], str | None]  # metadata.clean_title
     is_byline: Callable[[str], bool]  # a byline or a name-only line
     template_topic: re.Pattern  # a 范文 template sentence naming the topic (group "topic")
+    collect_title: re.Pattern  # a 范文 site's `收藏《…》` link naming the page (group "topic")
     joined_title: Callable[[list[str], int], str | None]  # an official title wrapped over lines, from a line
 
 
-def normal(text: str | None) -> str | None:
-    """A title as the evaluation compares it: NFKC, no spaces, `…` as `...`.
-
-    >>> normal("定了！ 南沙…")
-    '定了!南沙...'
-    """
-    if text is None:
-        return None
-    return "".join(unicodedata.normalize("NFKC", text).split()).replace("…", "...")
+def title_key(text: str | None) -> str | None:
+    """A title without its spaces, for comparing candidates with each other and with the rules' title."""
+    return None if text is None else "".join(text.split())
 
 
 def _collapse(text: str) -> str:
@@ -140,6 +138,8 @@ def _line_shape(raw: str, cleaned: str) -> dict[str, float]:
         "han_share": han / size if size else 0.0,
         "digit_share": len(_DIGIT.findall(cleaned)) / size if size else 0.0,
         "latin": float(bool(_LATIN.search(cleaned))),
+        "latin_share": len(_LATIN.findall(cleaned)) / size if size else 0.0,
+        "bracketed": float(bool(_BRACKETED.match(text))),
         "sentence": float(bool(_SENTENCE.search(text))),
         "comma": float(bool(_COMMA.search(text))),
         "open_end": float(bool(_OPEN_END.search(text))),
@@ -152,7 +152,7 @@ def _line_shape(raw: str, cleaned: str) -> dict[str, float]:
         "column": float(bool(_COLUMN.match(cleaned))),
         "occasion": float(bool(_OCCASION.match(cleaned))),
         "bracket": float(bool(_BRACKET.search(text))),
-        "cleaned": float(normal(cleaned) != normal(text)),
+        "cleaned": float(title_key(cleaned) != title_key(text)),
         "spaces": min(text.count(" "), 4) / 4,
     }
 
@@ -163,12 +163,15 @@ class Page:
 
     lines: list[str]
     top: list[int]  # indices of the top region's non-blank lines
+    top_keys: tuple[str, ...]  # those lines without spaces
     body_rank: int  # rank (in ``top``) of the first body line, len(top) when none is there
-    body_bigrams: frozenset[str]
+    body_head: str  # the first body paragraph, without spaces
     removal_texts: tuple[str, ...]
+    removal_blob: str  # every removal, without spaces, one a line (one substring search per candidate)
     crumbs: tuple[str, ...]  # breadcrumb/nav/header texts removed by the artifacts stage
+    crumb_blob: str
     titles_removed: tuple[str, ...]  # headlines the artifacts stage removed (the page's <title>, printed twice)
-    rules_title: str | None  # normal() of the title today's rules chose
+    rules_title: str | None  # the title today's rules chose, without spaces
     is_html: bool
 
 
@@ -183,7 +186,7 @@ def read_page(lines: list[str], removals, rules_title: str | None, is_html: bool
     body_rank = len(top)
     for rank, index in enumerate(top):
         text = _collapse(lines[index])
-        if len(text) >= _BODY_MIN_CHARS or (_SENTENCE.search(text) and len(text) >= 20):
+        if len(text) >= _BODY_MIN_CHARS or (_SENTENCE.search(text) and (len(text) >= 20 or text.endswith("。"))):
             body_rank = rank
             break
     body_start = top[body_rank] if body_rank < len(top) else None
@@ -191,22 +194,26 @@ def read_page(lines: list[str], removals, rules_title: str | None, is_html: bool
     if body_start is not None:
         body_head = "".join(lines[body_start: body_start + 4])[:_BODY_HEAD_CHARS]
     texts = tuple(r.text for r in removals)
+    keys = tuple(title_key(lines[index]) or "" for index in top)
     crumbs = tuple(r.text for r in removals if r.rule.endswith(("nav_row", "breadcrumb", "header_line")))
     removed = tuple(r.text for r in removals if r.rule.endswith(("page_title", "repeated_title")))
-    return Page(lines, top, body_rank, frozenset(_bigrams(body_head)), texts, crumbs, removed, rules_title, is_html)
+    return Page(lines, top, keys, body_rank, title_key(body_head) or "", texts, _blob(texts), crumbs, _blob(crumbs),
+                removed, rules_title, is_html)
+
+
+def _blob(texts: tuple[str, ...]) -> str:
+    return "\n".join(title_key(text) or "" for text in texts)
 
 
 def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
     """Features of a candidate's place on the page."""
-    key = normal(cleaned) or ""
-    grams = _bigrams(cleaned.replace(" ", ""))
-    overlap = len(grams & page.body_bigrams) / len(grams) if grams else 0.0
-    in_removals = sum(1 for t in page.removal_texts if cleaned and cleaned.replace(" ", "") in t.replace(" ", ""))
-    in_crumbs = any(cleaned and cleaned.replace(" ", "") in t.replace(" ", "") for t in page.crumbs)
+    key = title_key(cleaned) or ""
+    grams = _bigrams(key)
+    overlap = sum(1 for gram in grams if gram in page.body_head) / len(grams) if grams else 0.0
     features = {
         "body_overlap": overlap,
-        "in_removals": float(in_removals > 0),
-        "in_crumbs": float(in_crumbs),
+        "in_removals": float(bool(key) and key in page.removal_blob),
+        "in_crumbs": float(bool(key) and key in page.crumb_blob),
         "rules_choice": float(page.rules_title is not None and key == page.rules_title),
         "rules_none": float(page.rules_title is None),
     }
@@ -214,8 +221,8 @@ def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
         return features
     distance = page.body_rank - rank
     repeats = 0
-    for other in page.top:
-        if other != page.top[rank] and key and key in (normal(page.lines[other]) or ""):
+    for other, other_key in enumerate(page.top_keys):
+        if other != rank and key and key in other_key:
             repeats += 1
     features.update({
         "pos0": float(rank == 0),
@@ -241,6 +248,11 @@ def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
     return features
 
 
+def _sparse(features: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    """The non-zero features, by name (a candidate has a dozen of the ~55)."""
+    return tuple(sorted((name, value) for name, value in features.items() if value))
+
+
 def candidates(page: Page, rules: StageRules) -> list[Candidate]:
     """The candidates of an article: the top region's short lines in page order, then the titles that are not
     a line of the text (an official title wrapped over lines, a breadcrumb tail, a title the artifacts stage
@@ -251,8 +263,8 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
     for rank, index in enumerate(page.top):
         raw = page.lines[index]
         text = _collapse(raw)
-        if len(text) < 2 or len(text) > MAX_CANDIDATE_CHARS:
-            continue
+        if len(text) < 2 or len(text) > MAX_CANDIDATE_CHARS or _FULL_STOP.search(text):
+            continue  # (no title of the dev set holds a 。 or ；: such a line is running text)
         cleaned = rules.clean_title(raw)
         if not cleaned or len(cleaned.replace(" ", "")) < 2:
             continue
@@ -261,7 +273,9 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
         features["first_heading"] = float(heading and not seen_first_heading)
         seen_first_heading = seen_first_heading or heading
         features["byline"] = float(rules.is_byline(raw))
-        found.append(Candidate(cleaned, "line", index, tuple(sorted(features.items()))))
+        following = page.top[rank + 1] if rank + 1 < len(page.top) else None
+        features["next_byline"] = float(following is not None and rules.is_byline(page.lines[following]))
+        found.append(Candidate(cleaned, "line", index, _sparse(features)))
         if heading and rank < 4:
             joined = rules.joined_title(page.lines, index)
             if joined:
@@ -280,14 +294,18 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
         match = rules.template_topic.search(page.lines[index])
         if match:
             extra.append(("template", match["topic"], None))
-    known = {normal(c.text) for c in found}
+    for text in page.removal_texts + tuple(page.lines[-3:]):
+        match = rules.collect_title.search(text)
+        if match:
+            extra.append(("collect", match["topic"], None))
+    known = {title_key(c.text) for c in found}
     for source, raw, rank in extra:
         cleaned = rules.clean_title(raw)
-        if not cleaned or len(cleaned) > MAX_CANDIDATE_CHARS or normal(cleaned) in known:
+        if not cleaned or len(cleaned) > MAX_CANDIDATE_CHARS or title_key(cleaned) in known:
             continue
-        known.add(normal(cleaned))
+        known.add(title_key(cleaned))
         features = {f"src_{source}": 1.0, **_line_shape(raw, cleaned), **_context(page, cleaned, rank)}
-        found.append(Candidate(cleaned, source, None, tuple(sorted(features.items()))))
+        found.append(Candidate(cleaned, source, None, _sparse(features)))
     return found
 
 
@@ -295,11 +313,11 @@ FEATURES = tuple(sorted({
     "src_line", "src_joined", "src_breadcrumb", "src_removed_title", "src_template",
     "len_lt5", "len_5_8", "len_9_30", "len_31_50", "len_gt50", "han_share", "digit_share", "latin", "sentence",
     "comma", "open_end", "chrome", "date", "advert", "genre", "news_verb", "site_end", "column", "bracket",
-    "cleaned", "spaces", "body_overlap", "in_removals", "in_crumbs", "rules_choice", "rules_none",
+    "cleaned", "spaces", "latin_share", "bracketed", "src_collect", "body_overlap", "in_removals", "in_crumbs", "rules_choice", "rules_none",
     "pos0", "pos1", "pos2", "pos3_5", "pos6_plus", "html_first", "body_next", "body_2_3", "body_far",
     "after_body", "no_body", "repeated", "next_meta", "next_blank", "prev_meta", "prev_blank", "occasion",
     "next_heading", "prev_heading",
-    "first_heading", "byline",
+    "first_heading", "byline", "next_byline",
 }))
 
 
@@ -308,26 +326,44 @@ def vector(candidate: Candidate) -> list[float]:
     return [values.get(name, 0.0) for name in FEATURES]
 
 
+def _logit(weights: dict[str, float], intercept: float, features) -> float:
+    return intercept + sum(weights.get(name, 0.0) * value for name, value in features)
+
+
+def _sigmoid(total: float) -> float:
+    return 1.0 / (1.0 + math.exp(-total)) if total > -30 else 0.0
+
+
+# How far the best candidate ranks ahead of the next one (in logits, capped): a clear winner is more often the
+# title than the best of several look-alikes. A feature of the acceptance regression only.
+_MARGIN_CAP = 4.0
+
+
+def _acceptance_features(features, margin: float) -> tuple:
+    return (*features, ("margin", min(margin, _MARGIN_CAP) / _MARGIN_CAP))
+
+
 @dataclass(frozen=True)
 class TitleModel:
-    """Logistic regression weights by feature name."""
+    """Two logistic regressions: ``rank`` orders the candidates of a page (trained on the pages whose title is
+    among their candidates), ``accept`` says how likely the best one is the title (the candidate's features and
+    its margin over the runner-up; trained on every page, those without a title too)."""
 
-    weights: dict[str, float]
-    intercept: float
+    rank: dict[str, float]
+    rank_intercept: float
+    accept: dict[str, float]
+    accept_intercept: float
     trained_on: int = 0  # pages
 
-    def score(self, candidate: Candidate) -> float:
-        total = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in candidate.features)
-        return 1.0 / (1.0 + math.exp(-total)) if total > -30 else 0.0
-
     def choose(self, found: list[Candidate]) -> tuple[Candidate | None, float]:
-        """The best candidate and its score (the first in page order on a tie)."""
-        best, best_score = None, -1.0
-        for candidate in found:
-            score = self.score(candidate)
-            if score > best_score:
-                best, best_score = candidate, score
-        return best, max(best_score, 0.0)
+        """The best-ranked candidate (the first in page order on a tie) and its acceptance score."""
+        if not found:
+            return None, 0.0
+        scores = [_logit(self.rank, self.rank_intercept, candidate.features) for candidate in found]
+        best = max(range(len(scores)), key=lambda k: (scores[k], -k))
+        margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=scores[best] - _MARGIN_CAP)
+        features = _acceptance_features(found[best].features, margin)
+        return found[best], _sigmoid(_logit(self.accept, self.accept_intercept, features))
 
 
 # -- training -----------------------------------------------------------------------------------------
@@ -338,6 +374,7 @@ class Example:
     """One page's candidates with their labels (no page text is kept beyond the candidates' features)."""
 
     page: str  # file name
+    site: str  # host of the page's source (pages of one site are never split between inner folds)
     vectors: tuple[tuple[float, ...], ...]
     labels: tuple[int, ...]
     gold_null: bool
@@ -346,32 +383,74 @@ class Example:
 def examples(document: Document, gold: dict) -> list[Example]:
     """Training examples of one dev page: the candidates of its first article (the one the gold describes)."""
     from pipeline import metadata  # noqa: PLC0415 - the metadata stage imports this module
+    from pipeline.devset import site_of  # noqa: PLC0415 - training only
+    from pipeline.evaluation import normal_title  # noqa: PLC0415 - training only (the evaluation imports the stages)
 
     found = metadata.title_candidates(document)
-    target = normal(gold.get("title"))
-    labels = tuple(int(target is not None and normal(c.text) == target) for c in found)
-    return [Example(gold.get("file", document.source_file), tuple(tuple(vector(c)) for c in found), labels,
+    target = normal_title(gold.get("title"))
+    labels = tuple(int(target is not None and normal_title(c.text) == target) for c in found)
+    file = gold.get("file", document.source_file)
+    return [Example(file, site_of(gold.get("source") or "", file), tuple(tuple(vector(c)) for c in found), labels,
                     target is None)]
 
 
-def fit(items: list[Example], c: float = 1.0) -> TitleModel:
-    """Logistic regression over every candidate of every page (liblinear: deterministic)."""
+def _regression(rows: list, labels: list, c: float, names: tuple = ()) -> tuple[dict[str, float], float]:
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - training only
 
-    rows = [row for item in items for row in item.vectors]
-    labels = [label for item in items for label in item.labels]
     if not rows or len(set(labels)) < 2:
-        return TitleModel({}, -10.0, len(items))
+        return {}, -10.0
     classifier = LogisticRegression(C=c, solver="liblinear", random_state=0, max_iter=1000)
     classifier.fit(rows, labels)
-    weights = {name: round(float(w), 6) for name, w in zip(FEATURES, classifier.coef_[0])}
-    return TitleModel(weights, round(float(classifier.intercept_[0]), 6), len(items))
+    weights = {name: round(float(w), 6) for name, w in zip(names or FEATURES, classifier.coef_[0])}
+    return weights, round(float(classifier.intercept_[0]), 6)
+
+
+# Inner folds for the acceptance examples (grouped by site, as the evaluation's folds).
+_INNER_FOLDS = 5
+
+
+def _best(weights: dict[str, float], intercept: float, item: Example) -> tuple[int, float]:
+    """Index of ``item``'s best-ranked candidate (the first on a tie) and its margin over the runner-up."""
+    ordered = [weights.get(name, 0.0) for name in FEATURES]
+    scores = [intercept + sum(w * x for w, x in zip(ordered, row)) for row in item.vectors]
+    best = max(range(len(scores)), key=lambda k: (scores[k], -k))
+    margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=scores[best] - _MARGIN_CAP)
+    return best, margin
+
+
+def _ranker(items: list[Example], c: float) -> tuple[dict[str, float], float]:
+    titled = [item for item in items if any(item.labels)]
+    return _regression([r for i in titled for r in i.vectors], [y for i in titled for y in i.labels], c)
+
+
+def fit(items: list[Example], c: float = 1.0) -> TitleModel:
+    """The ranking regression over every candidate of the pages whose title is among their candidates; the
+    acceptance regression over each page's best-ranked candidate, ranked by a model that did not see the
+    page's site (inner folds by site), so its scores are as honest as on an unseen page. liblinear with a
+    fixed seed and pages in file order: deterministic."""
+    items = sorted(items, key=lambda item: (item.site, item.page))
+    rank = _ranker(items, c)
+    sites = sorted({item.site for item in items})
+    fold_of = {site: k % _INNER_FOLDS for k, site in enumerate(sites)}
+    rows, labels = [], []
+    for fold in range(_INNER_FOLDS):
+        held = [item for item in items if fold_of[item.site] == fold and item.vectors]
+        if not held:
+            continue
+        inner = _ranker([item for item in items if fold_of[item.site] != fold], c)
+        for item in held:
+            best, margin = _best(*inner, item)
+            rows.append([value for _name, value in _acceptance_features(zip(FEATURES, item.vectors[best]), margin)])
+            labels.append(item.labels[best])
+    accept = _regression(rows, labels, c, (*FEATURES, "margin"))
+    return TitleModel(*rank, *accept, len(items))
 
 
 def save(model: TitleModel, folder: Path) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    payload = {"name": NAME, "features": list(FEATURES), "weights": model.weights, "intercept": model.intercept,
+    payload = {"name": NAME, "features": list(FEATURES), "rank": model.rank, "rank_intercept": model.rank_intercept,
+               "accept": model.accept, "accept_intercept": model.accept_intercept,
                "trained_on_pages": model.trained_on}
     (folder / MODEL_FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                      encoding="utf-8")
@@ -379,4 +458,5 @@ def save(model: TitleModel, folder: Path) -> None:
 
 def load(folder: Path) -> TitleModel:
     payload = json.loads((Path(folder) / MODEL_FILE).read_text(encoding="utf-8"))
-    return TitleModel(dict(payload["weights"]), float(payload["intercept"]), int(payload.get("trained_on_pages", 0)))
+    return TitleModel(dict(payload["rank"]), float(payload["rank_intercept"]), dict(payload["accept"]),
+                      float(payload["accept_intercept"]), int(payload.get("trained_on_pages", 0)))
