@@ -130,9 +130,10 @@ def test_below_the_threshold_the_page_has_no_title_and_loses_no_text(tmp_path):
 
 
 def test_threshold_trades_titles_for_precision(tmp_path):
-    config = _ranker_folder(tmp_path, rank={"genre": 4.0}, accept={}, accept_intercept=0.0)  # scores 0.5
-    assert extract_metadata(_document(BANNER_PAGE), config).title is not None
-    stricter = MetadataConfig(model_dir=config.model_dir, title_min_score=0.6)
+    _ranker_folder(tmp_path, rank={"genre": 4.0}, accept={}, accept_intercept=0.0)  # every candidate scores 0.5
+    looser = MetadataConfig(model_dir=str(tmp_path), title_min_score=0.4)
+    assert extract_metadata(_document(BANNER_PAGE), looser).title == "全县秋冬季植树造林工作会议上的主持词"
+    stricter = MetadataConfig(model_dir=str(tmp_path), title_min_score=0.6)
     assert extract_metadata(_document(BANNER_PAGE), stricter).title is None
 
 
@@ -175,3 +176,14 @@ def test_fit_is_deterministic_and_saves_plain_json(tmp_path):
     # trained on these pages, it finds their titles
     best, _score = first.choose(title_candidates(_document(BANNER_PAGE)))
     assert best.text == "全县秋冬季植树造林工作会议上的主持词"
+
+
+def test_rules_title_confirmed_by_the_ranker_needs_a_lower_score(tmp_path):
+    text = "争创一流工作业绩 推动科学发展\n\n我县全面启动创先争优活动,各级党组织认真落实。"
+    _ranker_folder(tmp_path, rank={"pos0": 3.0}, accept={}, accept_intercept=-0.405)  # scores 0.40
+    confirmed = extract_metadata(_document(text), MetadataConfig(model_dir=str(tmp_path)))
+    assert confirmed.title == "争创一流工作业绩 推动科学发展"
+    assert [r.rule for r in confirmed.removals] == ["metadata.title"]
+    strict = MetadataConfig(model_dir=str(tmp_path), title_rules_min_score=0.5)
+    rejected = extract_metadata(_document(text), strict)
+    assert rejected.title is None and rejected.text == text
