@@ -85,8 +85,8 @@ _BRACKET = re.compile(r"[【】\[\]]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"\d")
 _LATIN = re.compile(r"[A-Za-z]")
-# Parts of a breadcrumb (`首页 > 新闻中心 > 时政 > 标题`).
-_CRUMB_SPLIT = re.compile(rf"[>»›|/]+|[{SPACE}]{{2,}}")
+# The separators of a breadcrumb path (`首页 > 新闻中心 > 时政 > 标题`): its last part may be the title.
+_CRUMB_ARROW = re.compile(r"[>»›]+")
 SOURCES = ("line", "joined", "breadcrumb", "removed_title", "template", "collect")
 
 
@@ -281,9 +281,11 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
             if joined:
                 extra.append(("joined", joined, rank))
     for crumb in page.crumbs:
-        parts = [p.strip(SPACE) for p in _CRUMB_SPLIT.split(crumb) if len(p.strip(SPACE)) >= 4]
-        if parts:
-            extra.append(("breadcrumb", parts[-1], None))
+        if not _CRUMB_ARROW.search(crumb):
+            continue  # a page-info or keyword row, not a path (its parts were never the title on the dev set)
+        tail = _CRUMB_ARROW.split(crumb)[-1].strip(SPACE)
+        if len(tail) >= 4:
+            extra.append(("breadcrumb", tail, None))
     for text in page.titles_removed:
         extra.append(("removed_title", text, None))
     for text in page.removal_texts:
