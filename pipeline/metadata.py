@@ -535,7 +535,7 @@ def _rank_title(article: _Article, ranker, removals: list[Removal], used: set[in
 
     When it picks the rules' title, the rules' removals stand (``metadata.title``). Otherwise the lines the
     rules took as title and subtitle go back into the text (no body text is lost to a wrong rule), the chosen
-    line is taken out as ``model.title@<score>``, and the title is the chosen text (or None). Returns the heads
+    line is taken out as ``model.title:<score>``, and the title is the chosen text (or None). Returns the heads
     the rest of ``_read_heading`` uses (the chosen line, or none).
     """
     lines = article.lines
@@ -556,7 +556,7 @@ def _rank_title(article: _Article, ranker, removals: list[Removal], used: set[in
     if chosen is None or chosen.line is None:
         return []
     if chosen.line not in used:
-        removals.append(Removal(f"model.title@{score:.2f}", lines[chosen.line][0], lines[chosen.line][1]))
+        removals.append(Removal(f"model.title:{score:.2f}", lines[chosen.line][0], lines[chosen.line][1]))
         used.add(chosen.line)
     return [chosen.line]
 

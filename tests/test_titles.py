@@ -114,9 +114,9 @@ def test_ranker_replaces_a_wrong_rule_title_and_restores_its_line(tmp_path):
     # the banner line the rules had taken goes back to the text (the artifacts stage's job, not this one's)
     assert "您好,欢迎访问某某文档网" in out.text
     assert "主持词" not in out.text and "同志们:现在开会" in out.text
-    model_removals = [r for r in out.removals if r.rule.startswith("model.title@")]
+    model_removals = [r for r in out.removals if r.rule.startswith("model.title:")]
     assert [r.text for r in model_removals] == ["全县秋冬季植树造林工作会议上的主持词"]
-    score = float(model_removals[0].rule.split("@")[1])
+    score = float(model_removals[0].rule.split(":")[1])
     assert 0.9 < score <= 1.0
     assert not any(r.rule == "metadata.title" for r in out.removals)
 
@@ -181,7 +181,8 @@ def test_fit_is_deterministic_and_saves_plain_json(tmp_path):
 def test_rules_title_confirmed_by_the_ranker_needs_a_lower_score(tmp_path):
     text = "争创一流工作业绩 推动科学发展\n\n我县全面启动创先争优活动,各级党组织认真落实。"
     _ranker_folder(tmp_path, rank={"pos0": 3.0}, accept={}, accept_intercept=-0.405)  # scores 0.40
-    confirmed = extract_metadata(_document(text), MetadataConfig(model_dir=str(tmp_path)))
+    confirmed = extract_metadata(_document(text), MetadataConfig(model_dir=str(tmp_path), title_min_score=0.6,
+                                                                 title_rules_min_score=0.3))
     assert confirmed.title == "争创一流工作业绩 推动科学发展"
     assert [r.rule for r in confirmed.removals] == ["metadata.title"]
     strict = MetadataConfig(model_dir=str(tmp_path), title_rules_min_score=0.5)
