@@ -9,10 +9,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from conftest import DEVSET, needs_devset
+from pipeline.config import BuildConfig
+from pipeline.devset import read_pages
 from pipeline.document import Document, Removal
 from pipeline.metadata import clean_title, extract_metadata, title_candidates
 from pipeline.models import titles
+from pipeline.models.training import documents_entering
 from pipeline.stage_configs import MetadataConfig
 
 # (raw heading line, title after clean-up): decoration cut, real heads and tails kept.
@@ -188,3 +194,47 @@ def test_rules_title_confirmed_by_the_ranker_needs_a_lower_score(tmp_path):
     strict = MetadataConfig(model_dir=str(tmp_path), title_rules_min_score=0.5)
     rejected = extract_metadata(_document(text), strict)
     assert rejected.title is None and rejected.text == text
+
+
+def _lost_lines(before: Document, after: list[Document]) -> list[str]:
+    """Non-blank input lines that are neither in an output text nor (as a whole or a part) in a removal."""
+    texts = "\n".join(doc.text for doc in after)
+    removed = "\n".join(r.text for doc in after for r in doc.removals)
+    lost = []
+    for line in before.text.split("\n"):
+        text = line.strip()
+        if text and text not in texts and text not in removed and not any(
+                part and part in texts for part in (text[: len(text) // 2], text[len(text) // 2:])):
+            lost.append(text)
+    return lost
+
+
+LINE_POOL = [
+    "您好,欢迎访问某某文档网", "打开APP", "首页 > 工作动态 > 正文", "2030年3月4日 星期一", "某某新闻网 logo",
+    "全县春季农业生产工作会议召开", "在全镇防汛工作会议上的讲话", "主题: 致全镇居民的一封信", "工作动态",
+    "中共某某县委副书记 张某某", "(2030年3月2日)", "同志们:", "各位代表:",
+    "今年以来,全县上下认真贯彻落实上级决策部署,各项工作取得新成效。",
+    "会议要求,各级各部门要提高认识,压实责任,确保各项任务落到实处。",
+    "下面,我讲三点意见。", "(相关资料图)", "责任编辑:王某",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(LINE_POOL), min_size=1, max_size=9))
+def test_shipped_ranker_never_loses_a_line(lines):
+    doc = _document("\n\n".join(lines))
+    out = extract_metadata(doc, MetadataConfig())
+    docs = out if isinstance(out, list) else [out]
+    assert _lost_lines(doc, docs) == []
+    for result in docs:
+        assert result.title is None or result.title.strip() == result.title
+
+
+@needs_devset
+def test_no_dev_page_loses_a_line_to_the_title_choice():
+    config = BuildConfig()
+    for page in read_pages(DEVSET):
+        for doc in documents_entering(DEVSET, page, config, "metadata"):
+            out = extract_metadata(doc, config.metadata)
+            docs = out if isinstance(out, list) else [out]
+            assert _lost_lines(doc, docs) == [], page.file
