@@ -7,7 +7,10 @@ through prefect-dask, local or at an address) — the same flow and the same out
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import dataclasses
+import logging
 import os
 import subprocess
 import threading
@@ -32,6 +35,7 @@ from pipeline.build import (
     finalize_build,
     plan_build,
     prepare_staging,
+    staging_removed_on_failure,
     unchanged_build,
 )
 from pipeline.config import config_from_dict, load_config
@@ -41,6 +45,19 @@ from pipeline.errors import ValidationFailed
 RUNNERS = ("process", "thread", "dask")
 
 io.use_system_allocator()  # here, so the flow process and every worker that imports the tasks use it
+
+
+class _NoErrorRecords(logging.Filter):
+    """Drops Prefect's error records (a task's traceback, "Finished in state Failed"): ``corpus build``
+    prints the one error line that matters; ``--verbose`` keeps them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+
+if os.environ.get("CORPUS_ONE_LINE_ERRORS"):  # set by the CLI, inherited by the pool's workers
+    for _name in ("prefect", "prefect.engine", "prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(_name).addFilter(_NoErrorRecords())
 
 
 def make_task_runner(runner: str, dask_address: str | None = None, workers: int | None = None):
@@ -95,14 +112,37 @@ def drop_duplicates_task(staging: str, part: str, duplicates: list[tuple], confi
     return drop_duplicates(Path(staging), part, [Duplicate(*row) for row in duplicates], config_from_dict(config))
 
 
+def _on_local_process_pool() -> bool:
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    context = FlowRunContext.get()
+    return context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner)
+
+
+def run_tasks(task, calls: list[tuple], label: str | None = None, show_progress: bool = False) -> list:
+    """``task`` over ``calls`` (argument tuples), results in call order, with a progress bar if ``label``.
+
+    Each call is submitted to the flow's task runner, except a single call on a local process pool: that
+    one runs in the flow's own process (still a task run, reported like the others), since a pool worker
+    would only add its start-up — a fresh interpreter importing Prefect and the pipeline, seconds — with
+    nothing to run beside it (the seeds are one shard). A Dask cluster always gets the work it was given.
+    """
+    if len(calls) == 1 and _on_local_process_pool():
+        return [task(*calls[0])]  # no bar for one call either
+    futures = [task.submit(*call) for call in calls]
+    with shard_progress(len(futures), label or "", show_progress and label is not None) as advance:
+        for _ in as_completed(futures):
+            advance()
+    return [future.result() for future in futures]  # in call order, whatever finished first
+
+
 def drop_on_runner(config: dict):
     """``drop_parts`` for ``finalize_build``: ``drop_duplicates`` as one task per part, on the flow's task
     runner (both cores, or the Dask cluster), instead of one part after the other in the flow process."""
     def run(calls: list[tuple]) -> list[dict]:
-        futures = [drop_duplicates_task.submit(str(staging), part, [dataclasses.astuple(d) for d in duplicates],
-                                               config)
-                   for staging, part, duplicates, _ in calls]
-        return [future.result() for future in futures]
+        return run_tasks(drop_duplicates_task, [(str(staging), part, [dataclasses.astuple(d) for d in duplicates],
+                                                 config) for staging, part, duplicates, _ in calls])
     return run
 
 
@@ -111,7 +151,11 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
                  show_progress: bool = False) -> dict:
     """Build ``output_dir`` from ``input_dir``: documents, quarantine, removals, manifest."""
     logger = get_run_logger()
+    # Resolved here, in the flow's process: task workers (a Dask worker started in another folder, another
+    # machine with the same mounts) must not resolve a relative path in their own working directory.
+    input_dir, output_dir = str(Path(input_dir).resolve()), str(Path(output_dir).resolve())
     config = load_config(config_file)
+    io.check_build_folders(Path(input_dir), Path(output_dir))
     with io.output_lock(Path(output_dir)):
         phases = {}
         started = time.perf_counter()
@@ -121,12 +165,10 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
         common = None
         if cross_doc_wanted(config):
             started = time.perf_counter()
-            line_futures = [count_lines_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.output_dir),
-                                                    config_data) for shard in plan.shards]
-            with shard_progress(len(line_futures), "counting lines", show_progress) as advance:
-                for _ in as_completed(line_futures):
-                    advance()
-            plan, common = apply_common_lines(plan, [f.result() for f in line_futures], config)
+            line_counts = run_tasks(count_lines_task, [(shard.to_dict(), str(plan.input_dir), str(plan.output_dir),
+                                                        config_data) for shard in plan.shards],
+                                    "counting lines", show_progress)
+            plan, common = apply_common_lines(plan, line_counts, config)
             phases["count_lines"] = time.perf_counter() - started
         unchanged = unchanged_build(plan, config)
         if unchanged is not None:
@@ -140,17 +182,13 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
             threading.Thread(target=validation.preload, name="preload-gx", daemon=True).start()
         logger.info("planned %d shards from %d input files (%d skipped, %d identical copies)",
                     len(plan.shards), len(plan.input_hashes), len(plan.skipped), len(plan.duplicate_files))
-        futures = [
-            build_shard_task.submit(shard.to_dict(), str(plan.input_dir), str(plan.output_dir), config_data,
-                                    {u.relative_path: plan.input_hashes[u.relative_path] for u in shard.units
-                                     if u.relative_path in plan.input_hashes},
-                                    common)
+        summaries = run_tasks(build_shard_task, [
+            (shard.to_dict(), str(plan.input_dir), str(plan.output_dir), config_data,
+             {u.relative_path: plan.input_hashes[u.relative_path] for u in shard.units
+              if u.relative_path in plan.input_hashes},
+             common)
             for shard in plan.shards
-        ]
-        with shard_progress(len(futures), "building shards", show_progress) as advance:
-            for _ in as_completed(futures):
-                advance()
-        summaries = [future.result() for future in futures]  # in shard order, whatever finished first
+        ], "building shards", show_progress)
         phases["shards"] = time.perf_counter() - started
         try:
             manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)),
@@ -187,8 +225,80 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
     return manifest
 
 
+# Seconds the temporary server may take to answer /health: ~11 s on an idle 2-core machine (NOTES.md), and
+# far more while other processes load it; Prefect's own default (20 s) then fails the build for nothing.
+SERVER_START_TIMEOUT = 180
+# Seconds to wait for queued logs and events to reach the temporary server before it stops (~0.1 s idle).
+DRAIN_TIMEOUT = 10
+
+
+@contextlib.contextmanager
+def prefect_api(meanwhile=None):
+    """The one Prefect API the flow and every task worker report to; yields its URL.
+
+    ``meanwhile()`` runs while a temporary server starts (it takes seconds to answer): work the build needs
+    anyway, such as importing Great Expectations, is then done by the time the server is up.
+
+    With ``PREFECT_API_URL`` set (a running server), that server. Without it, one temporary server started
+    here and stopped on exit, and its URL set for everything the build starts: the flow's own client, the
+    process pool's workers (spawned with this environment and Prefect's settings) and Dask workers (the
+    task's serialized settings context carries the URL). Left to themselves, each of them would start a
+    temporary server of its own (10-17 s each), and Dask workers would keep theirs running after the build.
+    Workers on other machines cannot reach a temporary server on 127.0.0.1: give them a real server.
+
+    The server is Prefect's own ``SubprocessASGIServer``, not a ``prefect server start`` process of ours:
+    it is a singleton, so Prefect's threads that run outside the flow's settings context (the process
+    pool's event forwarding asks for a client there) find this server instead of starting another one.
+    """
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:
+        yield settings.api.url  # a running server, or ephemeral mode refused: Prefect says so itself
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="prefect-server") as starter:
+        started = starter.submit(server.start, SERVER_START_TIMEOUT)  # a subprocess; this thread only polls
+        if meanwhile is not None:
+            meanwhile()
+        started.result()
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            yield server.api_url
+    finally:
+        _drain_prefect_clients()  # logs and events still queued reach the server before it stops
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous
+        server.stop()
+
+
+def _drain_prefect_clients() -> None:
+    """Send what Prefect's log and event workers still hold; without this they retry a stopped server for
+    ~70 s at exit ("Error logging to API")."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        service.drain_all(timeout=DRAIN_TIMEOUT)
+
+
 def run_build(input_dir: str, output_dir: str, config_file: str | None = None, runner: str = "process",
               dask_address: str | None = None, show_progress: bool = False) -> dict:
-    """Run the build flow with the chosen task runner (validated before any work starts)."""
+    """Run the build flow with the chosen task runner (validated before any work starts), reporting to one
+    Prefect API (``prefect_api``).
+
+    The output lock is taken here, before Prefect starts: a second build is refused with one line and no
+    flow-run traceback (the flow's own lock is then held already). A failed build leaves no staging folder.
+    """
     task_runner = make_task_runner(runner, dask_address)
-    return build_corpus.with_options(task_runner=task_runner)(input_dir, output_dir, config_file, show_progress)
+    io.check_build_folders(Path(input_dir), Path(output_dir))
+    with io.output_lock(Path(output_dir), hand_over=True), staging_removed_on_failure(Path(output_dir)), \
+            prefect_api(meanwhile=validation.preload):
+        return build_corpus.with_options(task_runner=task_runner)(input_dir, output_dir, config_file,
+                                                                  show_progress)

@@ -4,8 +4,9 @@ are quarantined here, one by one, with a reason, so the batch suite only fails o
 What it rejects: text shorter than ``min_text_chars`` after cleaning (``gate.too_short``) and text whose Han
 share is below ``min_cjk_share`` (``gate.not_chinese``: another language, markup, a table of numbers). It
 reads the same thresholds as the validation suite (``ValidationConfig``). It changes nothing in a document
-it keeps, and deliberately does not quarantine Traditional residue or known debris: those are rule
-regressions, which must fail the batch loudly instead of disappearing into quarantine.
+it keeps, and deliberately does not look for Traditional residue or known debris: those are rule
+regressions, and the build's row-level check (``pipeline.validation.row_failures``) quarantines them under
+their expectation's name (``validation.expect_no_debris`` ...), counted in the manifest and the report.
 """
 
 from __future__ import annotations

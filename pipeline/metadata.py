@@ -31,8 +31,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline import people, regions
+from pipeline import models, people, regions
 from pipeline.document import Document, Removal
+from pipeline.models import titles
 from pipeline.stage_configs import MetadataConfig
 
 SPACE = people.SPACE
@@ -150,6 +151,7 @@ class _Article:
     byline: people.Byline | None = None
     heading_date: str | None = None
     heading_line: str | None = None  # the date/occasion line under the heading (2019年3月2日在浮山县…会议上)
+    title_ranked: bool = False  # the title ranker decided (its "none" stands: no fallback title is made up)
 
 
 # Full-width digits (`２０２２年`) are folded to ASCII before date patterns read them.
@@ -195,15 +197,64 @@ def is_heading_line(line: str, max_chars: int = 60) -> bool:
     return True
 
 
+# Labels and counters in front of a title: `标题：`, `本文标题:`, `主题: ` (a forum thread), `文件名称 | `
+# (a government file table), `篇一:` / `第1篇 ` (a compilation), `(25篇)`, `[嘉宾文论] ` (a forum column).
+_TITLE_LABEL = re.compile(
+    rf"^(?:(?:本文|文章|文件)?(?:标题|题目|名称)|主题)[{SPACE}]*[:：|][{SPACE}]*"
+    rf"|^(?:篇[一二三四五六七八九十\d]{{1,3}}|第[一二三四五六七八九十\d]{{1,3}}篇)(?:[:：][{SPACE}]*|[{SPACE}]+)"
+    rf"|^[(（【\[]\d{{1,3}}篇[)）】\]][{SPACE}]*"
+    rf"|^\[[^\]]{{2,6}}\][{SPACE}]*"
+)
+# A date (and weekday) in front of a title: `2019年1月14日(星期一) 2019年法律年度开启典礼…`.
+_TITLE_DATE_HEAD = re.compile(rf"^\d{{4}}年\d{{1,2}}月\d{{1,2}}日(?:[(（]星期[一二三四五六日天][)）])?[{SPACE}]+")
+# A speaker's name in front of a speech title: `徐结强:在市八届人大五次会议上…的讲话` (checked against the
+# surname list, so `山西省委书记：…` and `党课讲稿：…` keep their head).
+_NAME_HEAD = re.compile(rf"^(?P<name>[{people.HAN}]{{2,3}})[:：][{SPACE}]*(?=[{people.HAN}“\"《「])")
+# A column word the site prints twice, once as a prefix: `党课讲稿 党课讲稿:中国共产党的精神力量`.
+_DOUBLED_HEAD = re.compile(rf"^(?P<word>[^{SPACE}]{{2,8}})[{SPACE}]+(?=(?P=word))")
+# File-site and edition tails: `…讲话稿Word下载.docx`, `…讲话全文.docx`, `…(只有中文)`, `…(附中英文)`,
+# `…(中文译本)`, `…(全文1896字)`, `…(岳办发〔2017〕2号)` (the document number), `…范文`, `…7篇`.
+_FILE_TAIL = re.compile(
+    r"(?:Word下载|全文)?\.(?:docx?|pdf|txt|pptx?|wps)$"
+    r"|[(（](?:只有中文|附中英文|中英文|中文译本|全文\d*字?|[^()（）]{1,10}〔\d{4}〕\d{1,4}号)[)）]$"
+    r"|(?<=[\u4e00-\u9fff]{4})(?:范文|\d{1,2}篇)$"
+)
+# A site name after a separator with spaces: `… -- 宝应信息港0514.cc!`, `… | 某某新闻网`, a trailing ` |`.
+_SITE_TAIL = re.compile(
+    rf"[{SPACE}]+(?:--|—+|-|\||_)[{SPACE}]*[^{SPACE}|_]{{2,20}}?(?:网|站|港|频道|在线|\.(?:cc|com|cn|net|org|hk|tw)!?)$"
+    rf"|[{SPACE}]*[|｜]+$"
+    rf"|(?:[\[【(（]组?图[\]】)）])?_[\u4e00-\u9fff]{{2,10}}$"
+)
+# A column tag and what follows it at the end of a headline: `…致辞全文来了! 【同期】特区行政长官 某某`.
+_TAG_TAIL = re.compile(rf"[{SPACE}]+【(?:同期|视频|图文|原创|转载|独家|直播|专题)】.*$")
+# Anti-scraping noise after a forum title: `…说理技巧解读8 [; o H! @9 B! f& ?# \` (ASCII, mostly symbols).
+_NOISE_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])[\x21-\x7e]?(?:[ ]+[\x21-\x7e]{1,3}){4,}[ ]*$")
+# A bullet between Han characters is a middle dot (`重庆•西南大学` = `重庆·西南大学`).
+_HAN_BULLET = re.compile(r"(?<=[\u4e00-\u9fff])[•・](?=[\u4e00-\u9fff])")
+
+
 def clean_title(title: str) -> str | None:
-    """Strip site/compilation decoration and collapse inner spaces.
+    """Strip site/compilation decoration and collapse inner spaces: column tags (`【通用三篇】`, `(2篇)`,
+    `[嘉宾文论]`), labels (`标题：`, `主题:`, `篇一:`), a speaker's name (`徐结强:`), a source paper
+    (`《衢州日报》`), a leading date, file-site and edition tails (`Word下载.docx`, `(只有中文)`) and site names
+    after a separator (`_范文网`, ` -- 宝应信息港0514.cc!`). Leaves alone a head that is part of the title
+    (`山西省委书记：…`, `党课讲稿：…`, `【不忘初心 牢记使命】…`).
 
     >>> clean_title("市长安全生产讲话【通用三篇】"), clean_title("《衢州日报》感恩奋进  实干争先")
     ('市长安全生产讲话', '感恩奋进 实干争先')
+    >>> clean_title("主题: 再致全县父老乡亲的一封信"), clean_title("领导干部大会上市长讲话稿Word下载.docx")
+    ('再致全县父老乡亲的一封信', '领导干部大会上市长讲话稿')
+    >>> clean_title("防汛抗灾工作部署 -- 宝应信息港0514.cc!"), clean_title("山西省委书记：煤老板将淡出历史舞台")
+    ('防汛抗灾工作部署', '山西省委书记：煤老板将淡出历史舞台')
     """
-    text = _collapse(title)
+    text = _HAN_BULLET.sub("·", _collapse(title))
     for _ in range(3):
-        new = _TITLE_TAIL.sub("", _TITLE_HEAD.sub("", text)).strip()
+        new = _TITLE_LABEL.sub("", _TITLE_DATE_HEAD.sub("", _DOUBLED_HEAD.sub("", text)))
+        name = _NAME_HEAD.match(new)
+        if name and people.is_person_name(name["name"]):
+            new = new[name.end():]
+        new = _TITLE_TAIL.sub("", _TITLE_HEAD.sub("", _NOISE_TAIL.sub("", _TAG_TAIL.sub("", new))))
+        new = _SITE_TAIL.sub("", _FILE_TAIL.sub("", new)).strip()
         if new == text:
             break
         text = new
@@ -219,6 +270,8 @@ def _may_repeat(line: str, title: str) -> bool:
     >>> _may_repeat("安全生产  警钟长鸣【通用三篇】", "安全生产 警钟长鸣"), _may_repeat("同志们：今天我们召开会议", "安全生产")
     (True, False)
     """
+    if "•" in line or "・" in line:
+        line = _HAN_BULLET.sub("·", line)
     return all(part in line for part in title.split(" "))
 
 
@@ -269,6 +322,8 @@ class _PageHints:
 
     labels: frozenset[str] = frozenset()  # breadcrumb/header parts and the category (社会广角, 焦点新闻)
     repeated_titles: frozenset[str] = frozenset()  # headlines the page printed twice (artifacts.repeated_title)
+    removals: tuple[Removal, ...] = ()  # what earlier stages removed (breadcrumbs, template sentences): title candidates
+    is_html: bool = False  # an HTML page's first line is its <title>/<h1> headline (pipeline.formats)
 
 
 def _page_hints(doc: Document) -> _PageHints:
@@ -279,7 +334,7 @@ def _page_hints(doc: Document) -> _PageHints:
             labels.update(part for part in _LABEL_SPLIT.split(removal.text) if 2 <= len(part) <= 8)
         elif removal.rule.endswith("repeated_title"):
             repeated.add(_collapse(removal.text))
-    return _PageHints(frozenset(labels), frozenset(repeated))
+    return _PageHints(frozenset(labels), frozenset(repeated), doc.removals, doc.source_format == "html")
 
 
 def _is_label(text: str, hints: _PageHints) -> bool:
@@ -319,7 +374,9 @@ def _joined_document_title(lines: list[tuple[int, str]], start: int) -> tuple[st
 
 
 def _read_heading(article: _Article, removals: list[Removal], config: MetadataConfig,
-                  hints: _PageHints = _PageHints()) -> None:
+                  hints: _PageHints = _PageHints(), ranker=None) -> None:
+    """Title, subtitle and byline of an article's heading zone, by the rules; then the title ranker (when a
+    model is shipped or ``ranker`` is given) confirms the rules' title or replaces it (``_rank_title``)."""
     lines = article.lines
     indices = _nonblank(lines, 0, config.heading_zone_lines)
     used: set[int] = set()
@@ -448,6 +505,9 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
             removals.append(Removal("metadata.byline", lines[i][0], lines[i][1]))
             used.add(i)
         break
+    ranker = ranker or _title_model(config)
+    if ranker is not None:
+        heads = _rank_title(article, ranker, removals, used, heads, config, hints)
     # the title repeated further down (范文 pages: title / time / 导语 / title again)
     if article.title:
         for i in _nonblank(lines, 0, config.heading_zone_lines + 4):
@@ -456,6 +516,82 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
                 removals.append(Removal("metadata.title", lines[i][0], lines[i][1]))
                 used.add(i)
     article.lines = [(n, t) for k, (n, t) in enumerate(lines) if k not in used]
+
+
+def _title_model(config: MetadataConfig):
+    """The shipped (or configured) title ranker; None when there is none: the rules decide alone."""
+    return models.model_for(titles.NAME, config.model_dir)
+
+
+# Rules that take the heading's title and subtitle lines out of the text; undone when the ranker disagrees.
+_HEADING_RULES = ("metadata.title", "metadata.subtitle")
+
+
+def _rank_title(article: _Article, ranker, removals: list[Removal], used: set[int], heads: list[int],
+                config: MetadataConfig, hints: _PageHints) -> list[int]:
+    """Let the title ranker pick the article's title among the top region's lines, the breadcrumb tail and a
+    template sentence's topic, or none below ``config.title_min_score`` (``config.title_rules_min_score`` for
+    the rules' own title).
+
+    When it picks the rules' title, the rules' removals stand (``metadata.title``). Otherwise the lines the
+    rules took as title and subtitle go back into the text (no body text is lost to a wrong rule), the chosen
+    line is taken out as ``model.title:<score>``, and the title is the chosen text (or None). Returns the heads
+    the rest of ``_read_heading`` uses (the chosen line, or none).
+    """
+    lines = article.lines
+    page = titles.read_page([t for _n, t in lines], hints.removals, titles.title_key(article.title), hints.is_html)
+    found = titles.candidates(page, _TITLE_RULES)
+    best, score = ranker.choose(found)
+    article.title_ranked = True
+    agrees = best is not None and titles.title_key(best.text) == page.rules_title
+    chosen = best if best is not None and score >= (config.title_rules_min_score if agrees else config.title_min_score) else None
+    if chosen is not None and agrees:
+        return heads
+    numbers = {lines[k][0]: k for k in used}
+    taken = [r for r in removals if r.rule in _HEADING_RULES and r.line in numbers]
+    for removal in taken:
+        removals.remove(removal)
+        used.discard(numbers[removal.line])
+    article.title, article.subtitle = (chosen.text if chosen else None), None
+    if chosen is None or chosen.line is None:
+        return []
+    if chosen.line not in used:
+        removals.append(Removal(f"model.title:{score:.2f}", lines[chosen.line][0], lines[chosen.line][1]))
+        used.add(chosen.line)
+    return [chosen.line]
+
+
+def _is_byline_text(line: str) -> bool:
+    return people.parse_byline_line(line) is not None or people.is_plain_name_line(line) is not None
+
+
+def _joined_title_at(lines: list[str], start: int) -> str | None:
+    joined = _joined_document_title(list(enumerate(lines)), start)
+    return joined[0] if joined else None
+
+
+# What the ranker borrows from this stage, so a candidate's text is exactly the title the stage would set.
+_TITLE_RULES = titles.StageRules(clean_title, _is_byline_text, _TEMPLATE_TOPIC, _COLLECT_TITLE, _joined_title_at)
+
+
+class _CandidateCollector:
+    """A ranker that decides nothing: it keeps the candidates it is shown (training examples)."""
+
+    def __init__(self):
+        self.found: list = []
+
+    def choose(self, found):
+        self.found = found
+        return None, 0.0
+
+
+def title_candidates(doc: Document, config: MetadataConfig = MetadataConfig()) -> list:
+    """The title candidates of ``doc``'s first article, with their features, exactly as the stage ranks them
+    (for ``pipeline.models.titles.examples``)."""
+    article = _split_articles(list(enumerate(doc.text.split("\n"))))[0]
+    collector = _CandidateCollector()
+    _read_heading(article, [], config, _page_hints(doc), collector)
+    return collector.found
 
 
 def _spaced_prefix_end(text: str, heading: str) -> int | None:
@@ -672,7 +808,7 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
     removal_texts = [r.text for r in doc.removals]
 
     title = article.title
-    if title is None:
+    if title is None and not article.title_ranked:
         for text in [r.text for r in doc.removals if r.rule.endswith("template_sentence")] + body_lines[:2]:
             match = _TEMPLATE_TOPIC.search(text)
             if match:
@@ -683,7 +819,7 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
                     article.lines.pop(at)
                     body_lines.pop(at)
                 break
-    if title is None:
+    if title is None and not article.title_ranked:
         for text in removal_texts + body_lines[-3:]:
             match = _COLLECT_TITLE.search(text)
             if match:

@@ -15,9 +15,11 @@ runs on column ``debris``; ``expect_column_values_to_match_regex(text)``, "not b
 ``text_blank`` in {False}): messages and Data Docs name them as users know them, and each description says
 which checks-table column was actually tested.
 
-What it leaves alone: it never changes, drops or quarantines a document. Bad single documents are the
-stages' business (they are quarantined before the suite runs); a failed expectation here fails the whole
-batch, and the caller decides not to publish.
+What it leaves alone: it never changes, drops or quarantines a document. ``row_failures`` says which
+row-level expectations one row breaks; the build quarantines such rows in their shard
+(``validation.<expectation>``), before the suite runs. A failed expectation here fails the whole batch, and
+the caller decides not to publish: on a build that is a batch-level one (columns and schema, row-count
+band, unique ids), or a row-level check that the shards' quarantine missed.
 
 GX is imported only inside functions (the import costs ~3 s): importing this module stays cheap.
 The row-level logic of the custom expectations lives in ``pipeline.expectations`` (plain functions).
@@ -31,6 +33,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -67,6 +70,8 @@ CHECKS_DIRNAME = "checks"
 # each, so a batch holds ~10 MB of text whatever the part file's size.
 RECHECK_BATCH_ROWS = 1_000
 
+# What source_sha256 holds: a SHA-256 digest in lower-case hex, e.g. "e3b0c442…b855" (64 digits).
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 # Documents-table columns copied into the checks table: those an expectation reads. Left out: ``text``
 # (replaced by the derived columns below) and the free-text fields title, subtitle, author, author_position,
 # speaker, category, source_site, series, editor_note, source_note, url, source_encoding, script_conversion:
@@ -584,6 +589,82 @@ def _label(expectation_type: str, kwargs: dict) -> str:
     return f"{name}({column})" if column else name
 
 
+def default_not_after() -> str:
+    """The latest ``published_at`` date accepted: tomorrow in UTC, so a page dated today in China (UTC+8)
+    is never "in the future"."""
+    return (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)).isoformat()
+
+
+# Checks-table columns that must never be null (the documents table's non-nullable columns).
+REQUIRED_COLUMNS = tuple(name for name in COPIED_COLUMNS if not DOCUMENT_SCHEMA.field(name).nullable)
+
+
+def row_failures(row: dict, config: ValidationConfig, not_after: str | None = None) -> list[tuple[str, str]]:
+    """The row-level expectations of the suite that one checks-table row breaks, as (name, clause) pairs,
+    in suite order; ``[]`` when the row meets all of them.
+
+    Row-level: every expectation that judges one row by itself (nulls, counts, text checks, labels, region,
+    dates). The batch-level ones — column set and Parquet schema, row-count band, unique ids, accounting —
+    need the whole batch and stay with the suite and the contract checks. A build quarantines a row that
+    breaks any of these as ``validation.<name>`` (``pipeline.build``), so one leftover line is a row-level
+    outcome, and the suite's own row-level expectations then hold by construction on what is published.
+
+    >>> text = "时间:2022-11-24\\n" + "正文的内容。" * 4
+    >>> row = check_columns_row({"id": "a-0", "source_file": "a.txt", "article_index": 0, "char_count": len(text),
+    ...     "text": text, "source_format": "text", "source_sha256": "0" * 64, "removed_char_count": 0},
+    ...     ValidationConfig())
+    >>> row_failures(row, ValidationConfig(), not_after="2030-01-01")
+    [('expect_no_debris', 'expect_no_debris(text): 时间:')]
+    >>> row_failures(dict(row, debris="", char_count=3), ValidationConfig(), not_after="2030-01-01")
+    [('expect_char_count_to_match_text', 'expect_char_count_to_match_text(text,char_count): char_count 3 != 38')]
+    """
+    not_after = not_after or default_not_after()
+    failures: list[tuple[str, str]] = []
+
+    def fail(name: str, column: str, why: str) -> None:
+        failures.append((name, f"{name}({column}): {why}"))
+
+    for name in REQUIRED_COLUMNS:
+        if row.get(name) is None:
+            fail("expect_column_values_to_not_be_null", name, "null")
+    for name in ("chars_converted", "source_line", "raw_char_count"):
+        if row.get(name) is not None and row[name] < 0:
+            fail("expect_column_values_to_be_at_least_or_null", name, str(row[name]))
+    if row.get("removed_char_count") is not None and row["removed_char_count"] < 0:
+        fail("expect_column_values_to_be_between", "removed_char_count", str(row["removed_char_count"]))
+    if row["text_blank"]:
+        fail("expect_column_values_to_match_regex", "text", "blank text")
+    if row["text_chars"] < config.min_text_chars:
+        fail("expect_column_value_lengths_to_be_between", "text", f"{row['text_chars']} characters")
+    residue = "".join(c for c in row["traditional_residue"] if c not in config.traditional_exceptions)
+    if residue:
+        fail("expect_no_traditional_residue", "text", residue)
+    if row["debris"]:
+        fail("expect_no_debris", "text", _short(row["debris"]))
+    if row["cjk_share"] < config.min_cjk_share:
+        fail("expect_cjk_share_at_least", "text", f"share {row['cjk_share']:.2f}")
+    if row.get("char_count") != row["text_chars"]:
+        fail("expect_char_count_to_match_text", "text,char_count", f"char_count {row.get('char_count')} != "
+                                                                   f"{row['text_chars']}")
+    if row.get("article_index") is not None and row["article_index"] < 0:
+        fail("expect_column_values_to_be_between", "article_index", str(row["article_index"]))
+    if row.get("original_script") is not None and row["original_script"] not in config.original_script_values:
+        fail("expect_column_values_to_be_in_set_or_null", "original_script", _short(row["original_script"]))
+    if row.get("source_format") is not None and row["source_format"] not in SOURCE_FORMATS:
+        fail("expect_column_values_to_be_in_set", "source_format", _short(row["source_format"]))
+    if row.get("source_sha256") is not None and not SHA256_HEX.fullmatch(row["source_sha256"]):
+        fail("expect_column_values_to_match_regex", "source_sha256", _short(row["source_sha256"]))
+    region = checks.region_problem(row.get("province"), row.get("city"), row.get("county"), row.get("region_code"))
+    if region:
+        fail("expect_region_code_consistent", "province,city,county,region_code", region)
+    for name, bound in (("published_at", not_after), ("event_date", None)):
+        problem = checks.iso_date_problem(row[name], bound) if row.get(name) is not None else None
+        if problem:
+            fail("expect_column_values_to_be_iso_dates" + ("_not_in_future" if bound else ""), name,
+                 f"{_short(row[name])}: {problem}")
+    return failures
+
+
 def row_count_band(previous_row_count: int | None, config: ValidationConfig) -> tuple[int, int | None]:
     """(min, max) rows accepted for this build; at least one row, always.
 
@@ -610,7 +691,7 @@ def build_suite(config: ValidationConfig, previous_row_count: int | None = None,
     g = _gx()
     gxe = g.gxe
     if not_after is None:
-        not_after = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)).isoformat()
+        not_after = default_not_after()
     low, high = row_count_band(previous_row_count, config)
     band = f"{low}..{high if high is not None else '∞'}"
     band_reason = (
@@ -652,7 +733,7 @@ def build_suite(config: ValidationConfig, previous_row_count: int | None = None,
          f"null or one of {', '.join(config.original_script_values)}"),
         (gxe.ExpectColumnValuesToBeInSet, {"column": "source_format", "value_set": list(SOURCE_FORMATS)},
          f"one of {', '.join(SOURCE_FORMATS)}"),
-        (gxe.ExpectColumnValuesToMatchRegex, {"column": "source_sha256", "regex": r"^[0-9a-f]{64}$"},
+        (gxe.ExpectColumnValuesToMatchRegex, {"column": "source_sha256", "regex": SHA256_HEX.pattern},
          "64 lower-case hex digits"),
         (g.ExpectRegionCodeConsistent, {"column_list": ["province", "city", "county", "region_code"]},
          "code set iff a place name is set; a 6-digit GB/T 2260 code whose level and province prefix fit the names"),

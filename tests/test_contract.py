@@ -4,9 +4,11 @@ the previous good build stays in place, byte for byte."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import pipeline.build as build_module
@@ -22,9 +24,16 @@ FRESH = {"output": {"row_group_rows": 9_999}}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """The published build: every file except hidden working state (.staging, .cache, the lock)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
+    """The published build as readers see it, through the links into .builds/: every file except hidden
+    working state (.staging, .cache, the lock)."""
+    found = {}
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in names:
+            path = Path(root) / name
+            if path.is_file() and not name.startswith("."):
+                found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found
 
 
 @pytest.fixture()
@@ -43,34 +52,52 @@ def assert_fails_naming(error: Exception, expectation: str) -> None:
     assert str(error).startswith("validation failed:")
 
 
-def test_leftover_traditional_text_fails_and_keeps_the_previous_build(good_build, monkeypatch):
+def quarantine_reasons(folder: Path) -> dict[str, str]:
+    """source_file -> reason of every quarantine record in ``folder/quarantine``."""
+    records = [json.loads(line) for part in sorted((folder / "quarantine").glob("*.jsonl"))
+               for line in part.read_text(encoding="utf-8").splitlines()]
+    return {record["source_file"]: record["reason"] for record in records}
+
+
+def test_leftover_traditional_text_in_every_row_is_quarantined_and_the_row_count_band_refuses(good_build,
+                                                                                               monkeypatch):
     out, before = good_build
     with_extra_stage(monkeypatch, lambda doc, _: doc.with_changes(text=doc.text + "\n這是繁體字殘留的測試句子。"))
     with pytest.raises(ValidationFailed) as caught:
         build_locally(RAW, out, config_from_dict(FRESH))
-    assert_fails_naming(caught.value, "expect_no_traditional_residue(text)")
+    # Row-level: every row is quarantined; batch-level: no row left is a collapse, and nothing is published.
+    assert_fails_naming(caught.value, "expect_table_row_count_to_be_between")
+    assert set(quarantine_reasons(out / ".staging").values()) == {"validation.expect_no_traditional_residue"}
     assert snapshot(out) == before
 
 
-def test_a_debris_line_fails(good_build, monkeypatch):
-    out, before = good_build
-    with_extra_stage(monkeypatch, lambda doc, _: doc.with_changes(text="时间:2022-11-24 08:47:00\n" + doc.text))
-    with pytest.raises(ValidationFailed) as caught:
-        build_locally(RAW, out, config_from_dict(FRESH))
-    assert_fails_naming(caught.value, "expect_no_debris(text)")
-    assert snapshot(out) == before
+def test_one_planted_debris_line_quarantines_its_row_and_the_rest_is_published(good_build, monkeypatch):
+    out, _ = good_build
+    planted = "003_a3a12308e45e43ec.txt"
+    with_extra_stage(monkeypatch, lambda doc, _: doc.with_changes(text="时间:2022-11-24 08:47:00\n" + doc.text)
+                     if doc.source_file == planted else doc)
+    manifest = build_locally(RAW, out, config_from_dict(FRESH))
+    assert quarantine_reasons(out) == {planted: "validation.expect_no_debris"}
+    (record,) = [json.loads(line) for line in (out / "quarantine" / "part-00000.jsonl").read_text("utf-8").splitlines()]
+    assert record["detail"] == "expect_no_debris(text): 时间:"
+    counts = manifest["counts"]
+    assert counts["quarantined_by_reason"] == {"validation.expect_no_debris": 1}
+    assert counts["documents"] == 5 and manifest["accounting"]["holds"]
+    published = pd.read_parquet(out / "documents" / "part-00000.parquet")
+    assert planted not in set(published["source_file"])
+    assert set(published["id"]) == set(pd.read_parquet(out / "checks")["id"]), "checks describe what is published"
+    assert manifest["validation"]["success"]
 
 
-def test_an_empty_text_fails(good_build, monkeypatch):
-    out, before = good_build
-    # After the gate, as a broken stage would: the suite is the last line of defence.
+def test_an_empty_text_is_quarantined_not_published(good_build, monkeypatch):
+    out, _ = good_build
+    # After the gate, as a broken stage would: the row-level check before writing catches it.
     monkeypatch.setattr(build_module, "STAGES", STAGES + (
         Stage("saboteur", lambda doc, _: doc.with_changes(text="") if doc.source_file.startswith("003") else doc,
               "metadata"),))
-    with pytest.raises(ValidationFailed) as caught:
-        build_locally(RAW, out, config_from_dict(FRESH))
-    assert_fails_naming(caught.value, "expect_column_values_to_match_regex(text): 1 of 6 rows")  # not blank
-    assert snapshot(out) == before
+    manifest = build_locally(RAW, out, config_from_dict(FRESH))
+    assert quarantine_reasons(out) == {"003_a3a12308e45e43ec.txt": "validation.expect_column_values_to_match_regex"}
+    assert manifest["counts"]["documents"] == 5
 
 
 def test_a_row_count_collapse_fails(good_build, tmp_path):

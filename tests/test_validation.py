@@ -30,6 +30,7 @@ from pipeline.validation import (
     build_suite,
     checks_for_rows,
     read_checks,
+    row_failures,
     validate_checks,
     validate_documents,
     validate_folder,
@@ -209,6 +210,46 @@ def test_several_broken_rows_are_each_named_with_their_row(tmp_path):
         "id abc-5: 2022-13-01: not a calendar date",
     ]:
         assert needle in message
+
+
+ROW_LEVEL = [case for case in BROKEN if case[0] not in ("duplicate id", "row count collapse")]
+
+
+def row_failure_labels(rows: list[dict]) -> dict[str, set[str]]:
+    """id -> labels of the row-level expectations the row breaks (what the build quarantines it for)."""
+    found = {}
+    for row in checks_for_rows(rows, ValidationConfig()):
+        failures = row_failures(row, ValidationConfig())
+        if failures:
+            found[row["id"]] = {clause.split(": ")[0] for _, clause in failures}
+    return found
+
+
+@pytest.mark.parametrize("change, expected, needle", [(c[1], c[3], c[4]) for c in ROW_LEVEL],
+                         ids=[case[0] for case in ROW_LEVEL])
+def test_row_failures_name_the_rows_and_expectations_the_suite_fails(change, expected, needle):
+    assert row_failure_labels(good_rows()) == {}
+    rows = change(good_rows())
+    broken_id, why = needle.removeprefix("id ").split(": ", 1)
+    assert row_failure_labels(rows) == {broken_id: expected}
+    row = next(r for r in checks_for_rows(rows, ValidationConfig()) if r["id"] == broken_id)
+    assert any(why in clause for _, clause in row_failures(row, ValidationConfig()))
+
+
+def test_row_failures_see_each_broken_row_of_a_batch():
+    rows = good_rows()
+    _set(rows, 0, region_code="321000")
+    _set(rows, 1, published_at="2022年11月24日")
+    _set(rows, 2, original_script="klingon")
+    _set(rows, 4, text=LATIN, char_count=len(LATIN))
+    _set(rows, 5, event_date="2022-13-01", source_sha256="not a digest")
+    assert row_failure_labels(rows) == {
+        "abc-0": {"expect_region_code_consistent(province,city,county,region_code)"},
+        "abc-1": {"expect_column_values_to_be_iso_dates_not_in_future(published_at)"},
+        "abc-2": {"expect_column_values_to_be_in_set_or_null(original_script)"},
+        "abc-4": {"expect_cjk_share_at_least(text)"},
+        "abc-5": {"expect_column_values_to_be_iso_dates(event_date)", "expect_column_values_to_match_regex(source_sha256)"},
+    }
 
 
 def test_missing_column_fails_the_schema_expectation(tmp_path):

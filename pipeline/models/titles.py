@@ -1,0 +1,471 @@
+"""Title ranker: the title of a page as one choice among its candidates, or none.
+
+Candidates (``candidates``): the short non-blank lines of the top region of an article (the first
+``TOP_LINES``; an HTML page's headline from ``<title>``/``<h1>`` is its first line, put there by the reader),
+the tail of a breadcrumb and a headline the artifacts stage removed as printed twice, and the topic named by a
+范文 template sentence (``本站小编为你整理了关于…的范文``). Each candidate is the text ``metadata.clean_title``
+makes of it (column tags, ``标题：`` prefixes, ``《…报》`` heads and site-name tails cut).
+
+Features (``FEATURES``, all cheap: regex searches on at most ``TOP_LINES`` short lines, one bigram set of the
+first body paragraph, one substring scan of the removals per candidate; nothing quadratic in the page):
+position among the non-blank lines, distance to the first body line, length, heading shape (no sentence
+punctuation), chrome/date/advert/site words, genre words (讲话/发言/致辞/心得体会/报告/主持词 …) and news
+verbs (召开/举行 …), byline and name-only lines, repetition of the text elsewhere on the page or in the
+removals, membership in the breadcrumb, overlap of its character bigrams with the first body paragraph, what the
+neighbouring lines are (a page-time or source line right under a headline), and whether today's rules
+(``metadata._read_heading``) chose the same text.
+
+Model: logistic regression (scikit-learn at training time only) over those features, one example per
+candidate, labelled 1 when the cleaned candidate equals the gold title (NFKC, spaces removed, as
+``eval_metadata`` compares). At inference the best-scoring candidate wins if its probability reaches
+``MetadataConfig.title_min_score``; otherwise the page has no title. Inference is plain Python over a weight
+table read from ``titles.json``: deterministic, CPU only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from pipeline.document import Document
+
+NAME = "titles"
+STAGE = "metadata"
+MODEL_FILE = "titles.json"
+# The top region: titles sit above the body, but under a breadcrumb, a banner, a clock line, an app prompt or
+# a whole menu (a news portal's list of 15 media names above the headline).
+TOP_LINES = 20
+# Longer lines are running text (the longest dev-set title is 70 characters, a forum thread title).
+MAX_CANDIDATE_CHARS = 100
+# The first body line: a long line, or a sentence (with sentence punctuation: 20 characters, or a full stop).
+_BODY_MIN_CHARS = 60
+# The first body paragraph, for the bigram overlap with a candidate.
+_BODY_HEAD_CHARS = 300
+
+SPACE = " \t\u3000\u00a0"
+_SPACE_RUN = re.compile(f"[{SPACE}]+")
+# Sentence punctuation inside a line: `。` `；` or two commas.
+_SENTENCE = re.compile(r"[。；;!?！？]|[，,].*[，,]")
+_COMMA = re.compile(r"[，,]")
+# A full stop or semicolon: a line holding one is a sentence, never a title.
+_FULL_STOP = re.compile(r"[。；]")
+# A line ending like running text or a label: `同志们：`, `…，`.
+_OPEN_END = re.compile(r"[。；;，,：:、]$")
+# Dates and clock times: `2022-11-24`, `2022年3月2日`, `08:47`, `星期三`.
+_DATE = re.compile(r"\d{4}[-年/.]\d{1,2}|\d{1,2}:\d{2}|星期[一二三四五六日天]|周[一二三四五六日]|今天是")
+# A line that is one bracketed remark: `(相关资料图)`, `（编辑：某某）`.
+_BRACKETED = re.compile(r"^[(（\[【].*[)）\]】]$")
+# Page chrome words: breadcrumb, page info, share and print widgets, URLs.
+_CHROME = re.compile(
+    r"[>|»]|首页|当前位置|您的位置|来源|时间[:：]|发布|浏览|点击|阅读|人气|栏目|作者|编辑|责编|分享|打印|字号|"
+    r"https?://|www\.|\.com|\.cn|ICP|版权|Copyright|©|第[A-Z]?\d{1,3}版|返回|上一篇|下一篇"
+)
+# Advert and app prompts, login and membership: `下载APP`, `扫码关注公众号`, `VIP会员免费下载`.
+# Site greetings and service lines: `您好,欢迎访问…`, `服务专线`, `… logo`.
+_ADVERT = re.compile(
+    r"下载|APP|App|客户端|登录|登陆|注册|会员|VIP|扫码|关注|微信|公众号|广告|热线|免费|搜索|导航|订阅|收藏|"
+    r"欢迎|您好|(?i:logo)|专线|客服|联系我们|期号|Flash|Player"
+)
+# A speech's occasion line (`在全县…会议上的讲话`): a title by itself, or the line under the real title.
+_OCCASION = re.compile(r"^在.{2,60}上的(?:讲话|发言|致辞|报告|主持词|表态发言)")
+# Genre words of the documents this corpus collects (a title names what the text is).
+_GENRE = re.compile(r"讲话|发言|致辞|心得|体会|报告|主持词|总结|贺词|贺信|讲稿|党课|述职|通知|决议|决定|意见|方案|演说|声明|公告|一封信")
+# News headline verbs (`…会议召开`, `…隆重开幕`).
+_NEWS_VERB = re.compile(r"召开|举行|开幕|闭幕|启动|部署|调研|视察|出席|会见|发表|宣誓|就职|强调|要求")
+# A site or column name at the end (`…范文网`, `…频道`).
+_SITE_END = re.compile(r"(?:网|站|频道|首页|门户|论坛|社区|文库|之家|在线|报)$")
+# Column words (`焦点新闻`, `工作动态`).
+_COLUMN = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:新闻|要闻|动态|快讯|资讯|头条|公告|聚焦|视点|专题|广角|话题|栏目|文章|范文|推荐|热门|排行)$")
+# Bracket tags and book-title marks.
+_BRACKET = re.compile(r"[【】\[\]]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[A-Za-z]")
+# The separators of a breadcrumb path (`首页 > 新闻中心 > 时政 > 标题`): its last part may be the title.
+_CRUMB_ARROW = re.compile(r"[>»›]+")
+SOURCES = ("line", "joined", "breadcrumb", "removed_title", "template", "collect")
+
+
+@dataclass(frozen=True)
+class StageRules:
+    """What the ranker borrows from the metadata stage (so a candidate's text is the title the stage sets)."""
+
+    clean_title: Callable[[str], str | None]  # metadata.clean_title
+    is_byline: Callable[[str], bool]  # a byline or a name-only line
+    template_topic: re.Pattern  # a 范文 template sentence naming the topic (group "topic")
+    collect_title: re.Pattern  # a 范文 site's `收藏《…》` link naming the page (group "topic")
+    joined_title: Callable[[list[str], int], str | None]  # an official title wrapped over lines, from a line
+
+
+def title_key(text: str | None) -> str | None:
+    """A title without its spaces, for comparing candidates with each other and with the rules' title."""
+    return None if text is None else "".join(text.split())
+
+
+def _collapse(text: str) -> str:
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A title the page could have: its cleaned ``text``, where it comes from, and its features."""
+
+    text: str
+    source: str  # one of SOURCES
+    line: int | None  # index into the article's lines (None: not a line of the text)
+    features: tuple[tuple[str, float], ...]
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[k: k + 2] for k in range(len(text) - 1)}
+
+
+def _line_shape(raw: str, cleaned: str) -> dict[str, float]:
+    """Features of the text itself."""
+    text = _collapse(raw)
+    size = len(cleaned.replace(" ", ""))
+    han = len(_HAN.findall(cleaned))
+    return {
+        "len_lt5": float(size < 5),
+        "len_5_8": float(5 <= size <= 8),
+        "len_9_30": float(9 <= size <= 30),
+        "len_31_50": float(31 <= size <= 50),
+        "len_gt50": float(size > 50),
+        "han_share": han / size if size else 0.0,
+        "digit_share": len(_DIGIT.findall(cleaned)) / size if size else 0.0,
+        "latin": float(bool(_LATIN.search(cleaned))),
+        "latin_share": len(_LATIN.findall(cleaned)) / size if size else 0.0,
+        "bracketed": float(bool(_BRACKETED.match(text))),
+        "sentence": float(bool(_SENTENCE.search(text))),
+        "comma": float(bool(_COMMA.search(text))),
+        "open_end": float(bool(_OPEN_END.search(text))),
+        "chrome": float(bool(_CHROME.search(text))),
+        "date": float(bool(_DATE.search(text))),
+        "advert": float(bool(_ADVERT.search(text))),
+        "genre": float(bool(_GENRE.search(cleaned))),
+        "news_verb": float(bool(_NEWS_VERB.search(cleaned))),
+        "site_end": float(bool(_SITE_END.search(cleaned))),
+        "column": float(bool(_COLUMN.match(cleaned))),
+        "occasion": float(bool(_OCCASION.match(cleaned))),
+        "bracket": float(bool(_BRACKET.search(text))),
+        "cleaned": float(title_key(cleaned) != title_key(text)),
+        "spaces": min(text.count(" "), 4) / 4,
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the candidates of one article are judged against (computed once per article)."""
+
+    lines: list[str]
+    top: list[int]  # indices of the top region's non-blank lines
+    top_keys: tuple[str, ...]  # those lines without spaces
+    body_rank: int  # rank (in ``top``) of the first body line, len(top) when none is there
+    body_head: str  # the first body paragraph, without spaces
+    removal_texts: tuple[str, ...]
+    removal_blob: str  # every removal, without spaces, one a line (one substring search per candidate)
+    crumbs: tuple[str, ...]  # breadcrumb/nav/header texts removed by the artifacts stage
+    crumb_blob: str
+    titles_removed: tuple[str, ...]  # headlines the artifacts stage removed (the page's <title>, printed twice)
+    rules_title: str | None  # the title today's rules chose, without spaces
+    is_html: bool
+
+
+def read_page(lines: list[str], removals, rules_title: str | None, is_html: bool) -> Page:
+    """The page context of an article: its lines, the removals made before, and the rules' title."""
+    top: list[int] = []
+    for index, line in enumerate(lines):
+        if line.strip(SPACE):
+            top.append(index)
+            if len(top) >= TOP_LINES:
+                break
+    body_rank = len(top)
+    for rank, index in enumerate(top):
+        text = _collapse(lines[index])
+        if len(text) >= _BODY_MIN_CHARS or (_SENTENCE.search(text) and (len(text) >= 20 or text.endswith("。"))):
+            body_rank = rank
+            break
+    body_start = top[body_rank] if body_rank < len(top) else None
+    body_head = ""
+    if body_start is not None:
+        body_head = "".join(lines[body_start: body_start + 4])[:_BODY_HEAD_CHARS]
+    texts = tuple(r.text for r in removals)
+    keys = tuple(title_key(lines[index]) or "" for index in top)
+    crumbs = tuple(r.text for r in removals if r.rule.endswith(("nav_row", "breadcrumb", "header_line")))
+    removed = tuple(r.text for r in removals if r.rule.endswith(("page_title", "repeated_title")))
+    return Page(lines, top, keys, body_rank, title_key(body_head) or "", texts, _blob(texts), crumbs, _blob(crumbs),
+                removed, rules_title, is_html)
+
+
+def _blob(texts: tuple[str, ...]) -> str:
+    return "\n".join(title_key(text) or "" for text in texts)
+
+
+def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
+    """Features of a candidate's place on the page."""
+    key = title_key(cleaned) or ""
+    grams = _bigrams(key)
+    overlap = sum(1 for gram in grams if gram in page.body_head) / len(grams) if grams else 0.0
+    features = {
+        "body_overlap": overlap,
+        "in_removals": float(bool(key) and key in page.removal_blob),
+        "in_crumbs": float(bool(key) and key in page.crumb_blob),
+        "rules_choice": float(page.rules_title is not None and key == page.rules_title),
+        "rules_none": float(page.rules_title is None),
+    }
+    if rank is None:
+        return features
+    distance = page.body_rank - rank
+    repeats = 0
+    for other, other_key in enumerate(page.top_keys):
+        if other != rank and key and key in other_key:
+            repeats += 1
+    features.update({
+        "pos0": float(rank == 0),
+        "pos1": float(rank == 1),
+        "pos2": float(rank == 2),
+        "pos3_5": float(3 <= rank <= 5),
+        "pos6_plus": float(rank >= 6),
+        "html_first": float(page.is_html and rank == 0),
+        "body_next": float(distance == 1),
+        "body_2_3": float(2 <= distance <= 3),
+        "body_far": float(distance >= 4),
+        "after_body": float(distance <= 0),
+        "no_body": float(page.body_rank == len(page.top)),
+        "repeated": float(repeats > 0),
+    })
+    for name, offset in (("next", 1), ("prev", -1)):
+        other = rank + offset
+        text = _collapse(page.lines[page.top[other]]) if 0 <= other < len(page.top) else ""
+        features[f"{name}_meta"] = float(bool(text) and bool(_DATE.search(text) or _CHROME.search(text)))
+        features[f"{name}_blank"] = float(not text)
+        features[f"{name}_heading"] = float(bool(text) and len(text) <= 40 and not _SENTENCE.search(text)
+                                            and not _OPEN_END.search(text) and not _CHROME.search(text))
+    return features
+
+
+def _sparse(features: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    """The non-zero features, by name (a candidate has a dozen of the ~55)."""
+    return tuple(sorted((name, value) for name, value in features.items() if value))
+
+
+def candidates(page: Page, rules: StageRules) -> list[Candidate]:
+    """The candidates of an article: the top region's short lines in page order, then the titles that are not
+    a line of the text (an official title wrapped over lines, a breadcrumb tail, a title the artifacts stage
+    removed as the page's <title> or as printed twice, a template sentence's topic)."""
+    found: list[Candidate] = []
+    seen_first_heading = False
+    extra: list[tuple[str, str, int | None]] = []
+    for rank, index in enumerate(page.top):
+        raw = page.lines[index]
+        text = _collapse(raw)
+        if len(text) < 2 or len(text) > MAX_CANDIDATE_CHARS or _FULL_STOP.search(text):
+            continue  # (no title of the dev set holds a 。 or ；: such a line is running text)
+        cleaned = rules.clean_title(raw)
+        if not cleaned or len(cleaned.replace(" ", "")) < 2:
+            continue
+        features = {"src_line": 1.0, **_line_shape(raw, cleaned), **_context(page, cleaned, rank)}
+        heading = not (features["sentence"] or features["open_end"] or features["chrome"])
+        features["first_heading"] = float(heading and not seen_first_heading)
+        seen_first_heading = seen_first_heading or heading
+        features["byline"] = float(rules.is_byline(raw))
+        following = page.top[rank + 1] if rank + 1 < len(page.top) else None
+        features["next_byline"] = float(following is not None and rules.is_byline(page.lines[following]))
+        found.append(Candidate(cleaned, "line", index, _sparse(features)))
+        if heading and rank < 4:
+            joined = rules.joined_title(page.lines, index)
+            if joined:
+                extra.append(("joined", joined, rank))
+    for crumb in page.crumbs:
+        if not _CRUMB_ARROW.search(crumb):
+            continue  # a page-info or keyword row, not a path (its parts were never the title on the dev set)
+        tail = _CRUMB_ARROW.split(crumb)[-1].strip(SPACE)
+        if len(tail) >= 4:
+            extra.append(("breadcrumb", tail, None))
+    for text in page.titles_removed:
+        extra.append(("removed_title", text, None))
+    for text in page.removal_texts:
+        match = rules.template_topic.search(text)
+        if match:
+            extra.append(("template", match["topic"], None))
+    for index in page.top[:2]:
+        match = rules.template_topic.search(page.lines[index])
+        if match:
+            extra.append(("template", match["topic"], None))
+    for text in page.removal_texts + tuple(page.lines[-3:]):
+        match = rules.collect_title.search(text)
+        if match:
+            extra.append(("collect", match["topic"], None))
+    known = {title_key(c.text) for c in found}
+    for source, raw, rank in extra:
+        cleaned = rules.clean_title(raw)
+        if not cleaned or len(cleaned) > MAX_CANDIDATE_CHARS or title_key(cleaned) in known:
+            continue
+        known.add(title_key(cleaned))
+        features = {f"src_{source}": 1.0, **_line_shape(raw, cleaned), **_context(page, cleaned, rank)}
+        found.append(Candidate(cleaned, source, None, _sparse(features)))
+    return found
+
+
+FEATURES = tuple(sorted({
+    "src_line", "src_joined", "src_breadcrumb", "src_removed_title", "src_template",
+    "len_lt5", "len_5_8", "len_9_30", "len_31_50", "len_gt50", "han_share", "digit_share", "latin", "sentence",
+    "comma", "open_end", "chrome", "date", "advert", "genre", "news_verb", "site_end", "column", "bracket",
+    "cleaned", "spaces", "latin_share", "bracketed", "src_collect", "body_overlap", "in_removals", "in_crumbs", "rules_choice", "rules_none",
+    "pos0", "pos1", "pos2", "pos3_5", "pos6_plus", "html_first", "body_next", "body_2_3", "body_far",
+    "after_body", "no_body", "repeated", "next_meta", "next_blank", "prev_meta", "prev_blank", "occasion",
+    "next_heading", "prev_heading",
+    "first_heading", "byline", "next_byline",
+}))
+
+
+def vector(candidate: Candidate) -> list[float]:
+    values = dict(candidate.features)
+    return [values.get(name, 0.0) for name in FEATURES]
+
+
+def _logit(weights: dict[str, float], intercept: float, features) -> float:
+    return intercept + sum(weights.get(name, 0.0) * value for name, value in features)
+
+
+def _sigmoid(total: float) -> float:
+    return 1.0 / (1.0 + math.exp(-total)) if total > -30 else 0.0
+
+
+# How far the best candidate ranks ahead of the next one (in logits, capped): a clear winner is more often the
+# title than the best of several look-alikes. A feature of the acceptance regression only.
+_MARGIN_CAP = 4.0
+
+
+def _acceptance_features(features, margin: float) -> tuple:
+    return (*features, ("margin", min(margin, _MARGIN_CAP) / _MARGIN_CAP))
+
+
+@dataclass(frozen=True)
+class TitleModel:
+    """Two logistic regressions: ``rank`` orders the candidates of a page (trained on the pages whose title is
+    among their candidates), ``accept`` says how likely the best one is the title (the candidate's features and
+    its margin over the runner-up; trained on every page, those without a title too)."""
+
+    rank: dict[str, float]
+    rank_intercept: float
+    accept: dict[str, float]
+    accept_intercept: float
+    trained_on: int = 0  # pages
+
+    def choose(self, found: list[Candidate]) -> tuple[Candidate | None, float]:
+        """The best-ranked candidate (the first in page order on a tie) and its acceptance score."""
+        if not found:
+            return None, 0.0
+        scores = [_logit(self.rank, self.rank_intercept, candidate.features) for candidate in found]
+        best = max(range(len(scores)), key=lambda k: (scores[k], -k))
+        margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=scores[best] - _MARGIN_CAP)
+        features = _acceptance_features(found[best].features, margin)
+        return found[best], _sigmoid(_logit(self.accept, self.accept_intercept, features))
+
+
+# -- training -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    """One page's candidates with their labels (no page text is kept beyond the candidates' features)."""
+
+    page: str  # file name
+    site: str  # host of the page's source (pages of one site are never split between inner folds)
+    vectors: tuple[tuple[float, ...], ...]
+    labels: tuple[int, ...]
+    gold_null: bool
+
+
+def examples(document: Document, gold: dict) -> list[Example]:
+    """Training examples of one dev page: the candidates of its first article (the one the gold describes)."""
+    from pipeline import metadata  # noqa: PLC0415 - the metadata stage imports this module
+    from pipeline.devset import site_of  # noqa: PLC0415 - training only
+    from pipeline.evaluation import normal_title  # noqa: PLC0415 - training only (the evaluation imports the stages)
+
+    found = metadata.title_candidates(document)
+    target = normal_title(gold.get("title"))
+    labels = tuple(int(target is not None and normal_title(c.text) == target) for c in found)
+    file = gold.get("file", document.source_file)
+    return [Example(file, site_of(gold.get("source") or "", file), tuple(tuple(vector(c)) for c in found), labels,
+                    target is None)]
+
+
+def _regression(rows: list, labels: list, c: float, names: tuple = ()) -> tuple[dict[str, float], float]:
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - training only
+
+    if not rows or len(set(labels)) < 2:
+        return {}, -10.0
+    classifier = LogisticRegression(C=c, solver="liblinear", random_state=0, max_iter=1000)
+    classifier.fit(rows, labels)
+    weights = {name: round(float(w), 6) for name, w in zip(names or FEATURES, classifier.coef_[0])}
+    return weights, round(float(classifier.intercept_[0]), 6)
+
+
+# Inner folds for the acceptance examples (grouped by site, as the evaluation's folds).
+_INNER_FOLDS = 5
+
+
+def _best(weights: dict[str, float], intercept: float, item: Example) -> tuple[int, float]:
+    """Index of ``item``'s best-ranked candidate (the first on a tie) and its margin over the runner-up."""
+    ordered = [weights.get(name, 0.0) for name in FEATURES]
+    scores = [intercept + sum(w * x for w, x in zip(ordered, row)) for row in item.vectors]
+    best = max(range(len(scores)), key=lambda k: (scores[k], -k))
+    margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=scores[best] - _MARGIN_CAP)
+    return best, margin
+
+
+def _ranker(items: list[Example], c: float) -> tuple[dict[str, float], float]:
+    titled = [item for item in items if any(item.labels)]
+    return _regression([r for i in titled for r in i.vectors], [y for i in titled for y in i.labels], c)
+
+
+# Inverse regularisation strengths (scikit-learn's C): chosen on the site-held-out folds of the tuning pages
+# (ranking: 0.3 / 1 / 3 within a page of each other; acceptance: 3 invents one title fewer than 1 at the same
+# recall, 0.1 and 0.3 invent more).
+RANK_C = 1.0
+ACCEPT_C = 3.0
+
+
+def fit(items: list[Example], c: float = RANK_C, accept_c: float = ACCEPT_C) -> TitleModel:
+    """The ranking regression over every candidate of the pages whose title is among their candidates; the
+    acceptance regression over each page's best-ranked candidate, ranked by a model that did not see the
+    page's site (inner folds by site), so its scores are as honest as on an unseen page. liblinear with a
+    fixed seed and pages in file order: deterministic."""
+    items = sorted(items, key=lambda item: (item.site, item.page))
+    rank = _ranker(items, c)
+    sites = sorted({item.site for item in items})
+    fold_of = {site: k % _INNER_FOLDS for k, site in enumerate(sites)}
+    rows, labels = [], []
+    for fold in range(_INNER_FOLDS):
+        held = [item for item in items if fold_of[item.site] == fold and item.vectors]
+        if not held:
+            continue
+        inner = _ranker([item for item in items if fold_of[item.site] != fold], c)
+        for item in held:
+            best, margin = _best(*inner, item)
+            rows.append([value for _name, value in _acceptance_features(zip(FEATURES, item.vectors[best]), margin)])
+            labels.append(item.labels[best])
+    accept = _regression(rows, labels, accept_c, (*FEATURES, "margin"))
+    return TitleModel(*rank, *accept, len(items))
+
+
+def save(model: TitleModel, folder: Path) -> None:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {"name": NAME, "features": list(FEATURES), "rank": model.rank, "rank_intercept": model.rank_intercept,
+               "accept": model.accept, "accept_intercept": model.accept_intercept,
+               "trained_on_pages": model.trained_on}
+    (folder / MODEL_FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                     encoding="utf-8")
+
+
+def load(folder: Path) -> TitleModel:
+    payload = json.loads((Path(folder) / MODEL_FILE).read_text(encoding="utf-8"))
+    return TitleModel(dict(payload["rank"]), float(payload["rank_intercept"]), dict(payload["accept"]),
+                      float(payload["accept_intercept"]), int(payload.get("trained_on_pages", 0)))
