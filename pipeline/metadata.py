@@ -106,6 +106,19 @@ _FOOTER_MARKER = re.compile("|".join(map(re.escape, _FOOTER_MARKERS)))
 _REPORTED_FROM = re.compile(rf"(?P<head>[^\n]{{0,30}}?)(?:(?:\d{{1,2}}月)?\d{{1,2}}日)?(?:报导|报道|电)(?:[】\])）{SPACE}]|$)")
 # The article's own source line, removed by the artifacts stage: `时间:… 来源:荣成市融媒体中心 浏览次数:`.
 _SOURCE_LABEL = re.compile(r"(?:来源|来源于|稿源)[:：|]\s*(?P<source>[^\s|]{2,20})")
+# Page structure that names the site's own place, read only when the document itself names no locale (weak
+# evidence): a breadcrumb (`首页 / 宿城区 / 正文`), the site name after the headline in the page's <title>
+# (`…开幕_海口网`), the publisher cell of a government disclosure table (`发 布 机 构: | 沂水县沙沟镇 |`; its
+# labels are often letter-spaced). Footers, copyright, ICP and contact lines are never read: a host's address is
+# not the locale of what it hosts (the dev set's 民权县, 淳安县 and 太原 footers).
+# A nav row is read only as a path (`首页 >> 新闻动态 >> 牟定动态`, `首页 / 宿城区 / 正文`): a lone menu item is a link to
+# anything, a sponsor or another county's office (`云林县政府文化观光处` in a 嘉义县 news site's menu).
+_BREADCRUMB_PATH = re.compile(rf"[{SPACE}]*(?:>+|»|/|-|当前位置|您的位置)[{SPACE}]*")
+_PUBLISHER_LABEL = re.compile(
+    rf"(?:发[{SPACE}]*布[{SPACE}]*机[{SPACE}]*构|发文机关|发布单位)[{SPACE}]*[:：][{SPACE}|]*(?P<publisher>[^{SPACE}|]{{2,20}})"
+)
+# The separator between a page <title>'s headline and the column / site names after it (`标题_栏目_某某网`).
+_PAGE_TITLE_SEPARATOR = re.compile(rf"[{SPACE}]*[_|｜\-－—–]+[{SPACE}]*")
 # A dateline at the start of a report: `中新网太原5月31日电`, `新华社杭州7月31日电`.
 # The month may be left out (`（中央社记者管瑞平苗栗县8日电）`).
 _DATELINE = re.compile(r"^[^，,。]{0,12}?(?P<place>[\u4e00-\u9fff]{2,6}?)(?:\d{1,2}月)?\d{1,2}日电")
@@ -601,6 +614,26 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
     return segments
 
 
+def _weak_region_segments(doc: Document, config: MetadataConfig) -> list[tuple[str, float]]:
+    """The site's own place from page structure the earlier stages removed (see ``_PUBLISHER_LABEL``).
+
+    Each segment weighs as a title: read alone (the fallback votes on these segments only), one clear
+    mention is enough, and a breadcrumb or <title> naming several places is still split by the vote.
+    """
+    segments = []
+    for removal in doc.removals:
+        publisher = _PUBLISHER_LABEL.search(removal.text) if "发" in removal.text else None
+        if publisher:
+            segments.append((publisher["publisher"], config.title_weight))
+        elif removal.rule == "artifacts.page_title":
+            parts = _PAGE_TITLE_SEPARATOR.split(removal.text.strip(SPACE))
+            if len(parts) > 1:  # the headline is the article's own (read as its title); the rest is the site's
+                segments.append(("\n".join(parts[1:]), config.title_weight))
+        elif removal.rule == "artifacts.nav_row" and _BREADCRUMB_PATH.search(removal.text):
+            segments.append((removal.text, config.title_weight))
+    return segments
+
+
 def reported_from(tag: str) -> str | None:
     """The place a reporter tag says the report was filed from.
 
@@ -775,6 +808,11 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
     )
     if region.province and _only_one_body_paragraph(segments, found_by_segment, region, config):
         region = regions.Region()  # `四川百万人口大县资中县突出县域特色…`: an example cited in one paragraph
+    if region == regions.Region():
+        weak = regions.collect_evidence(_weak_region_segments(doc, config))
+        if weak:  # nothing in the document names a locale: the page's breadcrumb, site name or publisher may
+            region = regions.resolve_region(weak, confirmed, min_share=config.region_min_share,
+                                            min_weight=config.region_min_weight, strong_weight=config.title_weight)
     if doc.province is None and doc.city is None and doc.county is None:
         changes.update(province=region.province, city=region.city, county=region.county, region_code=region.region_code)
 

@@ -203,3 +203,43 @@ def test_lone_town_needs_a_self_reference():
     once = "工作总结\n\n今年，于城镇的农业生产取得新成效，粮食产量稳步提高，农民收入持续增加。"
     assert _region_of_text(once) == (None, None, None)
     assert _region_of_text(once + "\n\n我县将继续努力。")[2] == "海盐县"
+
+
+def _region_with_removals(text: str, removals: list[tuple[str, str]]):
+    from pipeline.document import Document, Removal
+    from pipeline.metadata import extract_metadata
+    from pipeline.stage_configs import MetadataConfig
+
+    doc = Document(source_file="t.txt", source_sha256="0" * 64, text=text,
+                   removals=tuple(Removal(rule, 0, removed) for rule, removed in removals))
+    doc = extract_metadata(doc, MetadataConfig())
+    doc = doc[0] if isinstance(doc, list) else doc
+    return doc.province, doc.city, doc.county
+
+
+_NO_PLACE_TEXT = ("村里召开年度工作会议\n\n会上，大家回顾了一年来的工作，提出了明年的打算。\n\n"
+                  "会议要求，各部门要抓好落实，确保各项任务按时完成。")
+
+
+@pytest.mark.parametrize(
+    "rule, removed, expected",
+    [
+        ("artifacts.nav_row", "首页 >> 新闻动态 >> 牟定动态 >> 正文", ("云南省", "楚雄彝族自治州", "牟定县")),
+        ("artifacts.nav_row", "当前位置：首页 / 宿城区 / 正文", ("江苏省", "宿迁市", "宿城区")),
+        ("model.meta:0.98", "文 号: | 发 布 机 构: | 沂水县沙沟镇 | 发布日期: | 2021-02-27 |", ("山东省", "临沂市", "沂水县")),
+        ("artifacts.page_title", "村里召开年度工作会议_新闻中心_海口网", ("海南省", "海口市", None)),
+        # a lone menu item is a link to anything (another county's office, a sponsor): not a path
+        ("artifacts.nav_row", "云林县政府文化观光处", (None, None, None)),
+        # a host's footer address is not the locale of what it hosts
+        ("artifacts.copyright", "版权所有 地址：太原市新建南路56号", (None, None, None)),
+        ("artifacts.icp", "中共民权县直机关工委 版权所有 备案号：豫ICP备00000000号", (None, None, None)),
+    ],
+)
+def test_page_structure_is_weak_evidence(rule, removed, expected):
+    assert _region_with_removals(_NO_PLACE_TEXT, [(rule, removed)]) == expected
+
+
+def test_the_body_locale_wins_over_the_breadcrumb():
+    """The breadcrumb is read only when the document names no locale (a site posts news of other places too)."""
+    text = _NO_PLACE_TEXT.replace("会上，", "会上，遂昌县").replace("会议要求，", "会议要求，遂昌县")
+    assert _region_with_removals(text, [("artifacts.nav_row", "首页 / 宿城区 / 正文")]) == ("浙江省", "丽水市", "遂昌县")
