@@ -86,7 +86,8 @@ _PAGE_TIME = re.compile(
 )
 # Self-references that confirm a level of the region found elsewhere (never evidence alone).
 _SELF_REFERENCE_WORDS = {
-    "province": ("我省", "全省", "本省"),
+    # Hong Kong and Macau speak of themselves as 本港/全港 and 特区政府 (the SAR government)
+    "province": ("我省", "全省", "本省", "本港", "全港", "特区政府"),
     "city": ("我市", "全市", "本市"),
     "county": ("我县", "全县", "本县"),
 }
@@ -593,7 +594,9 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
             place = reported_from(removal.text)
             if place:
                 segments.append((place, config.title_weight))
-    filled = [line for line in body_lines if line.strip(SPACE)]
+    # letter-spaced text (`律 政 司 司 长`: a whole page, or a table's labels) is read with its spacing removed
+    segments = [(regions.without_letter_spacing(text), weight) for text, weight in segments]
+    filled = [regions.without_letter_spacing(line) for line in body_lines if line.strip(SPACE)]
     for index, line in enumerate(filled):
         if _FOOTER_MARKER.search(line) and _FOOTER_LINE.search(line):
             continue
@@ -800,7 +803,7 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
     segments = _region_segments(doc, article, body_lines, config)
     found_by_segment = regions.evidence_by_segment(segments)
     evidence = [item for found in found_by_segment for item in found]
-    confirmed = _confirmed_levels(body)
+    confirmed = _confirmed_levels(regions.without_letter_spacing(body))
     region = regions.resolve_region(
         evidence, confirmed, min_share=config.region_min_share,
         min_weight=config.region_min_weight,

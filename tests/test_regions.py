@@ -243,3 +243,28 @@ def test_the_body_locale_wins_over_the_breadcrumb():
     """The breadcrumb is read only when the document names no locale (a site posts news of other places too)."""
     text = _NO_PLACE_TEXT.replace("会上，", "会上，遂昌县").replace("会议要求，", "会议要求，遂昌县")
     assert _region_with_removals(text, [("artifacts.nav_row", "首页 / 宿城区 / 正文")]) == ("浙江省", "丽水市", "遂昌县")
+
+
+def test_hong_kong_offices_and_self_reference():
+    """律政司 exists in Hong Kong only; 本港 is Hong Kong speaking of itself (as 我省 for a province)."""
+    text = ("立法会辩论致辞\n\n以下为律政司司长今日在立法会的致辞全文：\n\n主席女士：\n\n"
+            "多位议员就司法事务发表意见，我在此谨向他们致谢，本港的法治传统必须维护。\n\n"
+            "我们会继续与法律界合作，推动香港的法律服务发展。")
+    assert _region_of_text(text)[0] == "香港特别行政区"
+    assert _region_of_text(text.replace("律政司", "有关部门").replace("本港", "我们"))[0] is None
+
+
+def test_sar_government_confirms_the_place_named_in_one_paragraph():
+    """特区政府 in the paragraph that names 澳门 shows the text speaks of its own place, not of an example."""
+    text = ("施政报告今日发表\n\n行政长官将于今日下午在立法会发表施政报告，并会见传媒。\n\n"
+            "公众可透过特区政府入口网站和澳门新闻局的网站收看直播，澳门电台亦会转播。\n\n"
+            "施政报告将提出多项措施，回应市民关切，推动经济发展。")
+    assert _region_of_text(text)[0] == "澳门特别行政区"
+    assert _region_of_text(text.replace("特区政府", "有关"))[0] is None
+
+
+def test_letter_spaced_text_is_read_without_its_spacing():
+    spaced = " ".join("以下为律政司司长今日在立法会的致辞全文：")
+    text = (f"致辞全文\n\n{spaced}\n\n" + " ".join("多位议员发表意见，本港的法治传统必须维护。") + "\n\n"
+            + " ".join("我们会推动香港的法律服务发展。"))
+    assert _region_of_text(text)[0] == "香港特别行政区"
