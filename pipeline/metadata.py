@@ -89,9 +89,15 @@ _SELF_REFERENCE_WORDS = {
     # Hong Kong and Macau speak of themselves as 本港/全港 and 特区政府 (the SAR government)
     "province": ("我省", "全省", "本省", "本港", "全港", "特区政府"),
     "city": ("我市", "全市", "本市"),
-    "county": ("我县", "全县", "本县"),
+    # a city district speaks of itself as 我区/全区 and of its party committee as 区委 (as a county does of 县委)
+    "county": ("我县", "全县", "本县", "我区", "全区", "区委"),
 }
-_SELF_REFERENCE = {level: re.compile("|".join(words)) for level, words in _SELF_REFERENCE_WORDS.items()}
+# 区委 inside 社区委员会, 园区委员会, 景区委员会 is a neighbourhood's or a park's committee, not a district's.
+_OTHER_COMMITTEE = "(?<![社园景校片])"
+_SELF_REFERENCE = {
+    level: re.compile("|".join(_OTHER_COMMITTEE + word if word == "区委" else word for word in words))
+    for level, words in _SELF_REFERENCE_WORDS.items()
+}
 # Lines that belong to the host site rather than the document: footers, contact blocks, photo credits.
 # 主办/承办 only as a label (`主办单位：…`): `本次会议由…主办，…承办` is a body sentence (devset 039).
 _FOOTER_LINE = re.compile(
@@ -695,6 +701,8 @@ def _only_one_body_paragraph(segments: list[tuple[str, float]], found_by_segment
 
 def _confirmed_levels(body: str) -> frozenset[str]:
     levels = {level for level, words in _SELF_REFERENCE_WORDS.items() if any(map(body.__contains__, words))}
+    if "county" in levels and not _SELF_REFERENCE["county"].search(body):
+        levels.discard("county")  # the only match was 社区委员会 or the like
     if "county" in levels:
         levels |= {"city", "province"}
     if "city" in levels:

@@ -268,3 +268,20 @@ def test_letter_spaced_text_is_read_without_its_spacing():
     text = (f"致辞全文\n\n{spaced}\n\n" + " ".join("多位议员发表意见，本港的法治传统必须维护。") + "\n\n"
             + " ".join("我们会推动香港的法律服务发展。"))
     assert _region_of_text(text)[0] == "香港特别行政区"
+
+
+def test_district_self_reference_confirms_a_place_named_once():
+    """我区 speaks of the text's own district: the city named once in another paragraph is then its locale."""
+    text = ("我区召开基层党建述职评议会\n\n上午，我区召开基层党建工作述职评议会，各街道书记逐一述职。\n\n"
+            "会议指出，要把基层党建工作抓细抓实，推动各项任务落地见效。\n\n"
+            "会议要求，全区上下要为郑州都市区建设做出积极贡献。")
+    assert _region_of_text(text)[:2] == ("河南省", "郑州市")
+    assert _region_of_text(text.replace("我区", "本单位").replace("全区", "大家"))[0] is None
+
+
+def test_district_committee_confirms_the_district_but_a_neighbourhood_committee_does_not():
+    text = ("换届选举工作会议讲话\n\n同志们：\n\n按照区委的统一安排，今天召开换届选举工作部署大会，喜迎大足区挂牌成立。\n\n"
+            "这次换届选举意义重大，各村要认真组织，确保选举顺利进行。\n\n"
+            "希望大家统一思想，精心组织，圆满完成各项任务。")
+    assert _region_of_text(text) == ("重庆市", None, "大足区")
+    assert _region_of_text(text.replace("按照区委", "按照社区委员会"))[0] is None
