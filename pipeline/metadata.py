@@ -14,7 +14,9 @@ Evidence used, strongest first: title (a headline repeated on the page wins; an 
 lines is joined; a title cut with ``...`` is completed from ``原标题：《…》``), author (byline, reporter tag,
 writer credit, name after a repeated title, closing credit, a transcript intro ``以下为<职务><姓名>…的谈话全文``,
 speech note), region (byline organisation, title, dateline, an outlet's ``中山文明网讯``, 来源, a reporter's
-``…/台北报导``, then the body;
+``…/台北报导``, then the body; self-references 我县/我区/区委/本港/特区政府 let a place named once count; only when
+none of these names a place, the page's breadcrumb path, the site name in its ``<title>`` or a disclosure table's
+发布机构; letter-spaced text is read unspaced;
 places visited, visitors' home places, universities, enumerations and a single cited paragraph count little
 or nothing), dates (page time, e-paper issue tag ``…报20240110期``, a date/adoption line under the title).
 
