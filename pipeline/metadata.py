@@ -14,7 +14,9 @@ Evidence used, strongest first: title (a headline repeated on the page wins; an 
 lines is joined; a title cut with ``...`` is completed from ``原标题：《…》``), author (byline, reporter tag,
 writer credit, name after a repeated title, closing credit, a transcript intro ``以下为<职务><姓名>…的谈话全文``,
 speech note), region (byline organisation, title, dateline, an outlet's ``中山文明网讯``, 来源, a reporter's
-``…/台北报导``, then the body;
+``…/台北报导``, then the body; self-references 我县/我区/区委/本港/特区政府 let a place named once count; only when
+none of these names a place, the page's breadcrumb path, the site name in its ``<title>`` or a disclosure table's
+发布机构; letter-spaced text is read unspaced;
 places visited, visitors' home places, universities, enumerations and a single cited paragraph count little
 or nothing), dates (page time, e-paper issue tag ``…报20240110期``, a date/adoption line under the title).
 
@@ -87,11 +89,18 @@ _PAGE_TIME = re.compile(
 )
 # Self-references that confirm a level of the region found elsewhere (never evidence alone).
 _SELF_REFERENCE_WORDS = {
-    "province": ("我省", "全省", "本省"),
+    # Hong Kong and Macau speak of themselves as 本港/全港 and 特区政府 (the SAR government)
+    "province": ("我省", "全省", "本省", "本港", "全港", "特区政府"),
     "city": ("我市", "全市", "本市"),
-    "county": ("我县", "全县", "本县"),
+    # a city district speaks of itself as 我区/全区 and of its party committee as 区委 (as a county does of 县委)
+    "county": ("我县", "全县", "本县", "我区", "全区", "区委"),
 }
-_SELF_REFERENCE = {level: re.compile("|".join(words)) for level, words in _SELF_REFERENCE_WORDS.items()}
+# 区委 inside 社区委员会, 园区委员会, 景区委员会 is a neighbourhood's or a park's committee, not a district's.
+_OTHER_COMMITTEE = "(?<![社园景校片])"
+_SELF_REFERENCE = {
+    level: re.compile("|".join(_OTHER_COMMITTEE + word if word == "区委" else word for word in words))
+    for level, words in _SELF_REFERENCE_WORDS.items()
+}
 # Lines that belong to the host site rather than the document: footers, contact blocks, photo credits.
 # 主办/承办 only as a label (`主办单位：…`): `本次会议由…主办，…承办` is a body sentence (devset 039).
 _FOOTER_LINE = re.compile(
@@ -107,6 +116,19 @@ _FOOTER_MARKER = re.compile("|".join(map(re.escape, _FOOTER_MARKERS)))
 _REPORTED_FROM = re.compile(rf"(?P<head>[^\n]{{0,30}}?)(?:(?:\d{{1,2}}月)?\d{{1,2}}日)?(?:报导|报道|电)(?:[】\])）{SPACE}]|$)")
 # The article's own source line, removed by the artifacts stage: `时间:… 来源:荣成市融媒体中心 浏览次数:`.
 _SOURCE_LABEL = re.compile(r"(?:来源|来源于|稿源)[:：|]\s*(?P<source>[^\s|]{2,20})")
+# Page structure that names the site's own place, read only when the document itself names no locale (weak
+# evidence): a breadcrumb (`首页 / 宿城区 / 正文`), the site name after the headline in the page's <title>
+# (`…开幕_海口网`), the publisher cell of a government disclosure table (`发 布 机 构: | 沂水县沙沟镇 |`; its
+# labels are often letter-spaced). Footers, copyright, ICP and contact lines are never read: a host's address is
+# not the locale of what it hosts (the dev set's 民权县, 淳安县 and 太原 footers).
+# A nav row is read only as a path (`首页 >> 新闻动态 >> 牟定动态`, `首页 / 宿城区 / 正文`): a lone menu item is a link to
+# anything, a sponsor or another county's office (`云林县政府文化观光处` in a 嘉义县 news site's menu).
+_BREADCRUMB_PATH = re.compile(rf"[{SPACE}]*(?:>+|»|/|-|当前位置|您的位置)[{SPACE}]*")
+_PUBLISHER_LABEL = re.compile(
+    rf"(?:发[{SPACE}]*布[{SPACE}]*机[{SPACE}]*构|发文机关|发布单位)[{SPACE}]*[:：][{SPACE}|]*(?P<publisher>[^{SPACE}|]{{2,20}})"
+)
+# The separator between a page <title>'s headline and the column / site names after it (`标题_栏目_某某网`).
+_PAGE_TITLE_SEPARATOR = re.compile(rf"[{SPACE}]*[_|｜\-－—–]+[{SPACE}]*")
 # A dateline at the start of a report: `中新网太原5月31日电`, `新华社杭州7月31日电`.
 # The month may be left out (`（中央社记者管瑞平苗栗县8日电）`).
 _DATELINE = re.compile(r"^[^，,。]{0,12}?(?P<place>[\u4e00-\u9fff]{2,6}?)(?:\d{1,2}月)?\d{1,2}日电")
@@ -716,7 +738,9 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
             place = reported_from(removal.text)
             if place:
                 segments.append((place, config.title_weight))
-    filled = [line for line in body_lines if line.strip(SPACE)]
+    # letter-spaced text (`律 政 司 司 长`: a whole page, or a table's labels) is read with its spacing removed
+    segments = [(regions.without_letter_spacing(text), weight) for text, weight in segments]
+    filled = [regions.without_letter_spacing(line) for line in body_lines if line.strip(SPACE)]
     for index, line in enumerate(filled):
         if _FOOTER_MARKER.search(line) and _FOOTER_LINE.search(line):
             continue
@@ -734,6 +758,26 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
             if place:
                 segments.append((place, config.title_weight))
         segments.append((line, weight))
+    return segments
+
+
+def _weak_region_segments(doc: Document, config: MetadataConfig) -> list[tuple[str, float]]:
+    """The site's own place from page structure the earlier stages removed (see ``_PUBLISHER_LABEL``).
+
+    Each segment weighs as a title: read alone (the fallback votes on these segments only), one clear
+    mention is enough, and a breadcrumb or <title> naming several places is still split by the vote.
+    """
+    segments = []
+    for removal in doc.removals:
+        publisher = _PUBLISHER_LABEL.search(removal.text) if "发" in removal.text else None
+        if publisher:
+            segments.append((publisher["publisher"], config.title_weight))
+        elif removal.rule == "artifacts.page_title":
+            parts = _PAGE_TITLE_SEPARATOR.split(removal.text.strip(SPACE))
+            if len(parts) > 1:  # the headline is the article's own (read as its title); the rest is the site's
+                segments.append(("\n".join(parts[1:]), config.title_weight))
+        elif removal.rule == "artifacts.nav_row" and _BREADCRUMB_PATH.search(removal.text):
+            segments.append((removal.text, config.title_weight))
     return segments
 
 
@@ -795,6 +839,8 @@ def _only_one_body_paragraph(segments: list[tuple[str, float]], found_by_segment
 
 def _confirmed_levels(body: str) -> frozenset[str]:
     levels = {level for level, words in _SELF_REFERENCE_WORDS.items() if any(map(body.__contains__, words))}
+    if "county" in levels and not _SELF_REFERENCE["county"].search(body):
+        levels.discard("county")  # the only match was 社区委员会 or the like
     if "county" in levels:
         levels |= {"city", "province"}
     if "city" in levels:
@@ -903,7 +949,7 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
     segments = _region_segments(doc, article, body_lines, config)
     found_by_segment = regions.evidence_by_segment(segments)
     evidence = [item for found in found_by_segment for item in found]
-    confirmed = _confirmed_levels(body)
+    confirmed = _confirmed_levels(regions.without_letter_spacing(body))
     region = regions.resolve_region(
         evidence, confirmed, min_share=config.region_min_share,
         min_weight=config.region_min_weight,
@@ -911,6 +957,11 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
     )
     if region.province and _only_one_body_paragraph(segments, found_by_segment, region, config):
         region = regions.Region()  # `四川百万人口大县资中县突出县域特色…`: an example cited in one paragraph
+    if region == regions.Region():
+        weak = regions.collect_evidence(_weak_region_segments(doc, config))
+        if weak:  # nothing in the document names a locale: the page's breadcrumb, site name or publisher may
+            region = regions.resolve_region(weak, confirmed, min_share=config.region_min_share,
+                                            min_weight=config.region_min_weight, strong_weight=config.title_weight)
     if doc.province is None and doc.city is None and doc.county is None:
         changes.update(province=region.province, city=region.city, county=region.county, region_code=region.region_code)
 

@@ -27,6 +27,10 @@ import ahocorasick
 _TAIWAN = "台湾省"
 # Places and islands people name instead of the county (马祖 = 连江县 of Taiwan, the devset 022 trap).
 _EXTRA_ALIASES = {"马祖": "710716"}
+# Offices that exist in one place only name it as a place name does (`律政司司长…致辞`: Hong Kong's Secretary for
+# Justice; `政务司司长`: its Chief Secretary). Pages of four Hong Kong sites in the dev set name them, some
+# without naming 香港 more than once.
+_OFFICE_ALIASES = {"律政司": "810000", "政务司": "810000"}
 
 # Variant characters that the Traditional->Simplified converter leaves in place names (OpenCC t2s keeps 瑯 in
 # 瑯琊區 -> 瑯琊区, devset 033; the standard name is 琅琊区): each name is also matched in its variant spelling.
@@ -113,7 +117,7 @@ class Gazetteer:
                 entries[d.name].append(("name", d.code))
             if d.short != d.name and len(d.short) >= 2 and "short" not in flags:
                 entries[d.short].append(("short", d.code))
-        for alias, code in _EXTRA_ALIASES.items():
+        for alias, code in {**_EXTRA_ALIASES, **_OFFICE_ALIASES}.items():
             entries[alias].append(("short", code))
         for surface in list(entries):
             variant = "".join(_VARIANT_CHARACTERS.get(ch, ch) for ch in surface)
@@ -307,6 +311,24 @@ class ByteSpelledAutomaton:
             byte_start = end + 1
             found.append((char_end - 1, value))
         return found
+
+
+# Four or more Han characters each followed by one space (`律 政 司 司 长`): text printed letter-spaced, whose
+# place names only read once the spaces between the characters go (a Hong Kong bureau page spaced throughout, a
+# disclosure table's `发 布 机 构` label). Two-word phrases (`台州 马晓晖`) are not touched.
+_LETTER_SPACED = re.compile(r"[\u4e00-\u9fff](?: [\u4e00-\u9fff]){3,}")
+_SPACE_BETWEEN_HAN = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+
+
+def without_letter_spacing(text: str) -> str:
+    """``text`` with the single spaces inside letter-spaced runs of Han characters removed.
+
+    >>> without_letter_spacing("以 下 为 律 政 司 司 长 的 致 辞"), without_letter_spacing("台州 马晓晖 丽水 胡  侠")
+    ('以下为律政司司长的致辞', '台州 马晓晖 丽水 胡  侠')
+    """
+    if " " not in text:
+        return text
+    return _LETTER_SPACED.sub(lambda run: _SPACE_BETWEEN_HAN.sub("", run.group()), text)
 
 
 def _data_path(name: str):

@@ -203,3 +203,85 @@ def test_lone_town_needs_a_self_reference():
     once = "工作总结\n\n今年，于城镇的农业生产取得新成效，粮食产量稳步提高，农民收入持续增加。"
     assert _region_of_text(once) == (None, None, None)
     assert _region_of_text(once + "\n\n我县将继续努力。")[2] == "海盐县"
+
+
+def _region_with_removals(text: str, removals: list[tuple[str, str]]):
+    from pipeline.document import Document, Removal
+    from pipeline.metadata import extract_metadata
+    from pipeline.stage_configs import MetadataConfig
+
+    doc = Document(source_file="t.txt", source_sha256="0" * 64, text=text,
+                   removals=tuple(Removal(rule, 0, removed) for rule, removed in removals))
+    doc = extract_metadata(doc, MetadataConfig())
+    doc = doc[0] if isinstance(doc, list) else doc
+    return doc.province, doc.city, doc.county
+
+
+_NO_PLACE_TEXT = ("村里召开年度工作会议\n\n会上，大家回顾了一年来的工作，提出了明年的打算。\n\n"
+                  "会议要求，各部门要抓好落实，确保各项任务按时完成。")
+
+
+@pytest.mark.parametrize(
+    "rule, removed, expected",
+    [
+        ("artifacts.nav_row", "首页 >> 新闻动态 >> 牟定动态 >> 正文", ("云南省", "楚雄彝族自治州", "牟定县")),
+        ("artifacts.nav_row", "当前位置：首页 / 宿城区 / 正文", ("江苏省", "宿迁市", "宿城区")),
+        ("model.meta:0.98", "文 号: | 发 布 机 构: | 沂水县沙沟镇 | 发布日期: | 2021-02-27 |", ("山东省", "临沂市", "沂水县")),
+        ("artifacts.page_title", "村里召开年度工作会议_新闻中心_海口网", ("海南省", "海口市", None)),
+        # a lone menu item is a link to anything (another county's office, a sponsor): not a path
+        ("artifacts.nav_row", "云林县政府文化观光处", (None, None, None)),
+        # a host's footer address is not the locale of what it hosts
+        ("artifacts.copyright", "版权所有 地址：太原市新建南路56号", (None, None, None)),
+        ("artifacts.icp", "中共民权县直机关工委 版权所有 备案号：豫ICP备00000000号", (None, None, None)),
+    ],
+)
+def test_page_structure_is_weak_evidence(rule, removed, expected):
+    assert _region_with_removals(_NO_PLACE_TEXT, [(rule, removed)]) == expected
+
+
+def test_the_body_locale_wins_over_the_breadcrumb():
+    """The breadcrumb is read only when the document names no locale (a site posts news of other places too)."""
+    text = _NO_PLACE_TEXT.replace("会上，", "会上，遂昌县").replace("会议要求，", "会议要求，遂昌县")
+    assert _region_with_removals(text, [("artifacts.nav_row", "首页 / 宿城区 / 正文")]) == ("浙江省", "丽水市", "遂昌县")
+
+
+def test_hong_kong_offices_and_self_reference():
+    """律政司 exists in Hong Kong only; 本港 is Hong Kong speaking of itself (as 我省 for a province)."""
+    text = ("立法会辩论致辞\n\n以下为律政司司长今日在立法会的致辞全文：\n\n主席女士：\n\n"
+            "多位议员就司法事务发表意见，我在此谨向他们致谢，本港的法治传统必须维护。\n\n"
+            "我们会继续与法律界合作，推动香港的法律服务发展。")
+    assert _region_of_text(text)[0] == "香港特别行政区"
+    assert _region_of_text(text.replace("律政司", "有关部门").replace("本港", "我们"))[0] is None
+
+
+def test_sar_government_confirms_the_place_named_in_one_paragraph():
+    """特区政府 in the paragraph that names 澳门 shows the text speaks of its own place, not of an example."""
+    text = ("施政报告今日发表\n\n行政长官将于今日下午在立法会发表施政报告，并会见传媒。\n\n"
+            "公众可透过特区政府入口网站和澳门新闻局的网站收看直播，澳门电台亦会转播。\n\n"
+            "施政报告将提出多项措施，回应市民关切，推动经济发展。")
+    assert _region_of_text(text)[0] == "澳门特别行政区"
+    assert _region_of_text(text.replace("特区政府", "有关"))[0] is None
+
+
+def test_letter_spaced_text_is_read_without_its_spacing():
+    spaced = " ".join("以下为律政司司长今日在立法会的致辞全文：")
+    text = (f"致辞全文\n\n{spaced}\n\n" + " ".join("多位议员发表意见，本港的法治传统必须维护。") + "\n\n"
+            + " ".join("我们会推动香港的法律服务发展。"))
+    assert _region_of_text(text)[0] == "香港特别行政区"
+
+
+def test_district_self_reference_confirms_a_place_named_once():
+    """我区 speaks of the text's own district: the city named once in another paragraph is then its locale."""
+    text = ("我区召开基层党建述职评议会\n\n上午，我区召开基层党建工作述职评议会，各街道书记逐一述职。\n\n"
+            "会议指出，要把基层党建工作抓细抓实，推动各项任务落地见效。\n\n"
+            "会议要求，全区上下要为郑州都市区建设做出积极贡献。")
+    assert _region_of_text(text)[:2] == ("河南省", "郑州市")
+    assert _region_of_text(text.replace("我区", "本单位").replace("全区", "大家"))[0] is None
+
+
+def test_district_committee_confirms_the_district_but_a_neighbourhood_committee_does_not():
+    text = ("换届选举工作会议讲话\n\n同志们：\n\n按照区委的统一安排，今天召开换届选举工作部署大会，喜迎大足区挂牌成立。\n\n"
+            "这次换届选举意义重大，各村要认真组织，确保选举顺利进行。\n\n"
+            "希望大家统一思想，精心组织，圆满完成各项任务。")
+    assert _region_of_text(text) == ("重庆市", None, "大足区")
+    assert _region_of_text(text.replace("按照区委", "按照社区委员会"))[0] is None
