@@ -41,6 +41,10 @@ MODEL_FILE = "titles.json"
 TOP_LINES = 20
 # Longer lines are running text (the longest dev-set title is 70 characters, a forum thread title).
 MAX_CANDIDATE_CHARS = 100
+# Clauses joined by two or more commas over 40 characters are running text: no dev-set title of any site is
+# that (the longest with commas has 37 characters, a speech title with an honorific list).
+RUNNING_TEXT_MIN_CHARS = 40
+_CLAUSE_COMMA = re.compile(r"[，,]")
 # The first body line: a long line, or a sentence (with sentence punctuation: 20 characters, or a full stop).
 _BODY_MIN_CHARS = 60
 # The first body paragraph, for the bigram overlap with a candidate.
@@ -265,6 +269,8 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
         text = _collapse(raw)
         if len(text) < 2 or len(text) > MAX_CANDIDATE_CHARS or _FULL_STOP.search(text):
             continue  # (no title of the dev set holds a 。 or ；: such a line is running text)
+        if len(text) >= RUNNING_TEXT_MIN_CHARS and len(_CLAUSE_COMMA.findall(text)) >= 2:
+            continue  # a long line of comma-joined clauses is a sentence whose full stop the page lost
         cleaned = rules.clean_title(raw)
         if not cleaned or len(cleaned.replace(" ", "")) < 2:
             continue
