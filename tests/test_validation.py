@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import browser
 from pipeline.config import config_from_dict
 from pipeline.errors import ConfigError, ValidationFailed
-from pipeline.schema import DOCUMENT_SCHEMA, SCHEMA_VERSION
+from pipeline.schema import DATE_COLUMNS, DOCUMENT_SCHEMA, SCHEMA_VERSION, typed_date
 from pipeline.stage_configs import ValidationConfig
 from pipeline.expectations import HAN_RUN, _class_table, check_row, cjk_share, debris_found, traditional_residue
 from pipeline.validation import (
@@ -74,8 +74,18 @@ def good_rows() -> list[dict]:
 
 
 def frame_of(rows: list[dict]) -> pd.DataFrame:
-    """The documents table as the build reads it back from Parquet."""
-    return pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA).to_pandas()
+    """The documents table as the build reads it back from Parquet (ISO date strings typed as the build
+    types them: timestamp + precision)."""
+    return pa.Table.from_pylist([typed_dates(row) for row in rows], schema=DOCUMENT_SCHEMA).to_pandas()
+
+
+def typed_dates(row: dict) -> dict:
+    row = dict(row)
+    for date, precision in DATE_COLUMNS.items():
+        if isinstance(row.get(date), str):
+            row[date], stated = typed_date(row[date])
+            row.setdefault(precision, stated)  # a test may set a wrong precision on purpose
+    return row
 
 
 def test_good_batch_passes_and_writes_results(tmp_path):
@@ -185,11 +195,11 @@ def test_broken_contract_fails_naming_the_expectation(tmp_path, change, previous
 def test_several_broken_rows_are_each_named_with_their_row(tmp_path):
     rows = good_rows()
     _set(rows, 0, region_code="321000")  # 浙江省 台州市 with a 江苏 code
-    _set(rows, 1, published_at="2022年11月24日")
+    _set(rows, 1, published_at="2999-11-24T08:47:00")
     _set(rows, 2, original_script="klingon")
     _set(rows, 3, region_code="331000")  # a code but no place name
     _set(rows, 4, text=LATIN, char_count=len(LATIN))
-    _set(rows, 5, event_date="2022-13-01")
+    _set(rows, 5, event_date="2022-11-01", event_date_precision="fortnight")
     with pytest.raises(ValidationFailed) as caught:
         validate_documents(frame_of(rows), ValidationConfig(), tmp_path)
     assert set(caught.value.failed_expectations) == {
@@ -197,16 +207,16 @@ def test_several_broken_rows_are_each_named_with_their_row(tmp_path):
         "expect_column_values_to_be_iso_dates_not_in_future(published_at)",
         "expect_column_values_to_be_in_set_or_null(original_script)",
         "expect_cjk_share_at_least(text)",
-        "expect_column_values_to_be_iso_dates(event_date)",
+        "expect_column_values_to_be_in_set_or_null(event_date_precision)",
     }
     message = str(caught.value)
     for needle in [
         "id abc-0: province 浙江省 does not match code prefix 32 (江苏)",
         "id abc-3: region_code without province/city/county",
-        "id abc-1: 2022年11月24日: not an ISO 8601 date",
+        "id abc-1: 2999-11-24T08:47:00: in the future",
         "id abc-2: klingon",
         "id abc-4: share 0.04",
-        "id abc-5: 2022-13-01: not a calendar date",
+        "id abc-5: fortnight",
     ]:
         assert needle in message
 
