@@ -14,6 +14,7 @@ from pipeline.build import build_locally
 from pipeline.config import BuildConfig
 from pipeline.errors import PipelineError
 from pipeline.inspect import describe_document, find_document
+from pipeline.schema import iso_text
 from pipeline.stage_configs import ValidationConfig
 
 NO_VALIDATION = dataclasses.replace(BuildConfig(), validation=ValidationConfig(enabled=False))
@@ -44,6 +45,8 @@ def test_every_seed_document_prints_its_metadata_text_and_every_removal(seed_bui
         assert row.source_file in printed
         for field in ("title", "author", "province", "published_at", "original_script"):
             value = getattr(row, field)
+            if field == "published_at":  # a timestamp: printed as the page stated it, at its precision
+                value = iso_text(None if pd.isna(value) else value.to_pydatetime(), row.published_at_precision)
             line = next(line for line in printed.splitlines() if line.split(" ", 1)[0] == field)
             assert line.split(None, 1)[1] == (value if isinstance(value, str) else "—"), field
         assert row.text in printed

@@ -259,7 +259,7 @@ def test_config_reads_validation_fields_and_rejects_bad_values():
 def _write_built_folder(folder: Path, rows: list[dict]) -> None:
     """A folder laid out like a build: documents/*.parquet plus manifest.json with sha256 per output."""
     (folder / "documents").mkdir(parents=True)
-    table = pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA)
+    table = pa.Table.from_pylist([typed_dates(row) for row in rows], schema=DOCUMENT_SCHEMA)
     pq.write_table(table.slice(0, 3), folder / "documents" / "part-00000.parquet")
     pq.write_table(table.slice(3), folder / "documents" / "part-00001.parquet")
     outputs = {
@@ -350,7 +350,7 @@ def test_check_row_character_classes_match_the_regexes_for_every_code_point():
 
 def _write_documents(folder: Path, rows: list[dict], schema: pa.Schema = DOCUMENT_SCHEMA) -> list[Path]:
     (folder / "documents").mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pylist(rows, schema=schema)
+    table = pa.Table.from_pylist([typed_dates(row) for row in rows], schema=schema)
     parts = [folder / "documents" / "part-00000.parquet", folder / "documents" / "part-00001.parquet"]
     pq.write_table(table.slice(0, 3), parts[0])
     pq.write_table(table.slice(3), parts[1])
@@ -362,7 +362,7 @@ def test_shard_checks_tables_validate_like_the_documents(tmp_path):
     parts = _write_documents(tmp_path, rows)
     (tmp_path / "checks").mkdir()
     for index, chunk in enumerate((rows[:3], rows[3:])):  # what each shard writes
-        table = pa.Table.from_pylist(checks_for_rows(chunk, CONFIG), schema=CHECKS_SCHEMA)
+        table = pa.Table.from_pylist(checks_for_rows([typed_dates(row) for row in chunk], CONFIG), schema=CHECKS_SCHEMA)
         pq.write_table(table, tmp_path / "checks" / f"part-{index:05d}.parquet")
     frame = read_checks(tmp_path)
     assert "text" not in frame.columns and len(frame) == 6
@@ -377,7 +377,7 @@ def test_a_documents_part_with_another_schema_fails(tmp_path):
     parts = _write_documents(tmp_path, rows, wrong.remove(wrong.get_field_index("url")))
     frame = read_checks(tmp_path)  # no checks/ folder: an empty checks table
     assert len(frame) == 0
-    frame = pd.concat([frame, pd.DataFrame(checks_for_rows(rows, CONFIG))], ignore_index=True)
+    frame = pd.concat([frame, pd.DataFrame(checks_for_rows([typed_dates(row) for row in rows], CONFIG))], ignore_index=True)
     report = validate_checks(frame, CONFIG, tmp_path, document_parts=parts, raise_on_failure=False)
     assert [e.label for e in report.failed] == ["expect_parquet_schema_to_match(documents)"]
     assert report.failed[0].unexpected_count == 2
