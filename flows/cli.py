@@ -106,10 +106,13 @@ def check_cron(expression: str) -> None:
     ...
     pipeline.errors.PipelineError: --cron 'bad cron' is not a cron schedule (five fields, e.g. "0 3 * * *")
     """
-    from croniter import croniter  # Prefect's own cron parser: what it accepts is what the schedule runs
+    import pydantic
+    from prefect.client.schemas.schedules import CronSchedule  # Prefect's own check: what serve would accept
 
-    if not croniter.is_valid(expression):
-        raise PipelineError(f'--cron {expression!r} is not a cron schedule (five fields, e.g. "0 3 * * *")')
+    try:
+        CronSchedule(cron=expression)
+    except pydantic.ValidationError:
+        raise PipelineError(f'--cron {expression!r} is not a cron schedule (five fields, e.g. "0 3 * * *")') from None
 
 
 def deployment_parameters(input_dir: str, output_dir: str, config_file: str | None) -> dict:
