@@ -4,7 +4,6 @@ schedule, `corpus sql` views and output formats, `corpus inspect --json`, absolu
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import os
@@ -14,21 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import NO_VALIDATION, RAW, ROOT
 
-from conftest import RAW, ROOT
 from flows.cli import deployment_parameters
 from pipeline import __version__
 from pipeline.build import build_locally
-from pipeline.config import BuildConfig
 from pipeline.schema import SCHEMA_VERSION
-from pipeline.stage_configs import ValidationConfig
-
-NO_VALIDATION = dataclasses.replace(BuildConfig(), validation=ValidationConfig(enabled=False))
 
 
 def corpus(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env=env)
+                          timeout=300, env=env, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +32,7 @@ def build(tmp_path_factory) -> Path:
     raw = tmp_path_factory.mktemp("cli-raw")
     for path in RAW.iterdir():
         (raw / path.name).write_bytes(path.read_bytes())
-    seed = sorted(RAW.glob("004*"))[0]
+    seed = min(RAW.glob("004*"))
     text = seed.read_text(encoding="utf-8")
     (raw / "copy-of-004.txt").write_text(text.replace("\n", "\n\n", 1), encoding="utf-8")  # same text, other bytes
     out = tmp_path_factory.mktemp("cli") / "out"

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from conftest import RAW
-from pipeline.build import build_locally
-from pipeline.config import BuildConfig
 from pipeline.errors import PipelineError
 from pipeline.inspect import describe_document, find_document
 from pipeline.schema import iso_text
-from pipeline.stage_configs import ValidationConfig
-
-NO_VALIDATION = dataclasses.replace(BuildConfig(), validation=ValidationConfig(enabled=False))
 
 
-@pytest.fixture(scope="module")
-def seed_build(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("inspect") / "out"
-    build_locally(RAW, output, NO_VALIDATION)
-    return output
+@pytest.fixture()
+def seed_build(unvalidated_seed_build) -> Path:
+    return unvalidated_seed_build
 
 
 def _documents(build: Path) -> pd.DataFrame:

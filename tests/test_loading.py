@@ -5,7 +5,6 @@ README's column table lists every column."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from pathlib import Path
@@ -16,22 +15,21 @@ import polars as pl
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from conftest import NO_VALIDATION, RAW, ROOT
 
-from conftest import RAW, ROOT
 from pipeline.build import build_locally
-from pipeline.config import BuildConfig
 from pipeline.layout import BuildFolders
-from pipeline.schema import COLUMN_DESCRIPTIONS, DATE_PRECISIONS, DOCUMENT_COLUMNS, iso_text
-from pipeline.stage_configs import ValidationConfig
+from pipeline.schema import (
+    COLUMN_DESCRIPTIONS,
+    DATE_PRECISIONS,
+    DOCUMENT_COLUMNS,
+    iso_text,
+)
 
-NO_VALIDATION = dataclasses.replace(BuildConfig(), validation=ValidationConfig(enabled=False))
 
-
-@pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("loading") / "out"
-    build_locally(RAW, target, NO_VALIDATION)
-    return target
+@pytest.fixture()
+def out(unvalidated_seed_build) -> Path:
+    return unvalidated_seed_build
 
 
 def _expected_ids(out: Path) -> list[str]:
