@@ -373,10 +373,21 @@ LINEAGE_COLUMNS = ("source_file", "article_index", "source_line")
 
 
 def _by_lineage(table: pa.Table) -> dict[tuple, dict]:
-    """lineage → {"id", "title", "fingerprint"} for every row (the fingerprint hashes the whole row)."""
+    """lineage → {"id", "title", "fingerprint"} for every row (the fingerprint hashes the whole row). The
+    last element of a lineage counts earlier rows with the same columns (several SogouCS records of one file
+    share them), in row order, which is input order.
+
+    >>> table = pa.table({"id": ["a-0", "b-0"], "source_file": ["s.txt", "s.txt"], "article_index": [0, 0],
+    ...                   "source_line": pa.array([None, None], pa.int64()), "title": ["甲", "乙"]})
+    >>> [(key, entry["id"]) for key, entry in _by_lineage(table).items()]
+    [(('s.txt', 0, None, 0), 'a-0'), (('s.txt', 0, None, 1), 'b-0')]
+    """
     rows = {}
+    seen: dict[tuple, int] = {}
     for row in table.to_pylist():
-        key = tuple(row.get(name) for name in LINEAGE_COLUMNS)
+        columns = tuple(row.get(name) for name in LINEAGE_COLUMNS)
+        key = (*columns, seen.get(columns, 0))
+        seen[columns] = key[-1] + 1
         digest = hashlib.sha256(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
         rows[key] = {"id": row["id"], "title": row.get("title"), "fingerprint": digest}
     return rows
@@ -385,12 +396,13 @@ def _by_lineage(table: pa.Table) -> dict[tuple, dict]:
 def _lineage_text(key: tuple, entry: dict) -> str:
     """One changelog line: file (with article and JSONL line when they matter), title, id.
 
-    >>> _lineage_text(("a/b.txt", 1, None), {"id": "abc-1", "title": "标题"})
+    >>> _lineage_text(("a/b.txt", 1, None, 0), {"id": "abc-1", "title": "标题"})
     '`a/b.txt` article 1 — 标题 (`abc-1`)'
     """
-    source_file, article_index, source_line = key
+    source_file, article_index, source_line, occurrence = key
     where = f"`{source_file}`" + (f" line {source_line}" if source_line is not None else "")
     where += f" article {article_index}" if article_index else ""
+    where += f" record {occurrence + 1}" if occurrence else ""
     return f"{where} — {entry.get('title') or '(no title)'} (`{entry['id']}`)"
 
 
