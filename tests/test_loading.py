@@ -144,3 +144,15 @@ def test_a_build_is_byte_identical_with_typed_dates_and_field_metadata(out, tmp_
     for folder in ("documents", "documents-jsonl"):
         first = {p.name: p.read_bytes() for p in (out / folder).iterdir()}
         assert first == {p.name: p.read_bytes() for p in (again / folder).iterdir()}, folder
+
+
+def test_a_printed_date_that_is_no_calendar_date_is_quarantined_not_guessed(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = "今天我们召开全县工作会议，认真总结过去一年的工作，部署今年的任务。" * 8
+    (raw / "a.txt").write_text(f"在全县工作会议上的讲话\n时间:2022-02-30 08:47:00\n{body}\n", encoding="utf-8")
+    manifest = build_locally(raw, tmp_path / "out", NO_VALIDATION)
+    assert manifest["counts"]["quarantined_by_reason"] == {"metadata.bad_date": 1}
+    (record,) = [json.loads(line) for part in sorted((tmp_path / "out" / "quarantine").glob("*.jsonl"))
+                 for line in part.read_text(encoding="utf-8").splitlines()]
+    assert record["source_file"] == "a.txt" and "2022-02-30" in record["detail"]
