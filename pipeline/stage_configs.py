@@ -29,8 +29,14 @@ class IngestConfig:
     max_line_chars: int = 1_000_000
     # Documents shorter than this after decoding carry no text worth keeping (an empty or whitespace file).
     min_chars: int = 1
+    # A file symlink whose target lies outside the input folder is skipped (ingest.outside_input): a
+    # scraped folder must not be able to publish /etc/passwd. True reads such targets, for folders of links.
+    follow_symlinks_outside: bool = False
 
     def __post_init__(self):
+        for suffix in (*self.text_suffixes, *self.html_suffixes, *self.jsonl_suffixes):
+            _require(suffix.startswith(".") and len(suffix) > 1,
+                     f"suffix {suffix!r} must start with a dot (\".txt\"), or it matches no file")
         _require(self.max_file_bytes > 0, "max_file_bytes must be positive")
         _require(self.max_line_chars > 0, "max_line_chars must be positive")
         _require(self.min_chars >= 1, "min_chars must be at least 1")
@@ -224,7 +230,7 @@ class ValidationConfig:
         _require(self.min_text_chars >= 1, "min_text_chars must be at least 1")
         _require(0.0 <= self.min_cjk_share <= 1.0, "min_cjk_share must be between 0 and 1")
         _require(0.0 <= self.min_row_ratio <= 1.0, "min_row_ratio must be between 0 and 1")
-        _require(self.max_row_ratio >= 1.0, "max_row_ratio must be at least 1")
+        _require(1.0 <= self.max_row_ratio < float("inf"), "max_row_ratio must be at least 1 and finite")
         _require(all(len(c) == 1 for c in self.traditional_exceptions), "traditional_exceptions are single characters")
         _require(len(self.original_script_values) > 0, "original_script_values must not be empty")
         import re  # local: only this class needs it
