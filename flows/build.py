@@ -146,7 +146,19 @@ def drop_on_runner(config: dict):
     return run
 
 
-@flow(name="build-corpus", log_prints=True)
+def build_run_name() -> str:
+    """The flow run's name: the build it is, input → output and the start time (UTC), e.g.
+    ``raw → processed 2026-12-03 08:47:00``, instead of Prefect's random two-word names."""
+    from prefect.runtime import flow_run
+
+    parameters = flow_run.parameters or {}
+    started = flow_run.scheduled_start_time
+    source = Path(parameters.get("input_dir") or "data/raw").name
+    target = Path(parameters.get("output_dir") or "data/processed").name
+    return f"{source} → {target} {started:%Y-%m-%d %H:%M:%S}"
+
+
+@flow(name="build-corpus", log_prints=True, flow_run_name=build_run_name)
 def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed", config_file: str | None = None,
                  show_progress: bool = False) -> dict:
     """Build ``output_dir`` from ``input_dir``: documents, quarantine, removals, manifest."""

@@ -10,7 +10,9 @@ import sys
 import traceback
 from pathlib import Path
 
+from pipeline import __version__, layout
 from pipeline.errors import EXIT_ENVIRONMENT, EXIT_INTERNAL, PipelineError
+from pipeline.layout import BuildFolders
 
 EXAMPLES = {
     "build": "corpus build\n  corpus build --input data/raw --output data/processed --config build.toml --runner dask",
@@ -19,11 +21,14 @@ EXAMPLES = {
     "verify": "corpus verify v1.0.0\n  corpus verify data/processed/releases/v1.0.0",
     "serve": 'PREFECT_API_URL=http://127.0.0.1:4200/api corpus serve --cron "0 3 * * *"\n'
              "  corpus serve --interval 3600 --input data/raw --output data/processed",
-    "sql": 'corpus sql "select province, count(*) from documents group by 1 order by 2 desc"',
+    "sql": 'corpus sql "select province, count(*) from documents group by 1 order by 2 desc"\n'
+           '  corpus sql --format csv "select rule, count(*) n from removals group by 1" > rules.csv\n'
+           '  corpus sql --format json "select * from duplicates"',
     "validate": "corpus validate data/processed\n  corpus validate data/processed --config build.toml",
     "eval": "corpus eval\n  corpus eval --devset ../shared/devset --verbose\n  corpus eval --in-sample --json",
     "train": "corpus train\n  corpus train --devset ../shared/devset --out /tmp/models",
-    "inspect": "corpus inspect 479a6ef94f462bc48d880eb6-0\n  corpus inspect 479a6e --output data/processed",
+    "inspect": "corpus inspect 479a6ef94f462bc48d880eb6-0\n  corpus inspect 479a6e --output data/processed\n"
+               "  corpus inspect 479a6e --json",
     "report": "corpus report\n  corpus report data/processed --previous old-manifest.json",
     "rollback": "corpus rollback\n  corpus rollback --output data/processed --to 20260101T030000.000000Z",
 }
@@ -112,12 +117,39 @@ def command_rollback(args) -> int:
     return 0
 
 
+def check_cron(expression: str) -> None:
+    """Raise ``PipelineError`` (one line) when ``expression`` is not a cron schedule Prefect accepts.
+
+    >>> check_cron("0 3 * * *")
+    >>> check_cron("bad cron")
+    Traceback (most recent call last):
+    ...
+    pipeline.errors.PipelineError: --cron 'bad cron' is not a cron schedule (five fields, e.g. "0 3 * * *")
+    """
+    import pydantic
+    from prefect.client.schemas.schedules import CronSchedule  # Prefect's own check: what serve would accept
+
+    try:
+        CronSchedule(cron=expression)
+    except pydantic.ValidationError:
+        raise PipelineError(f'--cron {expression!r} is not a cron schedule (five fields, e.g. "0 3 * * *")') from None
+
+
+def deployment_parameters(input_dir: str, output_dir: str, config_file: str | None) -> dict:
+    """The flow's parameters for a deployment, as absolute paths: a scheduled run starts in whatever
+    working directory its runner has, so a relative ``data/raw`` would point somewhere else (or nowhere)."""
+    return {"input_dir": str(Path(input_dir).resolve()), "output_dir": str(Path(output_dir).resolve()),
+            "config_file": str(Path(config_file).resolve()) if config_file else None}
+
+
 def command_serve(args) -> int:
+    if bool(args.cron) == bool(args.interval):
+        raise PipelineError("give exactly one of --cron and --interval")
+    if args.cron:
+        check_cron(args.cron)
     if not os.environ.get("PREFECT_API_URL"):
         raise PipelineError("corpus serve needs a Prefect server: start `prefect server start` and set "
                             "PREFECT_API_URL=http://127.0.0.1:4200/api")
-    if bool(args.cron) == bool(args.interval):
-        raise PipelineError("give exactly one of --cron and --interval")
     from pipeline.config import load_config
 
     load_config(args.config)
@@ -126,7 +158,7 @@ def command_serve(args) -> int:
     schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
     build_corpus.serve(
         name=args.name,
-        parameters={"input_dir": args.input, "output_dir": args.output, "config_file": args.config},
+        parameters=deployment_parameters(args.input, args.output, args.config),
         print_starting_message=True,
         **schedule,
     )
@@ -141,11 +173,11 @@ def command_validate(args) -> int:
     from pipeline.io import published_build
 
     folder = Path(args.folder)
-    if not (folder / "documents").is_dir():
+    if not BuildFolders(folder).documents.is_dir():
         raise PipelineError(f"{folder} holds no build (no documents/ folder)")
     report = validate_folder(published_build(folder), config.validation)  # writes into the build, not the links
-    print(f"{folder}: {sum(1 for e in report.expectations if e.success)} of {len(report.expectations)} "
-          f"expectations met on {report.row_count} documents; Data Docs: {folder / 'validation' / 'index.html'}")
+    print(f"{folder}: {report.count_text()} on {report.row_count} documents; "
+          f"Data Docs: {BuildFolders(folder).validation / 'index.html'}")
     return 0
 
 
@@ -181,9 +213,12 @@ def command_train(args) -> int:
 
 
 def command_inspect(args) -> int:
-    from pipeline.inspect import describe_document
+    from pipeline.inspect import describe_document, document_json
 
-    print(describe_document(Path(args.output), args.id), end="")
+    if args.json:
+        print(document_json(Path(args.output), args.id))
+    else:
+        print(describe_document(Path(args.output), args.id), end="")
     return 0
 
 
@@ -200,24 +235,70 @@ def command_report(args) -> int:
     return 0
 
 
+# Views of `corpus sql`: name → (folder, suffix of its part files). Each view reads that folder's parts.
+SQL_VIEWS = {"documents": (layout.DOCUMENTS, ".parquet"), "removals": (layout.REMOVALS, ".parquet"),
+             "duplicates": (layout.DUPLICATES, ".parquet"), "quarantine": (layout.QUARANTINE, ".jsonl")}
+SQL_FORMATS = ("table", "csv", "json")
+
+
+def sql_connection(output: Path):
+    """A DuckDB connection with one view per dataset of the build in ``output`` (``SQL_VIEWS``)."""
+    import duckdb
+
+    folders = BuildFolders(output)
+    if not folders.document_parts():
+        raise PipelineError(f"no build in {output}; run `corpus build` first")
+    connection = duckdb.connect()
+    for name, (folder, suffix) in SQL_VIEWS.items():
+        parts = [str(path) for path in folders.parts(folder, suffix)]
+        if not parts:
+            continue  # e.g. no duplicates/ in a build made with deduplication off: the view is absent
+        reader = "read_parquet" if suffix == ".parquet" else "read_json_auto"
+        listed = ", ".join("'" + part.replace("'", "''") + "'" for part in parts)
+        connection.execute(f"create view {name} as select * from {reader}([{listed}])")
+    return connection
+
+
 def command_sql(args) -> int:
     import duckdb
 
-    documents = Path(args.output) / "documents"
-    if not any(documents.glob("*.parquet")):
-        raise PipelineError(f"no build in {args.output}; run `corpus build` first")
-    connection = duckdb.connect()
-    connection.execute(f"create view documents as select * from read_parquet('{documents}/*.parquet')")
-    for name in ("quarantine",):
-        if any((Path(args.output) / name).glob("*.jsonl")):
-            connection.execute(f"create view {name} as select * from read_json_auto('{args.output}/{name}/*.jsonl')")
+    connection = sql_connection(Path(args.output))
     try:
         relation = connection.sql(args.query)
+        if relation is None:
+            return 0
+        if args.format == "table":
+            relation.show(max_width=200)
+            return 0
+        names = relation.columns
+        rows = relation.fetchall()
     except duckdb.Error as error:
         raise PipelineError(f"query failed: {str(error).splitlines()[0]}") from None
-    if relation is not None:
-        relation.show(max_width=200)
+    if args.format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(rows)
+    else:  # json: one array of objects; dates and timestamps as ISO 8601 text
+        from pipeline.inspect import json_value
+
+        print(json.dumps([dict(zip(names, row)) for row in rows], ensure_ascii=False, default=json_value))
     return 0
+
+
+class VersionAction(argparse.Action):
+    """``--version``: the pipeline version and the output schema version (imported only when asked: the
+    schema module loads pyarrow, which every other command would otherwise pay for at start-up)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from pipeline.schema import SCHEMA_VERSION
+
+        print(f"corpus {__version__} (schema {SCHEMA_VERSION})")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  corpus build\n  corpus build --input data/raw --output data/processed",
     )
+    parser.add_argument("--version", action=VersionAction, help="print the pipeline and schema versions and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="build data/raw into data/processed through the Prefect flow",
                            formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -294,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = add("inspect", "print one document with its metadata and its removals")
     inspect.add_argument("id", help="document id (or a unique prefix of at least 6 characters)")
     inspect.add_argument("--output", default="data/processed", help="build folder (default: data/processed)")
+    inspect.add_argument("--json", action="store_true", help="print the document and its removals as one JSON object")
     inspect.set_defaults(handler=command_inspect)
 
     report = add("report", "re-render report.html for a build folder")
@@ -301,9 +384,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--previous", default=None, help="manifest.json of an earlier build, for the diff")
     report.set_defaults(handler=command_report)
 
-    sql = add("sql", "run a DuckDB query over the latest build (views: documents, quarantine)")
+    sql = add("sql", "run a DuckDB query over the latest build (views: " + ", ".join(SQL_VIEWS) + ")")
     sql.add_argument("query")
     sql.add_argument("--output", default="data/processed", help="build folder (default: data/processed)")
+    sql.add_argument("--format", choices=SQL_FORMATS, default="table",
+                     help="table (default, for reading), csv or json (for other programs)")
     sql.set_defaults(handler=command_sql)
     return parser
 

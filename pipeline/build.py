@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from pipeline import __version__, dedup, io, quality, validation
+from pipeline import __version__, dedup, io, layout, quality, validation
 from pipeline.config import BuildConfig
 from pipeline.content_groups import content_group
 from pipeline.decoding import Decoded, decode_bytes
@@ -45,6 +45,7 @@ from pipeline.schema import (
     QUARANTINE_SCHEMA,
     REMOVAL_SCHEMA,
     SCHEMA_VERSION,
+    date_problem,
     document_row,
     rejection_row,
     removal_rows,
@@ -319,8 +320,8 @@ def _read_jsonl_unit(path: Path, unit: Unit, config: BuildConfig):
 
 
 SHARD_FILES = (  # (folder, suffix) of every file a shard writes; the shard cache keeps the same set
-    ("documents", ".parquet"), ("documents", ".jsonl"), ("removals", ".parquet"), ("quarantine", ".jsonl"),
-    ("signatures", ".parquet"), ("checks", ".parquet"),
+    (layout.DOCUMENTS, ".parquet"), (layout.DOCUMENTS_JSONL, ".jsonl"), (layout.REMOVALS, ".parquet"),
+    (layout.QUARANTINE, ".jsonl"), (layout.SIGNATURES, ".parquet"), (layout.CHECKS, ".parquet"),
 )
 SHARD_CACHE = "shards"  # .cache/shards/<shard key>/: hard links to a finished shard's files + summary.json
 
@@ -671,16 +672,17 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
         stages = tuple(stage for stage in stages if stage not in PREPASS_STAGES)
     else:
         items = _timed_items(shard, input_dir, config, input_hashes, timings)
-    documents = io.PartWriter(staging_dir / "documents" / f"{shard.name}.parquet", DOCUMENT_SCHEMA,
-                              config.output.row_group_rows, config.output.compression_level,
-                              jsonl_path=staging_dir / "documents" / f"{shard.name}.jsonl")
-    removals = io.PartWriter(staging_dir / "removals" / f"{shard.name}.parquet", REMOVAL_SCHEMA,
+    folders = layout.BuildFolders(staging_dir)
+    documents_part = folders.documents / f"{shard.name}.parquet"
+    documents = io.PartWriter(documents_part, DOCUMENT_SCHEMA, config.output.row_group_rows,
+                              config.output.compression_level, jsonl_path=folders.jsonl_twin(documents_part))
+    removals = io.PartWriter(folders.removals / f"{shard.name}.parquet", REMOVAL_SCHEMA,
                              config.output.row_group_rows, config.output.compression_level)
-    quarantine = io.JsonlWriter(staging_dir / "quarantine" / f"{shard.name}.jsonl")
-    signatures = io.PartWriter(staging_dir / "signatures" / f"{shard.name}.parquet",
+    quarantine = io.JsonlWriter(folders.quarantine / f"{shard.name}.jsonl")
+    signatures = io.PartWriter(folders.signatures / f"{shard.name}.parquet",
                                dedup.signature_schema(config.dedup), config.output.row_group_rows,
                                config.output.compression_level)
-    checks = io.PartWriter(staging_dir / "checks" / f"{shard.name}.parquet", validation.CHECKS_SCHEMA,
+    checks = io.PartWriter(folders.checks / f"{shard.name}.parquet", validation.CHECKS_SCHEMA,
                            config.output.row_group_rows, config.output.compression_level)
     writers = (documents, removals, quarantine, signatures, checks)
     pending: list[Document] = []  # signatures are computed in vectorised batches
@@ -727,6 +729,10 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
                            else dict.fromkeys(quality.SIGNALS))
                 rejection = quality.quality_rejection(doc, signals, config.quality)
                 timings["quality"] = timings.get("quality", 0.0) + time.perf_counter() - started
+                if rejection is None and (problem := date_problem(doc)) is not None:
+                    # `2022-02-30` printed on a page: not storable as a timestamp, and not a date to guess
+                    rejection = Rejection(doc.source_file, "metadata.bad_date", problem, doc.source_line,
+                                          doc.source_sha256, doc.article_index)
                 if rejection is not None:
                     summary.quarantined_by_reason[rejection.reason] += 1
                     quarantine.write(rejection_row(rejection))
@@ -810,7 +816,7 @@ def stage_seconds(summaries: list[dict]) -> dict[str, float]:
 
 def check_batch_contract(staging_dir: Path) -> None:
     """Fail loudly on a batch that breaks the contract across shards (duplicate ids)."""
-    ids = io.read_parquet_column(sorted((staging_dir / "documents").glob("*.parquet")), "id")
+    ids = io.read_parquet_column(layout.BuildFolders(staging_dir).document_parts(), "id")
     counts = Counter(ids)
     duplicated = [doc_id for doc_id, count in counts.items() if count > 1]
     if duplicated:
@@ -898,7 +904,7 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
     io.write_json(staging / "manifest.json", manifest)
     from pipeline.report import render_report
 
-    render_report(staging, plan.previous_manifest or None)
+    render_report(staging, plan.previous_manifest or None, folder_name=plan.output_dir.resolve().name)
     if publish:
         io.publish(staging, plan.output_dir)
         prune_shard_cache(plan)
@@ -914,7 +920,7 @@ def find_duplicate_drops(plan: BuildPlan, config: BuildConfig) -> dict[str, list
     is broken).
     """
     staging = plan.staging_dir
-    parts = sorted((staging / "signatures").glob("*.parquet"))
+    parts = layout.BuildFolders(staging).parts(layout.SIGNATURES)
     ids, hashes = [], []
     for part in parts:
         table = io.read_parquet_table(part, ["id", "exact_hash"])
@@ -969,17 +975,18 @@ def drop_duplicates(staging: Path, part_stem: str, duplicates: list[dedup.Duplic
     """Write one part's ``duplicates/`` table and leave its duplicates out of its documents (Parquet and
     JSONL), removals and checks. One part's work, independent of the others (the flow runs them in
     parallel). Returns the number of dropped documents by kind."""
-    staging = Path(staging)
-    io.write_parquet(staging / "duplicates" / f"{part_stem}.parquet", dedup.duplicates_table(duplicates),
+    folders = layout.BuildFolders(staging)
+    io.write_parquet(folders.duplicates / f"{part_stem}.parquet", dedup.duplicates_table(duplicates),
                      config.output.row_group_rows, config.output.compression_level)
     if not duplicates:
         return {}
     drop = {d.id for d in duplicates}
-    io.filter_part(staging / "documents" / f"{part_stem}.parquet", drop, config.output.row_group_rows,
-                   config.output.compression_level, jsonl_twin=True)
-    io.filter_part(staging / "removals" / f"{part_stem}.parquet", drop, config.output.row_group_rows,
+    documents_part = folders.documents / f"{part_stem}.parquet"
+    io.filter_part(documents_part, drop, config.output.row_group_rows, config.output.compression_level,
+                   jsonl_twin=folders.jsonl_twin(documents_part))
+    io.filter_part(folders.removals / f"{part_stem}.parquet", drop, config.output.row_group_rows,
                    config.output.compression_level)
-    io.filter_part(staging / "checks" / f"{part_stem}.parquet", drop, config.output.row_group_rows,
+    io.filter_part(folders.checks / f"{part_stem}.parquet", drop, config.output.row_group_rows,
                    config.output.compression_level)
     return dict(Counter(d.kind for d in duplicates))
 

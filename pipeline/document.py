@@ -69,7 +69,9 @@ class Document:
 
     @property
     def id(self) -> str:
-        """Stable id: the hash of the source unit's content plus the article index.
+        """Content id: the hash of the source unit's content plus the article index. It changes when the
+        input's bytes change; a document's lineage across builds is ``source_file`` + ``article_index``
+        (+ ``source_line``), which the release changelog matches on.
 
         >>> Document(source_file="a.txt", source_sha256="ab" * 32, text="x").id
         'abababababababababababab-0'

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline import layout
 from pipeline.errors import PipelineError
-from pipeline.schema import DOCUMENT_COLUMNS
+from pipeline.schema import DATE_COLUMNS, DOCUMENT_COLUMNS, iso_text
 
 # A prefix shorter than this is too likely to match many ids to be worth a lookup.
 MIN_PREFIX = 6
@@ -20,7 +21,7 @@ LABEL_WIDTH = max(len(name) for name in METADATA_FIELDS) + 2
 
 
 def _files(output_dir: Path, folder: str) -> list[str]:
-    return [str(path) for path in sorted((output_dir / folder).rglob("*.parquet"))]
+    return [str(path) for path in layout.BuildFolders(output_dir).parts(folder)]
 
 
 def find_document(output_dir: Path, doc_id: str) -> tuple[dict, list[dict]]:
@@ -31,7 +32,7 @@ def find_document(output_dir: Path, doc_id: str) -> tuple[dict, list[dict]]:
     import duckdb  # local: only the report and inspect need it
 
     output_dir = Path(output_dir)
-    documents = _files(output_dir, "documents")
+    documents = _files(output_dir, layout.DOCUMENTS)
     if not documents:
         raise PipelineError(f"no documents in {output_dir}: is it a build output folder? (run `corpus build`)")
     connection = duckdb.connect(":memory:")
@@ -53,7 +54,7 @@ def find_document(output_dir: Path, doc_id: str) -> tuple[dict, list[dict]]:
             raise PipelineError(f"no document with id {doc_id!r} in {output_dir}")
         document = dict(zip(names, rows[0]))
         removals = []
-        removal_files = _files(output_dir, "removals")
+        removal_files = _files(output_dir, layout.REMOVALS)
         if removal_files:
             cursor = connection.execute(
                 "select line, rule, text from read_parquet($files) where id = $id order by line, rule, text",
@@ -78,7 +79,9 @@ def _shown(value) -> str:
 def describe_document(output_dir: Path, doc_id: str) -> str:
     """One document as text: metadata fields, the cleaned text, then every removal (line, rule, text)."""
     document, removals = find_document(Path(output_dir), doc_id)
-    lines = [f"{name:<{LABEL_WIDTH}}{_shown(document.get(name))}" for name in METADATA_FIELDS if name in document]
+    shown = {**document, **{date: iso_text(document.get(date), document.get(precision))
+                            for date, precision in DATE_COLUMNS.items() if date in document}}
+    lines = [f"{name:<{LABEL_WIDTH}}{_shown(shown.get(name))}" for name in METADATA_FIELDS if name in document]
     lines += ["", f"text ({document.get('char_count')} characters):", document.get("text") or "", ""]
     lines.append(f"removals ({len(removals)}):")
     if not removals:
@@ -87,3 +90,28 @@ def describe_document(output_dir: Path, doc_id: str) -> str:
     for removal in removals:
         lines.append(f"  line {removal['line']:>4}  {removal['rule']:<{rule_width}}  {_shown(removal['text'])}")
     return "\n".join(lines) + "\n"
+
+
+def document_json(output_dir: Path, doc_id: str) -> str:
+    """One document as a JSON object: every column (dates in ISO 8601), and ``removals`` (line, rule, text).
+
+    >>> import json; json.loads(_as_json({"id": "a-0", "published_at": __import__("datetime").date(2022, 11, 24)}, []))
+    {'id': 'a-0', 'published_at': '2022-11-24', 'removals': []}
+    """
+    document, removals = find_document(Path(output_dir), doc_id)
+    return _as_json(document, removals)
+
+
+def json_value(value):
+    """JSON form of a value ``json`` does not know: dates and timestamps as ISO 8601, anything else as text.
+
+    >>> json_value(__import__("datetime").datetime(2022, 11, 24, 8, 47))
+    '2022-11-24T08:47:00'
+    """
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _as_json(document: dict, removals: list[dict]) -> str:
+    import json
+
+    return json.dumps({**document, "removals": removals}, ensure_ascii=False, indent=2, default=json_value)

@@ -26,6 +26,7 @@ from typing import Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import layout
 from pipeline.errors import InputError, LockHeld, OutputError
 
 # Read files in 1 MiB blocks when hashing: constant memory whatever the file size.
@@ -43,6 +44,21 @@ class FoundFile:
 class SkippedFile:
     relative_path: str
     reason: str
+
+
+def json_line(row: dict) -> str:
+    """One JSONL line: UTF-8 text (not \\u-escaped), compact, timestamps as ISO 8601 text.
+
+    >>> import datetime; json_line({"a": "中", "t": datetime.datetime(2022, 11, 24, 8, 47)})
+    '{"a":"中","t":"2022-11-24T08:47:00"}\\n'
+    """
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=_iso_value) + "\n"
+
+
+def _iso_value(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def sha256_file(path: Path) -> str:
@@ -257,11 +273,14 @@ class PartWriter:
             compression_level=compression_level,
             use_dictionary=True,
             write_statistics=True,
-            store_schema=False,  # no pandas/arrow metadata blob that could differ between environments
+            # The Arrow schema is stored (field descriptions, timestamp units); it depends only on the schema
+            # and the pyarrow version. No pandas metadata: rows never pass through pandas here.
+            store_schema=True,
         )
         self._jsonl_tmp = None
         self._jsonl = None
         if jsonl_path is not None:
+            jsonl_path.parent.mkdir(parents=True, exist_ok=True)
             self._jsonl_tmp = jsonl_path.with_name(jsonl_path.name + ".tmp")
             self._jsonl = open(self._jsonl_tmp, "w", encoding="utf-8", newline="\n")
 
@@ -277,7 +296,7 @@ class PartWriter:
         self._writer.write_table(table, row_group_size=self.row_group_rows)
         if self._jsonl is not None:
             for row in self._buffer:
-                self._jsonl.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+                self._jsonl.write(json_line(row))
         self.rows_written += len(self._buffer)
         self._buffer = []
 
@@ -329,7 +348,7 @@ class JsonlWriter(_AtomicFileWriter):
         self.rows_written = 0
 
     def write(self, row: dict) -> None:
-        self._handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._handle.write(json_line(row))
         self.rows_written += 1
 
 
@@ -431,20 +450,21 @@ def write_parquet(path: Path, table: pa.Table, row_group_rows: int, compression_
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(table, tmp, compression="zstd", compression_level=compression_level, use_dictionary=True,
-                   write_statistics=True, store_schema=False, row_group_size=row_group_rows)
+                   write_statistics=True, store_schema=True, row_group_size=row_group_rows)
     os.replace(tmp, path)
 
 
 def filter_part(path: Path, drop_ids: set[str], row_group_rows: int, compression_level: int,
-                jsonl_twin: bool = False) -> None:
-    """Rewrite a part without the rows whose ``id`` is in ``drop_ids`` (and its JSONL twin, same order).
-    The file is replaced by rename, so hard links elsewhere (the shard cache) keep the old content.
+                jsonl_twin: Path | None = None) -> None:
+    """Rewrite a part without the rows whose ``id`` is in ``drop_ids`` (and its JSONL twin ``jsonl_twin``,
+    same rows in the same order). The file is replaced by rename, so hard links elsewhere (the shard cache)
+    keep the old content.
     """
     table = pq.read_table(path)
     keep = [doc_id not in drop_ids for doc_id in table.column("id").to_pylist()]
     write_parquet(path, table.filter(pa.array(keep, type=pa.bool_())), row_group_rows, compression_level)
-    if jsonl_twin:
-        twin = path.with_suffix(".jsonl")
+    if jsonl_twin is not None:
+        twin = jsonl_twin
         tmp = twin.with_name(twin.name + ".tmp")
         with open(twin, encoding="utf-8") as source, open(tmp, "w", encoding="utf-8", newline="\n") as target:
             for line, kept in zip(source, keep):
@@ -593,8 +613,7 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
-PUBLISHED_ENTRIES = ("documents", "quarantine", "removals", "duplicates", "signatures", "checks", "validation",
-                     "manifest.json", "report.html")
+PUBLISHED_ENTRIES = layout.PUBLISHED_ENTRIES
 JOURNAL_NAME = ".publish-journal.json"  # left by builds before the .builds/ layout; rolled forward once
 PREVIOUS_NAME = ".previous"
 BUILDS_NAME = ".builds"  # <out>/.builds/<build id>/: one folder per published build

@@ -7,6 +7,7 @@ byte-identical data files. Versions follow SemVer: a schema change requires a ne
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import hashlib
 import json
@@ -22,6 +23,7 @@ import pyarrow.parquet as pq
 
 from pipeline import io
 from pipeline.errors import PipelineError
+from pipeline.layout import BuildFolders
 from pipeline.schema import COLUMN_DESCRIPTIONS, DOCUMENT_SCHEMA, SCHEMA_VERSION
 
 VERSION_PATTERN = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")  # "1.2.0" or "v1.2.0"
@@ -29,6 +31,23 @@ VERSION_PATTERN = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")  # "1.2.0" or "v1.2.0"
 ROWS_PER_DATA_FILE = 100_000
 RELEASE_COMPRESSION_LEVEL = 9  # releases are written once and read many times: 11 % smaller than level 3
 LICENSE = "other"  # the texts belong to their sites; see the card's "Sources" section
+# `license: other` needs a name and a link on the Hugging Face hub; the link is a file of the release.
+LICENSE_NAME = "third-party-texts-research-only"
+LICENSE_FILE = "LICENSE.md"
+LICENSE_TEXT = """# Terms of use
+
+The texts in this release were published by the web sites and authors named in `manifest.json`; their
+copyright stays with them. This release is a derived research corpus: use it for research and evaluation,
+cite the sites when you quote a text, and do not redistribute the texts as your own publication.
+
+The processing code of zh-speech-corpus and the region data derived from jionlp (Apache-2.0) keep their own
+licences.
+"""
+# Citation for Croissant's `citeAs` and the card (BibTeX).
+CITATION = """@misc{zh_speech_corpus,
+  title = {zh-speech-corpus: Chinese official speeches and work reports, cleaned web corpus},
+  note = {release %s},
+}"""
 
 
 class ReleaseError(PipelineError):
@@ -83,9 +102,10 @@ def _read_build(build_dir: Path) -> tuple[pa.Table, dict]:
     validation = manifest.get("validation")
     if isinstance(validation, dict) and validation.get("success") is False:
         raise ReleaseError(f"the build in {build_dir} failed validation; fix it before releasing")
-    parts = sorted((build_dir / "documents").glob("*.parquet"))
+    folders = BuildFolders(build_dir)
+    parts = folders.document_parts()
     if not parts:
-        raise ReleaseError(f"{build_dir}/documents holds no Parquet files")
+        raise ReleaseError(f"{folders.documents} holds no Parquet files")
     for part in parts:
         relative = part.relative_to(build_dir).as_posix()
         expected = manifest.get("outputs", {}).get(relative)
@@ -103,7 +123,7 @@ def _write_data_files(table: pa.Table, data_dir: Path) -> list[Path]:
         chunk = table.slice(index * ROWS_PER_DATA_FILE, ROWS_PER_DATA_FILE)
         path = data_dir / f"train-{index:05d}-of-{total:05d}.parquet"
         pq.write_table(chunk, path, compression="zstd", compression_level=RELEASE_COMPRESSION_LEVEL,
-                       row_group_size=10_000, store_schema=False)
+                       row_group_size=10_000, store_schema=True)  # field descriptions travel with the data
         written.append(path)
     return written
 
@@ -114,7 +134,7 @@ def _write_jsonl_gz(table: pa.Table, path: Path) -> Path:
         # mtime=0 and no file name in the header: the same rows give the same bytes.
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as handle:
             for row in table.to_pylist():
-                handle.write((json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+                handle.write(io.json_line(row).encode("utf-8"))
     return path
 
 
@@ -127,23 +147,44 @@ def _size_category(rows: int) -> str:
 
 
 def _feature_dtype(field: pa.Field) -> str:
+    """The Hugging Face ``datasets`` dtype of an Arrow field (``Value(dtype)`` accepts it).
+
+    >>> _feature_dtype(pa.field("a", pa.float64())), _feature_dtype(pa.field("b", pa.timestamp("ms")))
+    ('float64', 'timestamp[ms]')
+    """
     if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
         return "string"
+    if pa.types.is_floating(field.type):
+        return {16: "float16", 32: "float32", 64: "float64"}[field.type.bit_width]
     return str(field.type)
+
+
+def _cell(text: str) -> str:
+    r"""Text for a Markdown table cell: ``|`` escaped (it would end the cell), line breaks as spaces.
+
+    >>> _cell("simplified | traditional")
+    'simplified \\| traditional'
+    """
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _dataset_card(version: Version, table: pa.Table, manifest: dict, data_files: list[Path]) -> str:
     features = "\n".join(f"    - name: {f.name}\n      dtype: {_feature_dtype(f)}" for f in DOCUMENT_SCHEMA)
     counts = manifest.get("counts", {})
-    field_rows = "\n".join(f"| `{name}` | {_feature_dtype(DOCUMENT_SCHEMA.field(name))} | {desc} |"
+    field_rows = "\n".join(f"| `{name}` | {_cell(_feature_dtype(DOCUMENT_SCHEMA.field(name)))} | {_cell(desc)} |"
                            for name, desc in COLUMN_DESCRIPTIONS.items())
     scripts = ", ".join(f"{k}: {v}" for k, v in counts.get("original_scripts", {}).items())
     quarantine = ", ".join(f"{k}: {v}" for k, v in counts.get("quarantined_by_reason", {}).items()) or "none"
+    # What `datasets` records for a split: bytes of the Arrow table in memory, and the files' bytes on disk.
+    num_bytes = table.nbytes
+    download_size = sum(path.stat().st_size for path in data_files)
     return f"""---
 pretty_name: Chinese official speeches and work reports (cleaned web corpus)
 language:
 - zh
 license: {LICENSE}
+license_name: {LICENSE_NAME}
+license_link: {LICENSE_FILE}
 size_categories:
 - {_size_category(table.num_rows)}
 task_categories:
@@ -158,7 +199,10 @@ dataset_info:
 {features}
   splits:
   - name: train
+    num_bytes: {num_bytes}
     num_examples: {table.num_rows}
+  download_size: {download_size}
+  dataset_size: {num_bytes}
 ---
 
 # Chinese official speeches and work reports — release {version}
@@ -170,7 +214,12 @@ author and position, region down to county level, dates) extracted and validated
 ## Sources
 
 Raw pages as listed in `manifest.json` (`inputs`, with SHA-256). The texts belong to their sites and
-authors; this release is for research. Region data: administrative divisions from jionlp (Apache-2.0).
+authors; this release is for research (terms in `{LICENSE_FILE}`). Region data: administrative divisions
+from jionlp (Apache-2.0).
+
+`id` is a content id (a hash of the input's bytes + article index): an edited input gets a new id. To follow
+one document across releases, match on `source_file` + `article_index` (+ `source_line` for JSONL inputs),
+as `CHANGELOG.md` does.
 
 ## Processing
 
@@ -185,9 +234,9 @@ Every removal is traced in the build's `removals/` dataset; rejected inputs are 
 |---|---|
 | documents | {table.num_rows} |
 | inputs | {counts.get("inputs", "")} |
-| quarantined | {counts.get("quarantined", "")} ({quarantine}) |
+| quarantined | {counts.get("quarantined", "")} ({_cell(quarantine)}) |
 | duplicates | {counts.get("duplicates", "")} |
-| original scripts | {scripts} |
+| original scripts | {_cell(scripts)} |
 
 ## Fields
 
@@ -216,62 +265,180 @@ Checksums in `SHA256SUMS` (`corpus verify {version}`).
 """
 
 
-def _croissant(version: Version, table: pa.Table, files: dict[str, str]) -> dict:
-    """Croissant 1.0 metadata: the distribution (files with sha256) and the record set's fields."""
-    type_map = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer"}
+# The Croissant 1.0 JSON-LD context, as the specification (and `mlcroissant`) write it: the validator
+# resolves every key through it, so it must be this one, not a shortened version.
+CROISSANT_CONTEXT = {
+    "@language": "en",
+    "@vocab": "https://schema.org/",
+    "citeAs": "cr:citeAs",
+    "column": "cr:column",
+    "conformsTo": "dct:conformsTo",
+    "cr": "http://mlcommons.org/croissant/",
+    "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/",
+    "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract",
+    "field": "cr:field",
+    "fileProperty": "cr:fileProperty",
+    "fileObject": "cr:fileObject",
+    "fileSet": "cr:fileSet",
+    "format": "cr:format",
+    "includes": "cr:includes",
+    "isLiveDataset": "cr:isLiveDataset",
+    "jsonPath": "cr:jsonPath",
+    "key": "cr:key",
+    "md5": "cr:md5",
+    "parentField": "cr:parentField",
+    "path": "cr:path",
+    "recordSet": "cr:recordSet",
+    "references": "cr:references",
+    "regex": "cr:regex",
+    "repeated": "cr:repeated",
+    "replace": "cr:replace",
+    "sc": "https://schema.org/",
+    "separator": "cr:separator",
+    "source": "cr:source",
+    "subField": "cr:subField",
+    "transform": "cr:transform",
+}
+PARQUET_FORMAT = "application/x-parquet"
+DATA_FILE_SET = "parquet-files"  # the FileSet of data/*.parquet that the record set reads
+
+
+def _croissant_type(field: pa.Field) -> str:
+    """Croissant data type of an Arrow field.
+
+    >>> _croissant_type(pa.field("a", pa.float64())), _croissant_type(pa.field("b", pa.timestamp("ms")))
+    ('sc:Float', 'sc:DateTime')
+    """
+    kind = field.type
+    if pa.types.is_integer(kind):
+        return "sc:Integer"
+    if pa.types.is_floating(kind):
+        return "sc:Float"
+    if pa.types.is_boolean(kind):
+        return "sc:Boolean"
+    if pa.types.is_timestamp(kind):
+        return "sc:DateTime"
+    if pa.types.is_date(kind):
+        return "sc:Date"
+    return "sc:Text"
+
+
+def _croissant(version: Version, table: pa.Table, files: dict[str, str], published: str) -> dict:
+    """Croissant 1.0 metadata: the distribution (files with sha256, and the FileSet of Parquet data files the
+    record set reads) and the record set's fields with their types and descriptions."""
+    distribution = [
+        {"@type": "cr:FileObject", "@id": name, "name": name, "contentUrl": name, "sha256": digest,
+         "encodingFormat": PARQUET_FORMAT if name.endswith(".parquet") else "application/jsonlines"}
+        for name, digest in sorted(files.items())
+    ]
+    distribution.append({"@type": "cr:FileSet", "@id": DATA_FILE_SET, "name": DATA_FILE_SET,
+                         "description": "the Parquet data files (one split: train)",
+                         "encodingFormat": PARQUET_FORMAT, "includes": "data/*.parquet"})
     return {
-        "@context": {"@language": "zh", "@vocab": "https://schema.org/", "sc": "https://schema.org/",
-                     "cr": "http://mlcommons.org/croissant/", "dct": "http://purl.org/dc/terms/"},
+        "@context": CROISSANT_CONTEXT,
         "@type": "sc:Dataset",
         "conformsTo": "http://mlcommons.org/croissant/1.0",
         "name": "zh-speech-corpus",
+        "description": "Speeches, work reports and essays by Chinese officials from government, newspaper and "
+                       "范文 sites, cleaned, converted to mainland Simplified, with extracted metadata.",
+        "url": "https://huggingface.co/datasets/zh-speech-corpus",
+        "license": LICENSE_FILE,
+        "citeAs": CITATION % version,
+        "datePublished": published,
         "version": str(version)[1:],
         "inLanguage": "zh",
-        "distribution": [
-            {"@type": "cr:FileObject", "@id": name, "name": name, "contentUrl": name, "sha256": digest,
-             "encodingFormat": "application/x-parquet" if name.endswith(".parquet") else "application/jsonlines+gzip"}
-            for name, digest in sorted(files.items())
-        ],
+        "distribution": distribution,
         "recordSet": [{
             "@type": "cr:RecordSet",
+            "@id": "documents",
             "name": "documents",
+            "description": f"one record per document ({table.num_rows} records)",
+            "key": {"@id": "documents/id"},
             "field": [
-                {"@type": "cr:Field", "name": f.name, "description": COLUMN_DESCRIPTIONS.get(f.name, ""),
-                 "dataType": type_map.get(_feature_dtype(f), "sc:Text"),
-                 "source": {"fileSet": {"@id": "parquet-files"}, "extract": {"column": f.name}}}
+                {"@type": "cr:Field", "@id": f"documents/{f.name}", "name": f.name,
+                 "description": COLUMN_DESCRIPTIONS.get(f.name, ""), "dataType": _croissant_type(f),
+                 "source": {"fileSet": {"@id": DATA_FILE_SET}, "extract": {"column": f.name}}}
                 for f in DOCUMENT_SCHEMA
             ],
         }],
-        "numberOfRecords": table.num_rows,
     }
 
 
-def _row_fingerprints(table: pa.Table) -> dict[str, str]:
-    """id → hash of the row's content, to tell changed documents from unchanged ones."""
-    rows = table.to_pylist()
-    return {row["id"]: hashlib.sha256(json.dumps(row, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-            for row in rows}
+# A document's lineage: where it came from, which stays the same when its content (and so its id) changes.
+LINEAGE_COLUMNS = ("source_file", "article_index", "source_line")
+
+
+def _by_lineage(table: pa.Table) -> dict[tuple, dict]:
+    """lineage → {"id", "title", "fingerprint"} for every row (the fingerprint hashes the whole row). The
+    last element of a lineage counts earlier rows with the same columns (several SogouCS records of one file
+    share them), in row order, which is input order.
+
+    >>> table = pa.table({"id": ["a-0", "b-0"], "source_file": ["s.txt", "s.txt"], "article_index": [0, 0],
+    ...                   "source_line": pa.array([None, None], pa.int64()), "title": ["甲", "乙"]})
+    >>> [(key, entry["id"]) for key, entry in _by_lineage(table).items()]
+    [(('s.txt', 0, None, 0), 'a-0'), (('s.txt', 0, None, 1), 'b-0')]
+    """
+    rows = {}
+    seen: dict[tuple, int] = {}
+    for row in table.to_pylist():
+        columns = tuple(row.get(name) for name in LINEAGE_COLUMNS)
+        key = (*columns, seen.get(columns, 0))
+        seen[columns] = key[-1] + 1
+        digest = hashlib.sha256(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+        rows[key] = {"id": row["id"], "title": row.get("title"), "fingerprint": digest}
+    return rows
+
+
+def _lineage_text(key: tuple, entry: dict) -> str:
+    """One changelog line: file (with article and JSONL line when they matter), title, id.
+
+    >>> _lineage_text(("a/b.txt", 1, None, 0), {"id": "abc-1", "title": "标题"})
+    '`a/b.txt` article 1 — 标题 (`abc-1`)'
+    """
+    source_file, article_index, source_line, occurrence = key
+    where = f"`{source_file}`" + (f" line {source_line}" if source_line is not None else "")
+    where += f" article {article_index}" if article_index else ""
+    where += f" record {occurrence + 1}" if occurrence else ""
+    return f"{where} — {entry.get('title') or '(no title)'} (`{entry['id']}`)"
 
 
 def _changelog_entry(version: Version, previous: Version | None, table: pa.Table, previous_dir: Path | None,
                      previous_schema: str | None) -> str:
+    """The changelog section of ``version``: documents added, removed and changed since ``previous``, matched
+    by lineage (``LINEAGE_COLUMNS``), not by id: ids hash the content, so an edited input has a new id."""
     lines = [f"## {version}", ""]
     if previous is None or previous_dir is None:
         lines += [f"First release: {table.num_rows} documents.", ""]
         return "\n".join(lines)
-    old = pa.concat_tables([pq.read_table(p) for p in sorted((previous_dir / "data").glob("*.parquet"))])
-    new_rows, old_rows = _row_fingerprints(table), _row_fingerprints(old)
-    added = sorted(set(new_rows) - set(old_rows))
-    removed = sorted(set(old_rows) - set(new_rows))
-    changed = sorted(i for i in set(new_rows) & set(old_rows) if new_rows[i] != old_rows[i])
-    lines.append(f"Compared with {previous}: {len(added)} added, {len(removed)} removed, {len(changed)} changed.")
+    old = pa.concat_tables([pq.read_table(p) for p in sorted((previous_dir / "data").glob("*.parquet"))],
+                           promote_options="permissive")
+    new_rows, old_rows = _by_lineage(table), _by_lineage(old)
+    added = sorted(set(new_rows) - set(old_rows), key=str)
+    removed = sorted(set(old_rows) - set(new_rows), key=str)
+    schema_changed = previous_schema != schema_fingerprint(DOCUMENT_SCHEMA)
+    # After a schema change every row's fingerprint differs: then only a new content id counts as a change.
+    changed = sorted((key for key in set(new_rows) & set(old_rows)
+                      if new_rows[key]["id"] != old_rows[key]["id"]
+                      or (not schema_changed and new_rows[key]["fingerprint"] != old_rows[key]["fingerprint"])),
+                     key=str)
+    lines.append(f"Compared with {previous}: {len(added)} added, {len(removed)} removed, {len(changed)} changed "
+                 f"(matched by {' + '.join(LINEAGE_COLUMNS)}).")
     lines.append("")
-    if previous_schema != schema_fingerprint(DOCUMENT_SCHEMA):
+    if schema_changed:
         lines += ["Schema changed (see the dataset card's field table).", ""]
-    for title, ids in (("Added", added), ("Removed", removed), ("Changed", changed)):
-        if ids:
+    for title, keys, rows in (("Added", added, new_rows), ("Removed", removed, old_rows),
+                              ("Changed", changed, new_rows)):
+        if keys:
             lines.append(f"### {title}")
-            lines += [f"- `{doc_id}`" for doc_id in ids]
+            for key in keys:
+                text = _lineage_text(key, rows[key])
+                if title == "Changed" and old_rows[key]["id"] != rows[key]["id"]:
+                    text += f", was `{old_rows[key]['id']}`"
+                lines.append(f"- {text}")
             lines.append("")
     return "\n".join(lines)
 
@@ -303,7 +470,9 @@ def make_release(build_dir: Path, releases_dir: Path, version_text: str) -> Path
         _write_jsonl_gz(table, staging / "jsonl" / "train.jsonl.gz")
         file_hashes = {p.relative_to(staging).as_posix(): _sha256(p) for p in io.list_files(staging)}
         (staging / "README.md").write_text(_dataset_card(version, table, manifest, data_files), encoding="utf-8")
-        io.write_json(staging / "croissant.json", _croissant(version, table, file_hashes))
+        (staging / LICENSE_FILE).write_text(LICENSE_TEXT, encoding="utf-8")
+        published = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        io.write_json(staging / "croissant.json", _croissant(version, table, file_hashes, published))
         changelog = _changelog_entry(version, previous, table, previous_dir, previous_schema)
         history = ""
         if previous_dir is not None and (previous_dir / "CHANGELOG.md").is_file():

@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import charts
+from pipeline import charts, layout
 from pipeline.errors import PipelineError
+from pipeline.validation import met_text
 
 REPORT_NAME = "report.html"
 # Examples shown per removal rule and per quarantine reason: enough to recognise the pattern at a glance.
@@ -211,7 +212,7 @@ def _quarantine_groups(output_dir: Path, by_reason: dict) -> tuple[Group, ...]:
     """Quarantine reasons with their first examples, streaming the JSONL files (never loaded whole)."""
     counts: dict[str, int] = {}
     examples: dict[str, list[Example]] = {}
-    for path in sorted((output_dir / "quarantine").rglob("*.jsonl")):
+    for path in layout.BuildFolders(output_dir).parts(layout.QUARANTINE, ".jsonl"):
         with path.open(encoding="utf-8") as handle:
             for line in handle:
                 if not line.strip():
@@ -261,6 +262,7 @@ def _validation(output_dir: Path, manifest: dict) -> tuple[dict | None, str | No
                 "column": item.get("column") or "",
                 "success": bool(item.get("success")),
                 "unexpected_count": item.get("unexpected_count", item.get("unexpected")),
+                "in_suite": item.get("in_suite", True),
             })
         summary = {"success": bool(summary.get("success")), "expectations": expectations}
     return summary, docs
@@ -293,14 +295,19 @@ def build_diff(manifest: dict, previous: dict) -> Diff:
     )
 
 
-def collect_report_data(output_dir: Path, previous_manifest: dict | None = None) -> ReportData:
-    """Read the build folder once and gather everything the report shows."""
+def collect_report_data(output_dir: Path, previous_manifest: dict | None = None,
+                        folder_name: str | None = None) -> ReportData:
+    """Read the build folder once and gather everything the report shows.
+
+    ``folder_name``: the name the header shows, when ``output_dir`` is not where users find the build (a
+    build is rendered in its staging folder before it is published); default: ``output_dir``'s name.
+    """
     output_dir = Path(output_dir)
     manifest = _read_manifest(output_dir)
     counts = manifest.get("counts", {})
     validation, validation_docs = _validation(output_dir, manifest)
-    documents_files = _parquet_files(output_dir, "documents")
-    removal_files = _parquet_files(output_dir, "removals")
+    documents_files = _parquet_files(output_dir, layout.DOCUMENTS)
+    removal_files = _parquet_files(output_dir, layout.REMOVALS)
     connection = _connect()
     try:
         removals = _removal_groups(connection, removal_files, counts.get("removals_by_rule", {}) or {})
@@ -313,11 +320,11 @@ def collect_report_data(output_dir: Path, previous_manifest: dict | None = None)
             provinces = connection.execute(
                 f"select coalesce(province, '{UNKNOWN}'), count(*) from {source} group by 1", params).fetchall()
             years = connection.execute(
-                f"select substr(published_at, 1, 4), count(*) from {source} "
-                "where regexp_matches(published_at, '^[0-9]{4}') group by 1 order by 1", params).fetchall()
+                f"select cast(year(published_at) as varchar), count(*) from {source} "
+                "where published_at is not null group by 1 order by 1", params).fetchall()
             no_year, no_author, converted, chars, raw_chars, removed_chars = connection.execute(
-                f"select count(*) filter (where published_at is null or not regexp_matches(published_at, "
-                f"'^[0-9]{{4}}')), count(*) filter (where author is null), coalesce(sum(chars_converted), 0), "
+                f"select count(*) filter (where published_at is null), "
+                f"count(*) filter (where author is null), coalesce(sum(chars_converted), 0), "
                 f"coalesce(sum(char_count), 0), coalesce(sum(raw_char_count), 0), "
                 f"coalesce(sum(removed_char_count), 0) from {source}", params).fetchone()
             totals = {"chars": int(chars), "raw_chars": int(raw_chars), "removed_chars": int(removed_chars)}
@@ -346,7 +353,7 @@ def collect_report_data(output_dir: Path, previous_manifest: dict | None = None)
         years = [(str(y), int(year_counts.get(str(y), 0))) for y in range(first, last + 1)]
     document_count = int(counts.get("documents", len(lengths)))
     return ReportData(
-        folder_name=output_dir.resolve().name,
+        folder_name=folder_name or output_dir.resolve().name,
         manifest=manifest,
         funnel=funnel_steps(counts, validation),
         removals=removals,
@@ -533,7 +540,7 @@ def _documents_section(data: ReportData) -> str:
         rows.append(
             f"<tr><td><code>{_e(doc['id'])}</code></td><td>{_e(doc['title']) or '—'}"
             f'<div class="from">{_e(doc["source_file"])}</div></td><td>{_e(doc["author"]) or "—"}</td>'
-            f"<td>{_e(doc['province']) or '—'}</td><td>{_e((doc['published_at'] or '—')[:10])}</td>"
+            f"<td>{_e(doc['province']) or '—'}</td><td>{_e(doc['published_at'].date().isoformat() if doc['published_at'] else '—')}</td>"
             f"<td>{_e(doc['original_script'])}</td><td class=num>{_n(doc['raw_char_count'])}</td>"
             f"<td class=num>{_n(doc['char_count'])}</td><td class=num>{_n(doc['removals'])}</td></tr>")
     shown = f"all {total:,}" if total <= len(data.documents) else f"the first {len(data.documents):,} of {total:,}"
@@ -652,7 +659,7 @@ def _validation_section(data: ReportData) -> str:
     expectations = validation["expectations"]
     failed = [e for e in expectations if not e["success"]]
     verdict = ('<span class="pass">passed</span>' if validation["success"] else '<span class="fail">failed</span>')
-    lead = f"Suite {verdict}: {len(expectations) - len(failed)} of {len(expectations)} expectations met.{link}"
+    lead = f"Suite {verdict}: {met_text(expectations)}.{link}"
     rows = "".join(f"<tr><td>{_e(e['name'])}</td><td>{_e(e['column'])}</td><td class=num>"
                    f"{_e(e['unexpected_count'] if e['unexpected_count'] not in (None, '') else '—')}</td></tr>"
                    for e in failed)
@@ -705,10 +712,11 @@ def report_html(data: ReportData) -> str:
             f"{_header(data)}<nav>{toc}</nav><main>{body}</main><footer>{footer}</footer></body></html>\n")
 
 
-def render_report(output_dir: Path, previous_manifest: dict | None = None) -> Path:
-    """Write ``output_dir/report.html`` for the build in ``output_dir``; return its path."""
+def render_report(output_dir: Path, previous_manifest: dict | None = None, folder_name: str | None = None) -> Path:
+    """Write ``output_dir/report.html`` for the build in ``output_dir``; return its path (``folder_name``: see
+    ``collect_report_data``)."""
     output_dir = Path(output_dir)
-    page = report_html(collect_report_data(output_dir, previous_manifest))
+    page = report_html(collect_report_data(output_dir, previous_manifest, folder_name))
     target = output_dir / REPORT_NAME
     temporary = target.with_name(f".{REPORT_NAME}.tmp")
     temporary.write_text(page, encoding="utf-8")
@@ -769,8 +777,7 @@ def report_markdown(output_dir: Path, previous_manifest: dict | None = None) -> 
               f"- characters converted: {data.chars_converted:,}"]
     if validation is not None:
         failed = [e for e in validation["expectations"] if not e["success"]]
-        lines += ["", "## Validation", "", f"Suite {status}: {len(validation['expectations']) - len(failed)} of "
-                  f"{len(validation['expectations'])} expectations met."]
+        lines += ["", "## Validation", "", f"Suite {status}: {met_text(validation['expectations'])}."]
         lines += [f"- failed: {e['name']}({e['column']})" for e in failed]
     if data.diff is not None:
         diff = data.diff

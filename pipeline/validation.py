@@ -44,9 +44,16 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import pyarrow as pa
 
-from pipeline import expectations as checks, io
+from pipeline import expectations as checks, io, layout
 from pipeline.errors import ValidationFailed
-from pipeline.schema import DOCUMENT_COLUMNS, DOCUMENT_SCHEMA, SCHEMA_VERSION
+from pipeline.schema import (
+    DATE_COLUMNS,
+    DATE_PRECISIONS,
+    DOCUMENT_COLUMNS,
+    DOCUMENT_SCHEMA,
+    SCHEMA_VERSION,
+    iso_text,
+)
 from pipeline.stage_configs import ValidationConfig
 
 if TYPE_CHECKING:
@@ -55,7 +62,7 @@ if TYPE_CHECKING:
 # Versioned with the schema: a result file always says which contract it checked.
 SUITE_NAME = f"documents-schema-{SCHEMA_VERSION}"
 # Folder (inside the output folder) that receives result.json, summary.json and the Data Docs site.
-VALIDATION_DIRNAME = "validation"
+VALIDATION_DIRNAME = layout.VALIDATION
 # Examples kept per failed expectation: enough to find the rows, short enough for a one-line error.
 MAX_EXAMPLES = 3
 # Values in the failure message are cut to this many characters (a text value can be 30 000 characters).
@@ -65,7 +72,7 @@ SOURCE_FORMATS = ("text", "html", "jsonl", "sogou")
 # Manifest entries under these prefixes are reports rewritten by validation itself, not data to guard.
 UNCHECKED_MANIFEST_PREFIXES = (f"{VALIDATION_DIRNAME}/",)
 # Folder (inside a build) of the per-shard checks tables, one part file per shard like documents/.
-CHECKS_DIRNAME = "checks"
+CHECKS_DIRNAME = layout.CHECKS
 # Rows read at a time when validate_folder recomputes the checks from documents/*.parquet: ~10 kB of text
 # each, so a batch holds ~10 MB of text whatever the part file's size.
 RECHECK_BATCH_ROWS = 1_000
@@ -79,7 +86,7 @@ SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 # alone would double the table's size.
 COPIED_COLUMNS = (
     "id", "source_file", "article_index", "province", "city", "county", "region_code", "published_at",
-    "event_date", "original_script", "source_format", "source_sha256", "char_count", "chars_converted",
+    "published_at_precision", "event_date", "event_date_precision", "original_script", "source_format", "source_sha256", "char_count", "chars_converted",
     "source_line", "raw_char_count", "removed_char_count",
 )  # fmt: skip
 # Columns computed from ``text`` by ``pipeline.expectations.check_row`` (one row per document).
@@ -97,8 +104,8 @@ CHECKS_SCHEMA = pa.schema(
 CHECKS_COLUMNS = tuple(CHECKS_SCHEMA.names)
 # Low-cardinality string columns read as pandas categoricals: 1M rows of "浙江省" cost 1M small codes.
 # (source_file is shared by every document of a JSONL input.)
-CATEGORICAL_COLUMNS = ("source_file", "province", "city", "county", "published_at",
-                       "event_date", "original_script", "source_format")  # fmt: skip
+CATEGORICAL_COLUMNS = ("source_file", "province", "city", "county", "published_at_precision",
+                       "event_date_precision", "original_script", "source_format")  # fmt: skip
 # How a check on a checks-table column is named for users: as the check on ``text`` it stands for.
 # Key: (GX expectation type, checks-table column); value: (name shown, column shown).
 TEXT_CHECK_NAMES = {
@@ -124,6 +131,9 @@ class ExpectationSummary:
     element_count: int | None = None  # rows looked at (map expectations only)
     observed: str | None = None  # observed value (table-level and type expectations)
     examples: tuple[str, ...] = ()  # "id <id>: <why>" for the first failing rows
+    # False for the checks made outside the GX suite (Parquet schema, manifest checksums): they are not on the
+    # Data Docs page, so every count says "N expectations" for the suite and "M file checks" for these.
+    in_suite: bool = True
 
     @property
     def label(self) -> str:
@@ -156,7 +166,22 @@ class ExpectationSummary:
             "observed": self.observed or "",
             "examples": "; ".join(self.examples),
             "description": self.description,
+            "in_suite": self.in_suite,
         }
+
+
+def met_text(rows: Sequence[dict]) -> str:
+    """``"27 of 27 expectations met, 1 of 2 file checks passed"`` from summary rows (``as_row``).
+
+    >>> met_text([{"success": True, "in_suite": True}, {"success": False, "in_suite": False}])
+    '1 of 1 expectations met, 0 of 1 file checks passed'
+    """
+    suite = [row for row in rows if row.get("in_suite", True)]
+    files = [row for row in rows if not row.get("in_suite", True)]
+    text = f"{sum(1 for row in suite if row['success'])} of {len(suite)} expectations met"
+    if files:
+        text += f", {sum(1 for row in files if row['success'])} of {len(files)} file checks passed"
+    return text
 
 
 @dataclass(frozen=True)
@@ -181,6 +206,11 @@ class ValidationReport:
         if self.success:
             return ""
         return "validation failed: " + "; ".join(e.failure_text() for e in self.failed)
+
+    def count_text(self) -> str:
+        """How many expectations of the suite (the Data Docs page lists exactly these) and how many file checks
+        outside it were met: the same words in ``corpus validate``, the report and the build log."""
+        return met_text([e.as_row() for e in self.expectations])
 
     def summary_rows(self) -> list[dict]:
         """One dict per expectation, failed ones first (then in suite order); plain str/int/bool values."""
@@ -258,7 +288,7 @@ def read_checks(output_dir: str | Path) -> pd.DataFrame:
     """The checks table of a build (``checks/*.parquet``, one part per shard), as the suite runs on it."""
     import pyarrow.parquet as pq
 
-    files = sorted((Path(output_dir) / CHECKS_DIRNAME).glob("*.parquet"))
+    files = layout.BuildFolders(output_dir).parts(CHECKS_DIRNAME)
     if not files:
         return checks_to_frame(CHECKS_SCHEMA.empty_table())
     frame = checks_to_frame(pa.concat_tables([pq.read_table(f, schema=CHECKS_SCHEMA) for f in files]))
@@ -310,6 +340,7 @@ def check_parquet_schema(parts: Sequence[str | Path]) -> ExpectationSummary:
         unexpected_count=len(problems),
         element_count=len(parts),
         examples=tuple(_short_problem(p) for p in problems[:MAX_EXAMPLES]),
+        in_suite=False,
     )
 
 
@@ -330,6 +361,7 @@ def check_frame_columns(columns: Iterable[str]) -> ExpectationSummary:
         description=f"expect_parquet_schema_to_match(documents): the columns are exactly those of schema "
         f"{SCHEMA_VERSION} (in-memory frame: names only)",
         observed=f"missing {missing or 'none'}, unexpected {extra or 'none'}",
+        in_suite=False,
     )
 
 
@@ -477,7 +509,8 @@ def _gx() -> types.SimpleNamespace:
             present = column.notna().to_numpy()
             if present.any():
                 values = column[present]
-                verdicts = {value: checks.iso_date_problem(value, not_after) is None for value in values.unique()}
+                verdicts = {value: checks.iso_date_problem(_date_text(value), not_after) is None
+                            for value in values.unique()}
                 valid[present] = values.map(verdicts).astype(bool).to_numpy()
             return pd.Series(valid, index=column.index)
 
@@ -741,6 +774,9 @@ def build_suite(config: ValidationConfig, previous_row_count: int | None = None,
          f"null or an ISO 8601 date / date-time, not after {not_after}"),
         (g.ExpectColumnValuesToBeIsoDates, {"column": "event_date"}, "null or an ISO 8601 date / date-time"),
     ]  # fmt: skip
+    for date, precision in DATE_COLUMNS.items():
+        specs.append((g.ExpectColumnValuesToBeInSetOrNull, {"column": precision, "value_set": list(DATE_PRECISIONS)},
+                      f"null or one of {', '.join(DATE_PRECISIONS)} (how much of {date} was stated)"))
     expectations = []
     for cls, kwargs, reason in specs:
         label = _label(cls.expectation_type, kwargs)
@@ -756,6 +792,15 @@ def build_suite(config: ValidationConfig, previous_row_count: int | None = None,
 def _short(value) -> str:
     text = str(value).replace("\n", "⏎")
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def _date_text(value) -> str:
+    """A date value of the checks table as ISO text: timestamps (typed date columns) and strings alike.
+
+    >>> _date_text(dt.datetime(2022, 11, 24, 8, 47)), _date_text("2022-11-24")
+    ('2022-11-24T08:47:00', '2022-11-24')
+    """
+    return value if isinstance(value, str) else value.isoformat()
 
 
 def _why(expectation_type: str, kwargs: dict, row) -> str:
@@ -778,7 +823,8 @@ def _why(expectation_type: str, kwargs: dict, row) -> str:
         return _region_problem(row) or ""
     if expectation_type.startswith("expect_column_values_to_be_iso_dates"):
         value = row[column]
-        return f"{_short(value)}: {checks.iso_date_problem(value, kwargs.get('not_after'))}"
+        stated = value if isinstance(value, str) else iso_text(value, row.get(DATE_COLUMNS.get(column, ""), None))
+        return f"{_short(stated)}: {checks.iso_date_problem(_date_text(value), kwargs.get('not_after'))}"
     return _short(row[column]) if column and column != "id" else ""
 
 
@@ -868,6 +914,28 @@ def _run_checkpoint(frame: pd.DataFrame, suite, project_dir: Path):
     return validation_result, docs_dir
 
 
+# Data Docs pages load Bootstrap, jQuery, bootstrap-table, Vega and Font Awesome from CDNs; offline they are
+# unstyled and the index page's tables (filled in by bootstrap-table) stay empty. Those tags are removed and
+# this stylesheet and script (a few Bootstrap classes; the jQuery calls the pages make) are inlined instead.
+OFFLINE_ASSETS = Path(__file__).resolve().parent / "data" / "datadocs"
+# `<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/…/bootstrap.min.css"/>`, `<script
+# src="https://code.jquery.com/jquery-3.7.1.min.js"></script>`, `<img src="https://great-expectations-web-assets…">`
+REMOTE_ASSET = re.compile(r'<link\b[^>]*\bhref="https?://[^"]*"[^>]*>'
+                          r'|<script\b[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>'
+                          r'|<img\b[^>]*\bsrc="https?://[^"]*"[^>]*>')
+
+
+def make_docs_offline(site: Path) -> None:
+    """Rewrite every page of a Data Docs site so it reads offline: remote stylesheets, scripts and images
+    removed, the shipped stand-ins (``OFFLINE_ASSETS``) inlined into ``<head>``. Links stay links."""
+    css = (OFFLINE_ASSETS / "offline.css").read_text(encoding="utf-8")
+    js = (OFFLINE_ASSETS / "offline.js").read_text(encoding="utf-8")
+    inline = f"<style>{css}</style>\n<script>{js}</script>\n</head>"
+    for page in site.rglob("*.html"):
+        text = REMOTE_ASSET.sub("", page.read_text(encoding="utf-8"))
+        page.write_text(text.replace("</head>", inline, 1), encoding="utf-8")
+
+
 def _replace_dir(staging: Path, target: Path) -> None:
     """Move ``staging`` to ``target``, replacing what was there (old copy removed only after the swap)."""
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -917,6 +985,7 @@ def _validate(frame, config, output_dir: Path, previous_row_count, extra_checks,
         with tempfile.TemporaryDirectory(prefix="gx-") as project_dir:
             result, docs_dir = _run_checkpoint(frame, suite, Path(project_dir))
             shutil.copytree(docs_dir, staging, dirs_exist_ok=True)
+            make_docs_offline(staging)
         summaries = tuple(_summarise(frame, r) for r in result.results) + tuple(extra_checks)
         _write_json(staging / "result.json", result.to_json_dict())
         success = bool(result.success) and all(c.success for c in extra_checks)
@@ -995,7 +1064,7 @@ def check_manifest(output_dir: str | Path) -> ExpectationSummary | None:
         outputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs")
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as error:
         return ExpectationSummary("manifest_sha256_matches", "outputs", False, "manifest.json is readable",
-                                  observed=f"unreadable manifest.json: {error}")  # fmt: skip
+                                  observed=f"unreadable manifest.json: {error}", in_suite=False)  # fmt: skip
     if not isinstance(outputs, dict):
         return None
     problems = []
@@ -1017,18 +1086,19 @@ def check_manifest(output_dir: str | Path) -> ExpectationSummary | None:
         unexpected_count=len(problems),
         element_count=checked,
         examples=tuple(problems[:MAX_EXAMPLES]),
+        in_suite=False,
     )
 
 
 def read_documents(output_dir: str | Path) -> pd.DataFrame:
-    """The whole documents table of a built folder (``documents/**/*.parquet``), text included.
+    """The whole documents table of a built folder (``documents/*.parquet``), text included.
 
     For small folders and the old build path only: it holds every text in memory. Validation of a build
     uses ``read_checks`` (the shards' checks tables) or ``recompute_checks`` (one part file at a time).
     """
     import pyarrow.parquet as pq
 
-    files = sorted((Path(output_dir) / "documents").rglob("*.parquet"))
+    files = document_parts(output_dir)
     if not files:
         return DOCUMENT_SCHEMA.empty_table().to_pandas()
     tables = [pq.read_table(f) for f in files]  # each file alone: no hive partition columns added
@@ -1037,7 +1107,7 @@ def read_documents(output_dir: str | Path) -> pd.DataFrame:
 
 def document_parts(output_dir: str | Path) -> list[Path]:
     """The documents part files of a built folder, in name order."""
-    return sorted((Path(output_dir) / "documents").rglob("*.parquet"))
+    return layout.BuildFolders(output_dir).document_parts()
 
 
 def recompute_checks(parts: Sequence[str | Path], config: ValidationConfig) -> pa.Table:

@@ -25,7 +25,6 @@ needs_devset = pytest.mark.skipif(DEVSET is None, reason="dev set not found: ../
 @pytest.fixture(scope="session")
 def prefect_harness():
     """A temporary Prefect API for the whole session, heartbeats off (each flow call would wait ~1 s)."""
-    from prefect.settings import temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
     try:
@@ -42,3 +41,26 @@ def seed_dir(tmp_path) -> Path:
     target = tmp_path / "raw"
     shutil.copytree(RAW, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def unvalidated_seed_build(tmp_path_factory) -> Path:
+    """The seeds built once per session without the validation suite (GX costs seconds): for tests that only
+    read a build folder (inspect, loaders). Read-only: a test that changes a build makes its own."""
+    from pipeline.build import build_locally
+
+    output = tmp_path_factory.mktemp("seed-build") / "out"
+    build_locally(RAW, output, NO_VALIDATION)
+    return output
+
+
+def _no_validation():
+    import dataclasses
+
+    from pipeline.config import BuildConfig
+    from pipeline.stage_configs import ValidationConfig
+
+    return dataclasses.replace(BuildConfig(), validation=ValidationConfig(enabled=False))
+
+
+NO_VALIDATION = _no_validation()

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.build import build_locally
 from pipeline.config import BuildConfig, config_from_dict
+from pipeline.layout import BuildFolders
 from pipeline.schema import DOCUMENT_COLUMNS
 
 from conftest import RAW
@@ -50,7 +51,7 @@ def test_jsonl_holds_the_same_rows_as_parquet(seed_build):
     out, _ = seed_build
     for parquet in sorted((out / "documents").glob("*.parquet")):
         frame = pd.read_parquet(parquet)
-        lines = parquet.with_suffix(".jsonl").read_text(encoding="utf-8").splitlines()
+        lines = BuildFolders(out).jsonl_twin(parquet).read_text(encoding="utf-8").splitlines()
         rows = [json.loads(line) for line in lines]
         assert [r["id"] for r in rows] == list(frame["id"])
         assert [r["text"] for r in rows] == list(frame["text"])
@@ -214,7 +215,7 @@ def test_unchanged_rebuild_reuses_every_shard_and_a_changed_file_recomputes_only
 def test_a_tampered_published_part_is_recomputed_not_reused(seed_dir, tmp_path):
     out = tmp_path / "out"
     run_build(seed_dir, out)
-    part = out / "documents" / "part-00000.jsonl"
+    part = out / "documents-jsonl" / "part-00000.jsonl"
     part.write_text(part.read_text(encoding="utf-8").replace("领导", "领袖"), encoding="utf-8")
     manifest = run_build(seed_dir, out)
     assert not manifest["shards"][0]["reused"]

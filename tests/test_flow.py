@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,13 @@ def test_build_flow_runs_end_to_end_under_prefect(prefect_harness, tmp_path):
     assert written["counts"] == manifest["counts"]
     rows = duckdb.connect().execute(f"select count(*) from '{out}/documents/*.parquet'").fetchone()[0]
     assert rows == manifest["counts"]["documents"]
+    # the run is named after the build (input → output, start time), not a random two-word name
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        (run,) = client.read_flow_runs(limit=1, sort=FlowRunSort.START_TIME_DESC)
+    assert re.fullmatch(r"raw → processed \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", run.name), run.name
 
 
 def corpus(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -9,6 +9,8 @@ import importlib.util
 import json
 import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -143,8 +145,11 @@ def test_validation_section_links_the_data_docs(seed_build, seed_report):
     assert manifest["validation"]["success"] is True
     assert (seed_build / "validation" / "index.html").is_file()
     assert "validation/index.html" in page.links
-    expectations = len(manifest["validation"]["expectations"])
-    assert f"{expectations} of {expectations} expectations met" in (seed_build / "report.html").read_text("utf-8")
+    # the suite's expectations (those the Data Docs page lists) and the checks outside GX, counted apart
+    expectations = sum(1 for row in manifest["validation"]["expectations"] if row["in_suite"])
+    outside = len(manifest["validation"]["expectations"]) - expectations
+    assert (f"{expectations} of {expectations} expectations met, {outside} of {outside} file checks passed"
+            in (seed_build / "report.html").read_text("utf-8"))
 
 
 def test_report_is_self_contained_no_script_no_external_url(seed_report):
@@ -250,3 +255,26 @@ def test_report_renders_in_headless_chromium_without_console_errors(seed_build, 
         name for name in dom.svg_charts if name)
     assert all(dom.marks[name] > 0 for name, kind in dom.figures.items() if kind == "svg")
     assert dom.sections == [section_id for section_id, _ in SECTIONS]
+
+
+def test_report_data_docs_and_validate_agree_on_the_expectations(tmp_path):
+    """The report (as the build wrote it), the Data Docs page and `corpus validate` count the same expectations
+    of the suite; the checks made outside GX are counted apart, as file checks. The header names the output
+    folder, not the staging folder the report was rendered in."""
+    out = tmp_path / "my-corpus"
+    manifest = build_locally(RAW, out, BuildConfig())
+    in_suite = [row for row in manifest["validation"]["expectations"] if row["in_suite"]]
+    suite_size = len(json.loads((out / "validation" / "result.json").read_text(encoding="utf-8"))["results"])
+    assert len(in_suite) == suite_size > 0
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "folder <b>my-corpus</b>" in report and ".staging" not in report
+    assert f"{suite_size} of {suite_size} expectations met, 1 of 1 file checks passed" in report
+    pages = list((out / "validation" / "validations").rglob("*.html"))
+    assert len(pages) == 1
+    evaluated = re.search(r"Evaluated Expectations</div></td><td[^>]*><div[^>]*>(\d+)<",
+                          pages[0].read_text(encoding="utf-8"))
+    assert evaluated and int(evaluated.group(1)) == suite_size
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "validate", str(out)], capture_output=True, text=True,
+                            timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert f"{suite_size} of {suite_size} expectations met, 2 of 2 file checks passed" in result.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 import browser
 from pipeline.config import config_from_dict
 from pipeline.errors import ConfigError, ValidationFailed
-from pipeline.schema import DOCUMENT_SCHEMA, SCHEMA_VERSION
+from pipeline.schema import DATE_COLUMNS, DOCUMENT_SCHEMA, SCHEMA_VERSION, typed_date
 from pipeline.stage_configs import ValidationConfig
 from pipeline.expectations import HAN_RUN, _class_table, check_row, cjk_share, debris_found, traditional_residue
 from pipeline.validation import (
@@ -75,8 +76,18 @@ def good_rows() -> list[dict]:
 
 
 def frame_of(rows: list[dict]) -> pd.DataFrame:
-    """The documents table as the build reads it back from Parquet."""
-    return pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA).to_pandas()
+    """The documents table as the build reads it back from Parquet (ISO date strings typed as the build
+    types them: timestamp + precision)."""
+    return pa.Table.from_pylist([typed_dates(row) for row in rows], schema=DOCUMENT_SCHEMA).to_pandas()
+
+
+def typed_dates(row: dict) -> dict:
+    row = dict(row)
+    for date, precision in DATE_COLUMNS.items():
+        if isinstance(row.get(date), str):
+            row[date], stated = typed_date(row[date])
+            row.setdefault(precision, stated)  # a test may set a wrong precision on purpose
+    return row
 
 
 def test_good_batch_passes_and_writes_results(tmp_path):
@@ -186,11 +197,11 @@ def test_broken_contract_fails_naming_the_expectation(tmp_path, change, previous
 def test_several_broken_rows_are_each_named_with_their_row(tmp_path):
     rows = good_rows()
     _set(rows, 0, region_code="321000")  # 浙江省 台州市 with a 江苏 code
-    _set(rows, 1, published_at="2022年11月24日")
+    _set(rows, 1, published_at="2999-11-24T08:47:00")
     _set(rows, 2, original_script="klingon")
     _set(rows, 3, region_code="331000")  # a code but no place name
     _set(rows, 4, text=LATIN, char_count=len(LATIN))
-    _set(rows, 5, event_date="2022-13-01")
+    _set(rows, 5, event_date="2022-11-01", event_date_precision="fortnight")
     with pytest.raises(ValidationFailed) as caught:
         validate_documents(frame_of(rows), ValidationConfig(), tmp_path)
     assert set(caught.value.failed_expectations) == {
@@ -198,16 +209,16 @@ def test_several_broken_rows_are_each_named_with_their_row(tmp_path):
         "expect_column_values_to_be_iso_dates_not_in_future(published_at)",
         "expect_column_values_to_be_in_set_or_null(original_script)",
         "expect_cjk_share_at_least(text)",
-        "expect_column_values_to_be_iso_dates(event_date)",
+        "expect_column_values_to_be_in_set_or_null(event_date_precision)",
     }
     message = str(caught.value)
     for needle in [
         "id abc-0: province 浙江省 does not match code prefix 32 (江苏)",
         "id abc-3: region_code without province/city/county",
-        "id abc-1: 2022年11月24日: not an ISO 8601 date",
+        "id abc-1: 2999-11-24T08:47:00: in the future",
         "id abc-2: klingon",
         "id abc-4: share 0.04",
-        "id abc-5: 2022-13-01: not a calendar date",
+        "id abc-5: fortnight",
     ]:
         assert needle in message
 
@@ -290,7 +301,7 @@ def test_config_reads_validation_fields_and_rejects_bad_values():
 def _write_built_folder(folder: Path, rows: list[dict]) -> None:
     """A folder laid out like a build: documents/*.parquet plus manifest.json with sha256 per output."""
     (folder / "documents").mkdir(parents=True)
-    table = pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA)
+    table = pa.Table.from_pylist([typed_dates(row) for row in rows], schema=DOCUMENT_SCHEMA)
     pq.write_table(table.slice(0, 3), folder / "documents" / "part-00000.parquet")
     pq.write_table(table.slice(3), folder / "documents" / "part-00001.parquet")
     outputs = {
@@ -342,7 +353,7 @@ def test_data_docs_open_in_headless_chromium(tmp_path):
     assert relative_page in index_dom, "index.html does not link this run's validation page"
 
     page_dom = browser.dump_dom(report.docs_page)
-    in_gx = [e for e in report.expectations if e.name != "expect_parquet_schema_to_match"]  # checked outside GX
+    in_gx = [e for e in report.expectations if e.in_suite]  # the schema check runs outside GX
     assert len(in_gx) == len(report.expectations) - 1
     missing = [e.label for e in in_gx if e.label not in page_dom]
     assert not missing, f"expectations not on the Data Docs page: {missing}"
@@ -351,6 +362,38 @@ def test_data_docs_open_in_headless_chromium(tmp_path):
     png = browser.screenshot(report.docs_page, tmp_path / "data-docs.png")
     assert browser.png_size(png) == (1280, 2000)
     assert png.stat().st_size > 20_000  # a blank 1280x2000 page compresses to a few KB
+
+
+REMOTE_TAG = re.compile(r'<(?:link|script|img)\b[^>]*\b(?:href|src)="https?://')
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(browser.find_chromium() is None, reason="no chromium on PATH: run .ci/install-browser.sh")
+def test_data_docs_are_readable_offline(tmp_path):
+    """No page loads anything from a network; in Chromium with every host name unresolvable the index page's
+    tables are filled (a row that opens this run's page) and the pages are styled."""
+    rows = _set(good_rows(), 0, text=TRADITIONAL, char_count=len(TRADITIONAL))
+    report = validate_documents(frame_of(rows), ValidationConfig(), tmp_path / "out", raise_on_failure=False)
+    pages = sorted((tmp_path / "out" / "validation").rglob("*.html"))
+    assert len(pages) >= 3  # index, the suite, the validation result
+    for page in pages:
+        assert not REMOTE_TAG.search(page.read_text(encoding="utf-8")), page
+
+    completed = browser._run(["--enable-logging=stderr", "--v=0", "--dump-dom", report.docs_index.resolve().as_uri()])
+    log = completed.stderr.decode("utf-8", errors="replace")
+    assert "Uncaught" not in log and "ERR_NAME_NOT_RESOLVED" not in log, log[-2000:]
+    dom = completed.stdout.decode("utf-8", errors="replace")
+    relative_page = report.docs_page.relative_to(report.docs_index.parent).as_posix()
+    assert re.search(r'<tr class="clickable-row" data-href="' + re.escape(relative_page) + '"', dom), \
+        "the validation results table has no row linking this run's page"
+
+    from PIL import Image
+
+    png = browser.screenshot(report.docs_page, tmp_path / "page.png", width=1280, height=1200)
+    with Image.open(png) as image:
+        pixels = image.convert("RGB")
+        header = sum(count for count, colour in pixels.getcolors(maxcolors=2_000_000) if colour == (0x1D, 0x2D, 0x44))
+    assert header > 1280 * 20, "the shipped stylesheet was not applied (no navigation bar colour)"
 
 
 # -- the checks table -------------------------------------------------------------------------------------
@@ -381,7 +424,7 @@ def test_check_row_character_classes_match_the_regexes_for_every_code_point():
 
 def _write_documents(folder: Path, rows: list[dict], schema: pa.Schema = DOCUMENT_SCHEMA) -> list[Path]:
     (folder / "documents").mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pylist(rows, schema=schema)
+    table = pa.Table.from_pylist([typed_dates(row) for row in rows], schema=schema)
     parts = [folder / "documents" / "part-00000.parquet", folder / "documents" / "part-00001.parquet"]
     pq.write_table(table.slice(0, 3), parts[0])
     pq.write_table(table.slice(3), parts[1])
@@ -393,7 +436,7 @@ def test_shard_checks_tables_validate_like_the_documents(tmp_path):
     parts = _write_documents(tmp_path, rows)
     (tmp_path / "checks").mkdir()
     for index, chunk in enumerate((rows[:3], rows[3:])):  # what each shard writes
-        table = pa.Table.from_pylist(checks_for_rows(chunk, CONFIG), schema=CHECKS_SCHEMA)
+        table = pa.Table.from_pylist(checks_for_rows([typed_dates(row) for row in chunk], CONFIG), schema=CHECKS_SCHEMA)
         pq.write_table(table, tmp_path / "checks" / f"part-{index:05d}.parquet")
     frame = read_checks(tmp_path)
     assert "text" not in frame.columns and len(frame) == 6
@@ -408,7 +451,7 @@ def test_a_documents_part_with_another_schema_fails(tmp_path):
     parts = _write_documents(tmp_path, rows, wrong.remove(wrong.get_field_index("url")))
     frame = read_checks(tmp_path)  # no checks/ folder: an empty checks table
     assert len(frame) == 0
-    frame = pd.concat([frame, pd.DataFrame(checks_for_rows(rows, CONFIG))], ignore_index=True)
+    frame = pd.concat([frame, pd.DataFrame(checks_for_rows([typed_dates(row) for row in rows], CONFIG))], ignore_index=True)
     report = validate_checks(frame, CONFIG, tmp_path, document_parts=parts, raise_on_failure=False)
     assert [e.label for e in report.failed] == ["expect_parquet_schema_to_match(documents)"]
     assert report.failed[0].unexpected_count == 2
