@@ -4,7 +4,9 @@
 
 How a document is made (all choices from one seeded ``random.Random``, so the same arguments give the
 same bytes):
-- sentences are cut from the seed files (data/raw) and the dev set's .txt files (tests/data/devset/raw),
+- sentences are cut from the seed files (data/raw) and the .txt files 001–048 of the dev set (kept outside
+  the repository, ``pipeline.devset``; the same 36 files every earlier benchmark used; without the dev set
+  the pool is the seeds' sentences and the numbers are not comparable),
   Traditional ones converted to Simplified first; paragraphs are 2–6 random sentences, documents a title
   plus paragraphs up to a random length of 3–15 KB (UTF-8);
 - debris lines are injected: a navigation row and a ``时间:`` line at the top, a 范文-site template sentence
@@ -32,8 +34,12 @@ from pathlib import Path
 
 import opencc
 
+from pipeline.devset import default_devset_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "data" / "raw", ROOT / "tests" / "data" / "devset" / "raw"]
+SEED_DIR = ROOT / "data" / "raw"
+# The dev set's first two collections: the files earlier benchmark corpora were cut from (comparable numbers).
+DEVSET_FILES_BEFORE = "100"
 SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -51,16 +57,19 @@ NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "
 def _read_sentences() -> list[str]:
     t2s = opencc.OpenCC("t2s")
     sentences = []
-    for folder in SOURCES:
-        for path in sorted(folder.glob("*.txt")):
-            if path.name.endswith(".gbk.txt"):
+    devset = default_devset_dir()
+    paths = sorted(SEED_DIR.glob("*.txt"))
+    if devset is not None:
+        paths += sorted(p for p in (devset / "raw").glob("*.txt") if p.name[:3] < DEVSET_FILES_BEFORE)
+    for path in paths:
+        if path.name.endswith(".gbk.txt"):
+            continue
+        text = t2s.convert(path.read_text(encoding="utf-8", errors="replace"))
+        for line in text.splitlines():
+            line = line.strip()
+            if len(line) < 20 or len(HAN.findall(line)) < len(line) * 0.6:
                 continue
-            text = t2s.convert(path.read_text(encoding="utf-8", errors="replace"))
-            for line in text.splitlines():
-                line = line.strip()
-                if len(line) < 20 or len(HAN.findall(line)) < len(line) * 0.6:
-                    continue
-                sentences.extend(s.strip() for s in SENTENCE_END.split(line) if len(s.strip()) >= 8)
+            sentences.extend(s.strip() for s in SENTENCE_END.split(line) if len(s.strip()) >= 8)
     return sorted(set(sentences))
 
 

@@ -19,7 +19,8 @@ EXAMPLES = {
              "  corpus serve --interval 3600 --input data/raw --output data/processed",
     "sql": 'corpus sql "select province, count(*) from documents group by 1 order by 2 desc"',
     "validate": "corpus validate data/processed\n  corpus validate data/processed --config build.toml",
-    "eval": "corpus eval\n  corpus eval --devset tests/data/devset --verbose",
+    "eval": "corpus eval\n  corpus eval --devset ../shared/devset --verbose\n  corpus eval --in-sample --json",
+    "train": "corpus train\n  corpus train --devset ../shared/devset --out /tmp/models",
     "inspect": "corpus inspect 479a6ef94f462bc48d880eb6-0\n  corpus inspect 479a6e --output data/processed",
     "report": "corpus report\n  corpus report data/processed --previous old-manifest.json",
 }
@@ -127,18 +128,34 @@ def command_validate(args) -> int:
     return 0
 
 
-def command_eval(args) -> int:
-    from pipeline.config import load_config
-    from pipeline.evaluation import evaluate_devset, format_evaluation
+def _devset_folder(value: str | None) -> Path:
+    from pipeline.devset import default_devset_dir
 
-    devset = Path(args.devset)
+    devset = Path(value) if value else default_devset_dir()
+    if devset is None:
+        raise PipelineError("no dev set found: pass --devset DIR or set CORPUS_DEVSET (default ../shared/devset)")
     if not (devset / "gold.jsonl").is_file():
         raise PipelineError(f"{devset} has no gold.jsonl")
-    result = evaluate_devset(devset, load_config(args.config))
-    if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(format_evaluation(result, verbose=args.verbose))
+    return devset
+
+
+def command_eval(args) -> int:
+    from pipeline.config import load_config
+    from pipeline.evaluation import evaluate_devset, evaluation_json, format_evaluation
+
+    devset = _devset_folder(args.devset)
+    result = evaluate_devset(devset, load_config(args.config), held_out=not args.in_sample, k=args.folds)
+    print(evaluation_json(result) if args.json else format_evaluation(result, verbose=args.verbose))
+    return 0
+
+
+def command_train(args) -> int:
+    from pipeline.config import load_config
+    from pipeline.models.training import train_and_describe
+
+    devset = _devset_folder(args.devset)
+    card = train_and_describe(devset, Path(args.out) if args.out else None, load_config(args.config), k=args.folds)
+    print(f"models and model card written to {card.parent}")
     return 0
 
 
@@ -231,11 +248,20 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=command_validate)
 
     evaluate = add("eval", "score removal precision/recall and metadata fields on the annotated dev set")
-    evaluate.add_argument("--devset", default="tests/data/devset", help="folder with gold.jsonl and raw/")
+    evaluate.add_argument("--devset", default=None, help="folder with gold.jsonl and raw/ (default ../shared/devset)")
     evaluate.add_argument("--config", default=None, help="TOML config file")
     evaluate.add_argument("--verbose", action="store_true", help="list every miss")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluate.add_argument("--in-sample", action="store_true", help="only the configured models on all pages (fast)")
+    evaluate.add_argument("--folds", type=int, default=5, help="site-grouped folds for the held-out scores")
     evaluate.set_defaults(handler=command_eval)
+
+    train = add("train", "train the learned components on the dev set's tuning pages and write the model card")
+    train.add_argument("--devset", default=None, help="folder with gold.jsonl and raw/ (default ../shared/devset)")
+    train.add_argument("--out", default=None, help="model folder (default: the package's shipped models)")
+    train.add_argument("--config", default=None, help="TOML config file")
+    train.add_argument("--folds", type=int, default=5, help="site-grouped folds for the held-out scores in the card")
+    train.set_defaults(handler=command_train)
 
     inspect = add("inspect", "print one document with its metadata and its removals")
     inspect.add_argument("id", help="document id (or a unique prefix of at least 6 characters)")

@@ -84,6 +84,9 @@ class ArtifactsConfig:
     cross_doc_min_share: float = 0.05
     # Cross-document repetition needs a pre-pass over the input (decode + script, ~5 % of a build).
     cross_doc_enabled: bool = True
+    # Folder of trained models (one sub-folder per component, pipeline/models); "" = the weights shipped in the
+    # package. The evaluation points it at models trained without the sites it scores.
+    model_dir: str = ""
 
     def __post_init__(self):
         _require(self.header_max_chars > 0, "header_max_chars must be positive")
@@ -125,6 +128,8 @@ class MetadataConfig:
     # A place named in one body paragraph only, with no heading/byline/dateline support, is an example the text
     # cites (devset 014 资中县); judged only when the body has this many paragraphs (a one-line record has none).
     example_min_paragraphs: int = 3
+    # Folder of trained models, as in ArtifactsConfig ("" = shipped weights).
+    model_dir: str = ""
 
     def __post_init__(self):
         _require(self.heading_zone_lines >= 1, "heading_zone_lines must be at least 1")

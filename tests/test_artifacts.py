@@ -23,7 +23,9 @@ from pipeline.artifacts import (
     remove_repeated_lines,
 )
 from pipeline.document import Document, Rejection
-from pipeline.eval_removal import extract_html
+from conftest import DEVSET
+from pipeline.config import BuildConfig
+from pipeline.devset import read_page, read_pages
 from pipeline.stage_configs import ArtifactsConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,13 +129,11 @@ def _real_pages() -> list[tuple[str, str]]:
     pages = []
     for path in sorted((ROOT / "data" / "raw").glob("*.txt")):
         pages.append((path.name, T2S.convert(path.read_text(encoding="utf-8"))))
-    for path in sorted((ROOT / "tests" / "data" / "devset" / "raw").iterdir()):
-        if ".gbk." in path.name:
-            continue
-        if path.suffix == ".html":
-            pages.append((path.name, T2S.convert(extract_html(path.read_bytes()))))
-        else:
-            pages.append((path.name, T2S.convert(path.read_text(encoding="utf-8"))))
+    # The dev set lives outside the repository; its pages are read by the product's reader (HTML extraction).
+    for page in read_pages(DEVSET) if DEVSET else []:
+        for item in read_page(DEVSET, page.file, BuildConfig()):
+            if isinstance(item, Document):
+                pages.append((page.file, T2S.convert(item.text)))
     return pages
 
 
