@@ -94,8 +94,7 @@ _NAME_ONLY = re.compile(rf"^[{SPACE}]*(?P<name>{_SPACED})[{SPACE}]*$")
 
 # Stop list: spans that look like names but name nobody. `佚名`, `未知`, `本网`, `小编`, `管理员`…
 STOP_NAMES = frozenset(
-    "佚名 未知 本网 本站 小编 管理员 网友 匿名 编辑 责编 本报 本刊 记者 通讯员 作者 来源 admin 站长 楼主 "
-    "游客 会员 用户 官方 综合 转载 原创 整理".split()
+    ["佚名", "未知", "本网", "本站", "小编", "管理员", "网友", "匿名", "编辑", "责编", "本报", "本刊", "记者", "通讯员", "作者", "来源", "admin", "站长", "楼主", "游客", "会员", "用户", "官方", "综合", "转载", "原创", "整理"]
 )
 # Before a name: an editor or photographer role (`编辑：李斌`, `责编|陈梦莹`, `摄影 王五`): not an author.
 _NOT_AUTHOR_BEFORE = re.compile(r"(?:编辑|责编|编审|校对|审核|审校|摄影|摄像|图片|美编|监制|制作|排版|责任编辑)[^\n]{0,3}$")
@@ -156,19 +155,19 @@ def _name_at(text: str, start: int, page: str) -> str | None:
     """
     extra = 1 if text[start:start + 2] in people.surnames() else 0
     short, long = text[start:start + 2 + extra], text[start:start + 3 + extra]
-    if len(long) == len(short) + 1 and "\u4e00" <= long[-1] <= "\u9fff" and long[-1] not in _AFTER_SHORT_NAME:
-        if page.count(long) >= page.count(short) and people.is_person_name(long):
-            return long
+    if (len(long) == len(short) + 1 and "\u4e00" <= long[-1] <= "\u9fff" and long[-1] not in _AFTER_SHORT_NAME
+            and page.count(long) >= page.count(short) and people.is_person_name(long)):
+        return long
     return short if len(short) == 2 + extra and people.is_person_name(short) else None
 
 
 @functools.lru_cache(maxsize=1)
 def _word_table() -> tuple[dict, dict]:
     """jieba's dictionary (word → frequency, word → part of speech), loaded once per process when first needed."""
-    import logging  # noqa: PLC0415 - only when a page has a candidate
+    import logging
 
-    import jieba  # noqa: PLC0415
-    import jieba.posseg  # noqa: PLC0415
+    import jieba
+    import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
@@ -250,7 +249,7 @@ def _line_candidates(index: int, line: str, top: bool, bottom: bool, page: str =
         if name and not name.startswith(_SPEECH_VERBS):
             head = re.split(rf"[^{HAN}、]", line[max(0, match.start() - 14):match.end()])[-1]
             add(name, head, "position_name", match.end(), match.end() + len(name))
-    if bottom and "(" in line or "（" in line:
+    if "(" in line or "（" in line:  # `(闻 泽)` closes a report; also a credit line kept above a caption
         match = _BRACKETED_NAME_LINE.match(line)
         if match:
             add(match["name"], None, "closing_credit", match.start("name"), match.end("name"))
@@ -402,7 +401,7 @@ DEFAULT_THRESHOLD = 0.5
 
 def fit(items: list[Example], c: float = DEFAULT_C, threshold: float = DEFAULT_THRESHOLD) -> Model:
     """Logistic regression over the candidate features (scikit-learn at training time only; deterministic)."""
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - training only
+    from sklearn.linear_model import LogisticRegression
 
     items = sorted(items, key=lambda e: (e.page, e.name, e.vector, e.label))
     labels = [e.label for e in items]
@@ -437,13 +436,26 @@ class Choice:
     score: float
 
 
+_ONCE = math.log1p(1)
+
+
+def _eligible(row: dict[str, float]) -> bool:
+    """A person named only after a position word (`省委书记卫留成同志也…`) must also speak or act somewhere on the
+    page (`卫留成指出…`), or be named again, to be its speaker: an official mentioned once in passing is not."""
+    kinds = [key for key in row if key.startswith("kind=")]
+    return kinds != ["kind=position_name"] or row.get("log_speaking", 0.0) > 0.0 or row["log_mentions"] > _ONCE
+
+
 def choose(document: Document, model: Model, threshold: float | None = None) -> Choice | None:
     """The page's author: the best-scoring person at or above the threshold, or None."""
     found = candidates(document)
     if not found:
         return None
     threshold = model.threshold if threshold is None else threshold
-    scored = [(model.probability(vectorize(row)), -k, name) for k, (name, row) in enumerate(features(document, found))]
+    scored = [(model.probability(vectorize(row)), -k, name) for k, (name, row) in enumerate(features(document, found))
+              if _eligible(row)]
+    if not scored:
+        return None
     score, _, name = max(scored)  # ties: the person named first
     if score < threshold:
         return None
