@@ -8,6 +8,7 @@ through prefect-dask, local or at an address) — the same flow and the same out
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import subprocess
 import threading
@@ -32,6 +33,7 @@ from pipeline.build import (
     finalize_build,
     plan_build,
     prepare_staging,
+    staging_removed_on_failure,
     unchanged_build,
 )
 from pipeline.config import config_from_dict, load_config
@@ -41,6 +43,19 @@ from pipeline.errors import ValidationFailed
 RUNNERS = ("process", "thread", "dask")
 
 io.use_system_allocator()  # here, so the flow process and every worker that imports the tasks use it
+
+
+class _NoErrorRecords(logging.Filter):
+    """Drops Prefect's error records (a task's traceback, "Finished in state Failed"): ``corpus build``
+    prints the one error line that matters; ``--verbose`` keeps them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+
+if os.environ.get("CORPUS_ONE_LINE_ERRORS"):  # set by the CLI, inherited by the pool's workers
+    for _name in ("prefect", "prefect.engine", "prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(_name).addFilter(_NoErrorRecords())
 
 
 def make_task_runner(runner: str, dask_address: str | None = None, workers: int | None = None):
@@ -112,6 +127,7 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
     """Build ``output_dir`` from ``input_dir``: documents, quarantine, removals, manifest."""
     logger = get_run_logger()
     config = load_config(config_file)
+    io.check_build_folders(Path(input_dir), Path(output_dir))
     with io.output_lock(Path(output_dir)):
         phases = {}
         started = time.perf_counter()
@@ -189,6 +205,13 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
 
 def run_build(input_dir: str, output_dir: str, config_file: str | None = None, runner: str = "process",
               dask_address: str | None = None, show_progress: bool = False) -> dict:
-    """Run the build flow with the chosen task runner (validated before any work starts)."""
+    """Run the build flow with the chosen task runner (validated before any work starts).
+
+    The output lock is taken here, before Prefect starts: a second build is refused with one line and no
+    flow-run traceback (the flow's own lock is then held already). A failed build leaves no staging folder.
+    """
     task_runner = make_task_runner(runner, dask_address)
-    return build_corpus.with_options(task_runner=task_runner)(input_dir, output_dir, config_file, show_progress)
+    io.check_build_folders(Path(input_dir), Path(output_dir))
+    with io.output_lock(Path(output_dir), hand_over=True), staging_removed_on_failure(Path(output_dir)):
+        return build_corpus.with_options(task_runner=task_runner)(input_dir, output_dir, config_file,
+                                                                  show_progress)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
+import traceback
 from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline.errors import EXIT_ENVIRONMENT, EXIT_INTERNAL, PipelineError
 
 EXAMPLES = {
     "build": "corpus build\n  corpus build --input data/raw --output data/processed --config build.toml --runner dask",
@@ -23,6 +25,7 @@ EXAMPLES = {
     "train": "corpus train\n  corpus train --devset ../shared/devset --out /tmp/models",
     "inspect": "corpus inspect 479a6ef94f462bc48d880eb6-0\n  corpus inspect 479a6e --output data/processed",
     "report": "corpus report\n  corpus report data/processed --previous old-manifest.json",
+    "rollback": "corpus rollback\n  corpus rollback --output data/processed --to 20260101T030000.000000Z",
 }
 
 
@@ -37,18 +40,18 @@ def command_build(args) -> int:
     from pipeline.config import load_config
 
     load_config(args.config)  # bad configuration fails before Prefect starts
-    from pathlib import Path as _Path
+    from pipeline.io import check_build_folders, output_lock
 
-    from pipeline.io import check_input_folder, check_output_folder
+    check_build_folders(Path(args.input), Path(args.output))  # nothing is created in the input folder
+    with output_lock(Path(args.output), hand_over=True):  # a second build is refused before Prefect loads
+        if not args.verbose:  # the error line below is the one that matters; workers inherit the setting
+            os.environ["CORPUS_ONE_LINE_ERRORS"] = "1"
+        from flows.build import RUNNERS, run_build
 
-    check_input_folder(_Path(args.input))
-    check_output_folder(_Path(args.output))
-    from flows.build import RUNNERS, run_build
-
-    if args.runner not in RUNNERS:
-        raise PipelineError(f"unknown runner {args.runner!r}; choose one of {', '.join(RUNNERS)}")
-    manifest = run_build(args.input, args.output, args.config, runner=args.runner, dask_address=args.dask_address,
-                         show_progress=not args.quiet)
+        if args.runner not in RUNNERS:
+            raise PipelineError(f"unknown runner {args.runner!r}; choose one of {', '.join(RUNNERS)}")
+        manifest = run_build(args.input, args.output, args.config, runner=args.runner,
+                             dask_address=args.dask_address, show_progress=not args.quiet)
     counts = manifest["counts"]
     if args.verbose:
         for stage, seconds in manifest.get("stage_seconds", {}).items():
@@ -89,7 +92,19 @@ def command_verify(args) -> int:
         for problem in problems:
             print(f"{release}: {problem}", file=sys.stderr)
         return 1
-    print(f"{release}: every file matches SHA256SUMS")
+    print(f"{release}: every file matches SHA256SUMS, and SHA256SUMS matches the release manifest")
+    return 0
+
+
+def command_rollback(args) -> int:
+    from pipeline import io
+
+    output = Path(args.output)
+    if not io.build_ids(output):
+        raise PipelineError(f"{output} keeps no builds to roll back to (no {io.BUILDS_NAME}/ folder)")
+    with io.output_lock(output):
+        build_id = io.rollback(output, args.to)
+    print(f"{output}: now publishes build {build_id} (kept: {', '.join(io.build_ids(output))})")
     return 0
 
 
@@ -119,10 +134,12 @@ def command_validate(args) -> int:
     from pipeline.validation import validate_folder
 
     config = load_config(args.config)
+    from pipeline.io import published_build
+
     folder = Path(args.folder)
     if not (folder / "documents").is_dir():
         raise PipelineError(f"{folder} holds no build (no documents/ folder)")
-    report = validate_folder(folder, config.validation)
+    report = validate_folder(published_build(folder), config.validation)  # writes into the build, not the links
     print(f"{folder}: {sum(1 for e in report.expectations if e.success)} of {len(report.expectations)} "
           f"expectations met on {report.row_count} documents; Data Docs: {folder / 'validation' / 'index.html'}")
     return 0
@@ -173,7 +190,9 @@ def command_report(args) -> int:
     if not (folder / "manifest.json").is_file():
         raise PipelineError(f"{folder} holds no finished build (no manifest.json)")
     previous = json.loads(Path(args.previous).read_text(encoding="utf-8")) if args.previous else None
-    print(render_report(folder, previous))
+    from pipeline.io import published_build
+
+    print(render_report(published_build(folder), previous))
     return 0
 
 
@@ -242,6 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", default=None)
     serve.set_defaults(handler=command_serve)
 
+    rollback = add("rollback", "publish the previous kept build again (one atomic switch of <output>/current)")
+    rollback.add_argument("--output", default="data/processed", help="build folder (default: data/processed)")
+    rollback.add_argument("--to", default=None, help="build id to publish (default: the one before the current)")
+    rollback.set_defaults(handler=command_rollback)
+
     validate = add("validate", "re-validate an existing build folder (checksums, then the expectation suite)")
     validate.add_argument("folder", nargs="?", default="data/processed", help="build folder (default: data/processed)")
     validate.add_argument("--config", default=None, help="TOML config file whose [validation] table to use")
@@ -288,6 +312,23 @@ def _logging_level(args) -> None:
         os.environ["PREFECT_LOGGING_LEVEL"] = "DEBUG"
 
 
+# What to do about an environmental failure, by errno.
+ENVIRONMENT_ADVICE = {
+    errno.ENOSPC: "free space on that file system (or choose another --output) and run the build again",
+    errno.EDQUOT: "free space within your quota and run the build again",
+    errno.EACCES: "check the permissions of that path",
+    errno.EPERM: "check the permissions of that path",
+    errno.EROFS: "the file system is read-only; choose another --output",
+    errno.EIO: "the disk reported an I/O error; check it before building again",
+}
+
+
+def _environment_message(error: OSError) -> str:
+    where = f": {error.filename}" if getattr(error, "filename", None) else ""
+    advice = ENVIRONMENT_ADVICE.get(error.errno, "check the file system and run the build again")
+    return f"{error.strerror or type(error).__name__}{where}; {advice}"
+
+
 def main(argv: list[str] | None = None) -> int:
     _offline_defaults()
     parser = build_parser()
@@ -295,17 +336,34 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "quiet", False) and getattr(args, "verbose", False):
         parser.error("--quiet and --verbose exclude each other")
     _logging_level(args)
+    verbose = getattr(args, "verbose", False)
+    if args.command == "build":
+        from flows.lifeline import start_lifeline
+
+        start_lifeline()  # workers and the temporary Prefect server end with this process, even on SIGKILL
     try:
         return args.handler(args)
     except PipelineError as error:
         print(f"corpus {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        return error.exit_code
+    except OSError as error:
+        if verbose:
+            traceback.print_exc()
+        print(f"corpus {args.command}: error: {_environment_message(error)}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         print(f"corpus {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # a bug: one line, the traceback on request
+        if verbose:
+            traceback.print_exc()
+        first = (str(error).splitlines() or [""])[0][:300]
+        hint = "" if verbose else "; rerun with --verbose for the traceback" if hasattr(args, "verbose") else ""
+        print(f"corpus {args.command}: error: unexpected {type(error).__name__}: {first}{hint}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -1247,13 +1247,89 @@ def remove_artifacts(doc: Document, config: ArtifactsConfig) -> Document | Rejec
     >>> [r.rule for r in out.removals]
     ['artifacts.header_line', 'artifacts.repeated_title']
     """
+    return remove_artifacts_with(doc, config, _line_model(config))
+
+
+def remove_artifacts_with(doc: Document, config: ArtifactsConfig, model) -> Document | Rejection:
+    """``remove_artifacts`` with an explicit line-role model (None: the rules alone); for training folds."""
+    lines, state = _rule_pass(doc, config)
+    for _ in range(_MAX_PASSES if model is not None else 0):
+        # the model's drops can expose what a rule knows (a site name now on top): rules and model to a fixpoint,
+        # so the stage stays idempotent on its own output
+        dropped = _model_pass(lines, state, doc, config, model)
+        if len(dropped) == len(lines):
+            break
+        lines = _rules_to_fixpoint(dropped, state, doc, config)
+    return _finish(doc, lines, state)
+
+
+def _rule_pass(doc: Document, config: ArtifactsConfig) -> tuple[list[_Line], _State]:
+    """The rules, run to a fixpoint: the lines left (numbered as in ``doc.text``) and the state (removals, fields)."""
     lines = [_Line(number, text) for number, text in enumerate(doc.text.split("\n"))]
     state = _State(removals=[], fields={}, memo=_memo_for(config))
+    return _rules_to_fixpoint(lines, state, doc, config), state
+
+
+def _rules_to_fixpoint(lines: list[_Line], state: _State, doc: Document, config: ArtifactsConfig) -> list[_Line]:
     for _ in range(_MAX_PASSES):
         before = [l.text for l in lines]
         lines = _clean_once(lines, state, doc, config)
         if [l.text for l in lines] == before:
             break
+    return lines
+
+
+def rule_pass_view(doc: Document, config: ArtifactsConfig = ArtifactsConfig(), kept_only: bool = True) -> list:
+    """What the line-role model sees of ``doc``: one ``lines.LineView`` per non-blank line the rules kept
+    (``kept_only=False``: per non-blank input line, the rules' removals marked, for training)."""
+    from pipeline.models import lines as line_model
+
+    lines, state = _rule_pass(doc, config)
+    return line_model.line_views(doc.text, [(l.number, l.text) for l in lines], state.removals, kept_only)
+
+
+def _line_model(config: ArtifactsConfig):
+    """The shipped (or ``config.model_dir``) line-role model; None when there is none (rules alone)."""
+    from pipeline.models import model_for
+
+    return model_for("lines", config.model_dir)
+
+
+def _model_pass(lines: list[_Line], state: _State, doc: Document, config: ArtifactsConfig, model) -> list[_Line]:
+    """Drop the kept lines the line-role model calls debris with a score of at least ``config.model_min_score``.
+
+    Each drop is a ``Removal`` named ``model.<role>:<score>``. Lines the model keeps are left exactly as
+    the rules left them."""
+    from pipeline.models import lines as line_model
+
+    views = line_model.line_views(doc.text, [(l.number, l.text) for l in lines], state.removals)
+    if len(views) < config.model_min_lines:
+        return lines
+    drops = line_model.debris_lines(model, views, config.model_min_score, config.model_max_line_chars)
+    if not drops:
+        return lines
+    out: list[_Line] = []
+    dropped_since = False
+    for index, line in enumerate(lines):
+        decision = drops.get(index)
+        if decision is not None:
+            role, score = decision
+            state.removals.append(Removal(f"model.{role}:{score:.2f}", line.number, line.text.strip()))
+            dropped_since = True
+            continue
+        if not line.text.strip():
+            if dropped_since and (not out or not out[-1].text.strip()):
+                continue  # keep one blank line where a drop left two
+            out.append(line)
+            continue
+        dropped_since = False
+        out.append(line)
+    while dropped_since and out and not out[-1].text.strip():
+        out.pop()
+    return out
+
+
+def _finish(doc: Document, lines: list[_Line], state: _State) -> Document | Rejection:
     text = "\n".join(l.text for l in lines)
     if not _WORD_CHAR_RE.search(text):  # same as "normalized_line(text) is empty", without building it
         return Rejection(

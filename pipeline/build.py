@@ -10,11 +10,13 @@ The Prefect flow in ``flows/`` maps step 2 over shards; nothing here imports Pre
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import importlib.metadata
 import json
+import logging
 import time
 from urllib.parse import urlsplit
 from collections import Counter
@@ -27,8 +29,8 @@ import pyarrow as pa
 from pipeline import __version__, dedup, io, quality, validation
 from pipeline.config import BuildConfig
 from pipeline.decoding import Decoded, decode_bytes
-from pipeline.document import Document, Rejection, sha256_hex
-from pipeline.errors import ContractError, OutputError
+from pipeline.document import Document, Rejection, Removal, sha256_hex
+from pipeline.errors import ContractError
 from pipeline.formats import (
     BadRecord,
     extract_html,
@@ -80,7 +82,7 @@ class Shard:
     # Hash of everything that decides the shard's output bytes: its inputs' content, the code and the config.
     key: str = ""
     # Key of the cross-document pre-pass that read this shard; its documents, already through the script
-    # stage, wait in .cache/prepared-<key>.pickle so the build does not read and convert them twice.
+    # stage, wait in .cache/prepared-<key>.jsonl so the build does not read and convert them twice.
     prepared: str = ""
 
     @property
@@ -183,15 +185,11 @@ def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildP
     """Check the folders, find and hash every input, group inputs into shards."""
     input_dir = Path(input_dir)
     output_dir = Path(output_dir)
-    io.check_input_folder(input_dir)
-    io.check_output_folder(output_dir)
-    if output_dir.resolve().is_relative_to(input_dir.resolve()) and output_dir.resolve() != input_dir.resolve():
-        pass  # an output folder inside the input folder is fine: its files are hidden or non-raw suffixes
-    if input_dir.resolve().is_relative_to(output_dir.resolve()):
-        raise OutputError(f"output folder {output_dir} contains the input folder {input_dir}")
-    io.recover_publication(output_dir)  # a build killed while publishing is rolled forward first
+    io.check_build_folders(input_dir, output_dir)
+    io.migrate_layout(output_dir)  # an output folder of the old layout becomes .builds/ + links, once
     ingest = config.ingest
-    found, skipped = io.discover_files(input_dir, ingest.text_suffixes, ingest.html_suffixes, ingest.jsonl_suffixes)
+    found, skipped = io.discover_files(input_dir, ingest.text_suffixes, ingest.html_suffixes, ingest.jsonl_suffixes,
+                                       ingest.follow_symlinks_outside)
     hashes: dict[str, str] = {}
     first_by_hash: dict[str, str] = {}
     duplicates: list[tuple[str, str]] = []
@@ -262,6 +260,10 @@ def _documents_from_text(unit: Unit, text: str, encoding: str, digest: str, conf
 def read_unit(input_dir: Path, unit: Unit, config: BuildConfig, file_hash: str | None):
     """Yield the documents and rejections of one unit (a file, or a byte range of a JSONL file)."""
     path = input_dir / unit.relative_path
+    if not config.ingest.follow_symlinks_outside and not io.is_inside(path, input_dir):
+        # Discovery skipped such links; this catches one swapped in after planning.
+        yield _reject(unit, io.OUTSIDE_INPUT, "the file's real path is outside the input folder", digest=file_hash)
+        return
     if unit.kind == "jsonl":
         yield from _read_jsonl_unit(path, unit, config)
         return
@@ -283,12 +285,12 @@ def read_unit(input_dir: Path, unit: Unit, config: BuildConfig, file_hash: str |
 
 
 def _read_jsonl_unit(path: Path, unit: Unit, config: BuildConfig):
-    for line_number, raw in io.iter_jsonl_lines(path, unit.start, unit.end):
-        if not raw.strip():
-            continue  # blank lines between records are layout, not records
-        if len(raw) > config.ingest.max_file_bytes:
+    for line_number, raw in io.iter_jsonl_lines(path, unit.start, unit.end, config.ingest.max_file_bytes):
+        if isinstance(raw, io.OversizeLine) or len(raw) > config.ingest.max_file_bytes:
             yield _reject(unit, "ingest.too_large", f"record of {len(raw)} bytes exceeds max_file_bytes", line_number)
             continue
+        if not raw.strip():
+            continue  # blank lines between records are layout, not records
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -322,6 +324,20 @@ SHARD_FILES = (  # (folder, suffix) of every file a shard writes; the shard cach
 SHARD_CACHE = "shards"  # .cache/shards/<shard key>/: hard links to a finished shard's files + summary.json
 
 
+@contextlib.contextmanager
+def staging_removed_on_failure(output_dir: Path):
+    """Delete the staging folder when the build fails (a full disk gets its space back, nothing half-built
+    stays), except on a broken contract or a failed validation: that staging folder is kept for
+    inspection (its Data Docs say what failed) and the next build deletes it."""
+    try:
+        yield
+    except ContractError:
+        raise
+    except BaseException:
+        io.remove_tree(Path(output_dir) / STAGING_NAME)
+        raise
+
+
 def prepare_staging(plan: BuildPlan) -> None:
     """Start from an empty staging folder. Whatever an interrupted build left there is deleted; the shards
     it finished are resumed from the shard cache, not from staging."""
@@ -344,7 +360,8 @@ def _cache_shard(output_dir: Path, shard: Shard, staging_dir: Path, summary: "Sh
         if path.is_file():
             io.link_or_copy(path, cache / f"{folder}{suffix}")
             hashes[f"{folder}{suffix}"] = summary.files[f"{folder}/{path.name}"]
-    io.write_json(cache / "summary.json", {"key": shard.key, "summary": summary.to_dict(), "files": hashes})
+    io.write_verified_json(cache / "summary.json", SHARD_SUMMARY_KIND,
+                           {"key": shard.key, "summary": summary.to_dict(), "files": hashes})
 
 
 def _summary_from_entry(shard: Shard, data: dict, files: dict) -> "ShardSummary":
@@ -362,22 +379,32 @@ def reuse_shard(shard: Shard, output_dir: Path, staging_dir: Path) -> ShardSumma
     if not shard.key:
         return None
     cache = _shard_cache(output_dir, shard)
+    if not (cache / "summary.json").is_file():
+        return None
     try:
-        entry = io.read_json(cache / "summary.json")
-    except (OSError, ValueError):
+        entry = io.read_verified_json(cache / "summary.json", SHARD_SUMMARY_KIND)
+        if not isinstance(entry, dict) or entry.get("key") != shard.key or not isinstance(entry.get("files"), dict):
+            raise io.CacheDamaged("not this shard's summary")
+        expected = {f"{folder}{suffix}" for folder, suffix in SHARD_FILES}
+        for name, digest in entry["files"].items():
+            if name not in expected:  # a name is joined to paths below: only the known ones
+                raise io.CacheDamaged(f"unknown file {name!r}")
+            if not (cache / name).is_file() or (cache / name).is_symlink() or io.sha256_file(cache / name) != digest:
+                raise io.CacheDamaged(f"{name} is missing or altered")
+        summary = _summary_from_entry(shard, entry["summary"], {})
+    except io.CacheDamaged as damage:
+        drop_cache_entry(cache, str(damage))
         return None
-    if entry.get("key") != shard.key:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        drop_cache_entry(cache, f"malformed summary: {type(error).__name__}")
         return None
-    for name, digest in entry["files"].items():
-        if not (cache / name).is_file() or io.sha256_file(cache / name) != digest:
-            return None
     files = {}
     for name, digest in entry["files"].items():
         folder, _, suffix = name.partition(".")
         target = staging_dir / folder / f"{shard.name}.{suffix}"
         io.link_or_copy(cache / name, target)
         files[f"{folder}/{target.name}"] = digest
-    return _summary_from_entry(shard, entry["summary"], files)
+    return dataclasses.replace(summary, files=files)
 
 
 def prune_shard_cache(plan: BuildPlan) -> None:
@@ -407,7 +434,41 @@ def source_key(source_file: str, url: str | None = None) -> str:
 
 def prepared_path(output_dir: Path, key: str) -> Path:
     """Where the pre-pass leaves a shard's documents after the script stage (see ``Shard.prepared``)."""
-    return Path(output_dir) / CACHE_NAME / f"prepared-{key}.pickle"
+    return Path(output_dir) / CACHE_NAME / f"prepared-{key}.jsonl"
+
+
+PREPARED_KIND = "corpus-prepared-items"  # kind of a pre-pass's stream of items (io.VerifiedJsonlWriter)
+LINES_KIND = "corpus-line-counts"  # kind of a pre-pass's cached line counts
+SHARD_SUMMARY_KIND = "corpus-shard-summary"  # kind of a cached shard's summary.json
+
+cache_log = logging.getLogger("pipeline.cache")
+
+
+def drop_cache_entry(path: Path, why: str) -> None:
+    """A cache entry that cannot be trusted is deleted with one warning line; the caller recomputes it.
+    The build never fails because of its cache."""
+    cache_log.warning("cache entry %s dropped (%s); recomputing it", path, why)
+    io.remove_tree(path)
+
+
+def item_record(item) -> dict:
+    """A pre-pass item (document, rejection, or the stage seconds) as a plain JSON record."""
+    if isinstance(item, Document):
+        return {"document": dataclasses.asdict(item)}
+    if isinstance(item, Rejection):
+        return {"rejection": dataclasses.asdict(item)}
+    return {"timings": item}
+
+
+def record_item(record: dict):
+    """The inverse of ``item_record``."""
+    if "document" in record:
+        fields = dict(record["document"])
+        fields["removals"] = tuple(Removal(**removal) for removal in fields.get("removals", ()))
+        return Document(**fields)
+    if "rejection" in record:
+        return Rejection(**record["rejection"])
+    return record["timings"]
 
 
 def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
@@ -425,27 +486,34 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
 
     cache = Path(output_dir) / CACHE_NAME / f"lines-{shard.key}.json"
     if shard.key and cache.is_file():
-        return io.read_json(cache)
+        try:
+            cached = io.read_verified_json(cache, LINES_KIND)
+            if isinstance(cached, dict) and isinstance(cached.get("documents"), dict) \
+                    and isinstance(cached.get("lines"), dict):
+                return cached
+            raise io.CacheDamaged("not line counts")
+        except io.CacheDamaged as damage:
+            drop_cache_entry(cache, str(damage))
     documents: Counter = Counter()
     lines: dict[str, Counter] = {}
     timings: dict[str, float] = {}
-    prepared = io.PickleWriter(prepared_path(output_dir, shard.key)) if shard.key else None
+    prepared = io.VerifiedJsonlWriter(prepared_path(output_dir, shard.key), PREPARED_KIND) if shard.key else None
     try:
         for item in _timed_items(shard, Path(input_dir), config, None, timings):
             if isinstance(item, Rejection):
                 if prepared:
-                    prepared.write(item)
+                    prepared.write(item_record(item))
                 continue
             kept, rejected = run_stages(item, config, PREPASS_STAGES, timings)
             for outcome in (*rejected, *kept):
                 if prepared:
-                    prepared.write(outcome)
+                    prepared.write(item_record(outcome))
             for doc in kept:
                 source = source_key(doc.source_file, doc.url)
                 documents[source] += 1
                 lines.setdefault(source, Counter()).update(artifacts.count_line_hashes([doc.text], config.artifacts))
         if prepared:
-            prepared.write(timings)  # the last record: what reading and converting cost, for the manifest
+            prepared.write(item_record(timings))  # the last record: what reading and converting cost, for the manifest
     except BaseException:
         if prepared:
             prepared.abort()
@@ -456,7 +524,7 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
               "lines": {source: {h: n for h, n in sorted(counter.items()) if n >= 2}
                         for source, counter in sorted(lines.items())}}
     if shard.key:
-        io.write_json(cache, result)
+        io.write_verified_json(cache, LINES_KIND, result)
     return result
 
 
@@ -476,7 +544,8 @@ def _timed_items(shard: Shard, input_dir: Path, config: BuildConfig, input_hashe
 
 def _prepared_items(path: Path, timings: dict):
     """The items a pre-pass left in ``path``, adding its recorded stage seconds to ``timings``."""
-    for item in io.read_pickles(path):
+    for record in io.read_verified_jsonl(path):
+        item = record_item(record)
         if isinstance(item, dict):
             for name, seconds in item.items():
                 timings[name] = timings.get(name, 0.0) + seconds
@@ -526,10 +595,11 @@ def prune_cache(plan: BuildPlan, line_keys: set[str]) -> None:
     """Drop cached line counts and prepared documents of shards that are no longer in the plan."""
     cache = plan.output_dir / CACHE_NAME
     if cache.is_dir():
-        for pattern, prefix in (("lines-*.json", "lines-"), ("prepared-*.pickle", "prepared-")):
-            for path in cache.glob(pattern):
-                if path.stem[len(prefix):] not in line_keys:
-                    path.unlink()
+        wanted = {f"{prefix}{key}{suffix}" for key in line_keys
+                  for prefix, suffix in (("lines-", ".json"), ("prepared-", ".jsonl"))}
+        for path in cache.iterdir():  # anything else at the top (a planted pickle, a stale entry) goes
+            if path.name != SHARD_CACHE and path.name not in wanted:
+                io.remove_tree(path)
 
 
 def stages_for(common: dict[str, list[str]] | None) -> tuple:
@@ -557,8 +627,15 @@ def build_or_reuse_shard(shard: Shard, input_dir: Path, output_dir: Path, config
     prepared = prepared_path(output_dir, shard.prepared) if shard.prepared else None
     reused = reuse_shard(shard, Path(output_dir), staging_dir)
     if reused is None:
+        usable = prepared is not None and prepared.is_file()
+        if usable:
+            try:
+                io.check_verified_jsonl(prepared, PREPARED_KIND)
+            except io.CacheDamaged as damage:
+                drop_cache_entry(prepared, str(damage))  # the shard reads its input again instead
+                usable = False
         reused = build_shard(shard, input_dir, staging_dir, config, input_hashes, common,
-                             prepared if prepared and prepared.is_file() else None)
+                             prepared if usable else None)
         _cache_shard(Path(output_dir), shard, staging_dir, reused)
     if prepared:
         prepared.unlink(missing_ok=True)  # used (or not needed): the shard cache now holds the result
@@ -936,6 +1013,7 @@ def unchanged_build(plan: BuildPlan, config: BuildConfig) -> dict | None:
 
 def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dict:
     """The whole build in this process, without an orchestrator (notebooks, tests, other schedulers)."""
+    io.check_build_folders(Path(input_dir), Path(output_dir))
     with io.output_lock(Path(output_dir)):
         phases = {}
         started = time.perf_counter()
@@ -952,10 +1030,11 @@ def build_locally(input_dir: Path, output_dir: Path, config: BuildConfig) -> dic
             discard_prepared(plan)
             return unchanged
         started = time.perf_counter()
-        prepare_staging(plan)
-        summaries = [
-            build_or_reuse_shard(shard, plan.input_dir, plan.output_dir, config, plan.input_hashes, common)
-            for shard in plan.shards
-        ]
-        phases["shards"] = time.perf_counter() - started
-        return finalize_build(plan, summaries, config, phase_seconds=phases)
+        with staging_removed_on_failure(plan.output_dir):
+            prepare_staging(plan)
+            summaries = [
+                build_or_reuse_shard(shard, plan.input_dir, plan.output_dir, config, plan.input_hashes, common)
+                for shard in plan.shards
+            ]
+            phases["shards"] = time.perf_counter() - started
+            return finalize_build(plan, summaries, config, phase_seconds=phases)

@@ -8,15 +8,17 @@ pandas metadata, so the same rows give the same bytes.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import ctypes.util
+import datetime
 import fcntl
 import functools
 import hashlib
 import json
 import os
-import pickle
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -24,7 +26,7 @@ from typing import Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.errors import InputError, OutputError
+from pipeline.errors import InputError, LockHeld, OutputError
 
 # Read files in 1 MiB blocks when hashing: constant memory whatever the file size.
 HASH_BLOCK_BYTES = 1024 * 1024
@@ -60,6 +62,28 @@ def check_input_folder(input_dir: Path) -> None:
         raise InputError(f"input folder is not readable: {input_dir}")
 
 
+def check_folders_apart(input_dir: Path, output_dir: Path) -> None:
+    """Refuse an output folder equal to the input folder, inside it or containing it: the build would read
+    its own output, or write (lock, staging, cache) into the input. Checked before anything is created."""
+    source, target = Path(os.path.realpath(input_dir)), Path(os.path.realpath(output_dir))
+    if target == source:
+        raise OutputError(f"the output folder {output_dir} is the input folder; choose an --output outside it")
+    if target.is_relative_to(source):
+        raise OutputError(f"the output folder {output_dir} is inside the input folder {input_dir}; choose an "
+                          f"--output outside it")
+    if source.is_relative_to(target):
+        raise OutputError(f"the output folder {output_dir} contains the input folder {input_dir}; choose an "
+                          f"--output that does not")
+
+
+def check_build_folders(input_dir: Path, output_dir: Path) -> None:
+    """Every check on a build's two folders, in the order that creates nothing in the input folder: the
+    input exists and is readable, the folders are apart, then the output is created and proved writable."""
+    check_input_folder(Path(input_dir))
+    check_folders_apart(Path(input_dir), Path(output_dir))
+    check_output_folder(Path(output_dir))
+
+
 def check_output_folder(output_dir: Path) -> None:
     """Create the output folder if needed and prove it is writable, or raise ``OutputError``."""
     try:
@@ -71,11 +95,21 @@ def check_output_folder(output_dir: Path) -> None:
         raise OutputError(f"output folder is not writable: {output_dir} ({error.strerror or error})") from None
 
 
-def discover_files(input_dir: Path, text_suffixes, html_suffixes, jsonl_suffixes):
+OUTSIDE_INPUT = "ingest.outside_input"  # reason of a file whose real path is outside the input folder
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether the real path of ``path`` (every symlink resolved) lies inside the real path of ``root``."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
+def discover_files(input_dir: Path, text_suffixes, html_suffixes, jsonl_suffixes, follow_outside: bool = False):
     """Every file under ``input_dir`` (recursive, sorted), split into raw documents and skipped files.
 
-    Folder symlinks are not followed (no loops, no escaping the input folder); hidden files and folders,
-    and files whose suffix is not a raw-document suffix, are reported as skipped with a reason.
+    Folder symlinks are not followed (no loops, no escaping the input folder); a file symlink whose target
+    lies outside the input folder is skipped with reason ``ingest.outside_input`` unless ``follow_outside``
+    (its target is never opened, not even hashed); hidden files and folders, and files whose suffix is not
+    a raw-document suffix, are reported as skipped with a reason.
     """
     found: list[FoundFile] = []
     skipped: list[SkippedFile] = []
@@ -108,6 +142,9 @@ def discover_files(input_dir: Path, text_suffixes, html_suffixes, jsonl_suffixes
             if kind is None:
                 skipped.append(SkippedFile(relative, f"not a raw document (suffix {path.suffix or 'none'})"))
                 continue
+            if not follow_outside and path.is_symlink() and not is_inside(path, input_dir):
+                skipped.append(SkippedFile(relative, f"{OUTSIDE_INPUT} (symlink to a file outside the input folder)"))
+                continue
             try:
                 if not path.is_file():
                     skipped.append(SkippedFile(relative, "not a regular file (broken link or device)"))
@@ -127,6 +164,17 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
         return handle.read() if limit is None else handle.read(limit)
 
 
+def _skip_rest_of_line(handle) -> int:
+    """Read past the next newline (or to the end) one block at a time; returns the bytes skipped. Memory
+    stays one block however long the line is."""
+    skipped = 0
+    while True:
+        block = handle.readline(HASH_BLOCK_BYTES)
+        skipped += len(block)
+        if not block or block.endswith(b"\n"):
+            return skipped
+
+
 def jsonl_split_points(path: Path, target_bytes: int) -> list[tuple[int, int]]:
     """Byte ranges ``[start, end)`` of about ``target_bytes`` each, cut after a newline."""
     size = path.stat().st_size
@@ -137,17 +185,30 @@ def jsonl_split_points(path: Path, target_bytes: int) -> list[tuple[int, int]]:
             end = min(start + target_bytes, size)
             if end < size:
                 handle.seek(end)
-                handle.readline()
+                _skip_rest_of_line(handle)
                 end = handle.tell()
             ranges.append((start, end))
             start = end
     return ranges
 
 
-def iter_jsonl_lines(path: Path, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+@dataclass(frozen=True)
+class OversizeLine:
+    """Stands for a line longer than the reader's limit: only its length is known, its bytes were skipped."""
+
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def iter_jsonl_lines(path: Path, start: int, end: int,
+                     max_line_bytes: int | None = None) -> Iterator[tuple[int, bytes | OversizeLine]]:
     """(1-based line number within the file, raw line bytes) for the lines in ``[start, end)``.
 
-    Line numbers are counted from the start of the file, so the count before ``start`` is read once.
+    Line numbers are counted from the start of the file, so the count before ``start`` is read once. A line
+    longer than ``max_line_bytes`` comes as an ``OversizeLine``: at most that many bytes of it are held in
+    memory (a 400 MB one-line record costs the limit, not 400 MB).
     """
     with open(path, "rb") as handle:
         line_number = 0
@@ -161,11 +222,17 @@ def iter_jsonl_lines(path: Path, start: int, end: int) -> Iterator[tuple[int, by
                 remaining -= len(block)
         position = start
         while position < end:
-            line = handle.readline()
+            line = handle.readline() if max_line_bytes is None else handle.readline(max_line_bytes + 1)
             if not line:
                 break
-            position += len(line)
             line_number += 1
+            if max_line_bytes is not None and len(line) > max_line_bytes and not line.endswith(b"\n"):
+                size = len(line) + _skip_rest_of_line(handle)
+                del line
+                position += size
+                yield line_number, OversizeLine(size)
+                continue
+            position += len(line)
             yield line_number, line
 
 
@@ -223,14 +290,14 @@ class PartWriter:
             os.replace(self._jsonl_tmp, self.jsonl_path)
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # closing on a full disk fails again; the first error is raised
             self._writer.close()
-        finally:
+        with contextlib.suppress(OSError):
             if self._jsonl is not None:
                 self._jsonl.close()
-            for tmp in (self._parquet_tmp, self._jsonl_tmp):
-                if tmp is not None and tmp.exists():
-                    tmp.unlink()
+        for tmp in (self._parquet_tmp, self._jsonl_tmp):
+            if tmp is not None and tmp.exists():
+                tmp.unlink()
 
 
 class _AtomicFileWriter:
@@ -248,7 +315,8 @@ class _AtomicFileWriter:
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
-        self._handle.close()
+        with contextlib.suppress(OSError):  # flushing on a full disk fails again; the first error is raised
+            self._handle.close()
         if self._tmp.exists():
             self._tmp.unlink()
 
@@ -265,27 +333,97 @@ class JsonlWriter(_AtomicFileWriter):
         self.rows_written += 1
 
 
-class PickleWriter(_AtomicFileWriter):
-    """A stream of pickled objects, written to a temporary name and renamed into place on close. For the
-    build's own intermediate files only: never for input."""
+CACHE_FORMAT_VERSION = 1  # raise when a cache file's layout changes: older entries are then foreign
 
-    def __init__(self, path: Path):
+
+class CacheDamaged(Exception):
+    """A cache entry that cannot be trusted (unreadable, foreign, or not what was written): drop it."""
+
+
+def _cache_line(record) -> bytes:
+    # Not \u-escaped (half the size for Chinese text); surrogatepass keeps a lone surrogate that a JSONL
+    # input's "\ud800" escape may carry, so every string round-trips exactly.
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") + b"\n"
+
+
+def _parse_cache_line(line: bytes):
+    return json.loads(line.decode("utf-8", "surrogatepass"))
+
+
+class VerifiedJsonlWriter(_AtomicFileWriter):
+    """A cache entry as data, never code: a header line naming its kind and version, one JSON record a
+    line, and a trailer with the records' count and SHA-256, so a reader checks it whole before use."""
+
+    def __init__(self, path: Path, kind: str):
         super().__init__(path, binary=True)
+        self._digest = hashlib.sha256()
+        self._count = 0
+        self._handle.write(_cache_line({"format": kind, "version": CACHE_FORMAT_VERSION}))
 
-    def write(self, item) -> None:
-        # One self-contained pickle per object (its own memo): a shared Pickler whose memo is cleared
-        # between objects would number memo entries from 0 again while one Unpickler keeps counting.
-        pickle.dump(item, self._handle, protocol=pickle.HIGHEST_PROTOCOL)
+    def write(self, record) -> None:
+        line = _cache_line(record)
+        self._digest.update(line)
+        self._count += 1
+        self._handle.write(line)
+
+    def close(self) -> None:
+        self._handle.write(_cache_line({"end": True, "records": self._count, "sha256": self._digest.hexdigest()}))
+        super().close()
 
 
-def read_pickles(path: Path):
-    """Yield the objects of a stream written by ``PickleWriter``, one at a time."""
+def check_verified_jsonl(path: Path, kind: str) -> None:
+    """Raise ``CacheDamaged`` unless ``path`` is a whole ``VerifiedJsonlWriter`` file of ``kind``: right
+    header and version, and records matching the trailer's count and SHA-256. Reads it once, a line at a time."""
+    try:
+        with open(path, "rb") as handle:
+            header = _parse_cache_line(handle.readline())
+            if not isinstance(header, dict) or header.get("format") != kind \
+                    or header.get("version") != CACHE_FORMAT_VERSION:
+                raise CacheDamaged(f"not a {kind} file of version {CACHE_FORMAT_VERSION}")
+            digest, count, previous = hashlib.sha256(), -1, None
+            for line in handle:
+                if previous is not None:
+                    digest.update(previous)
+                count += 1
+                previous = line
+            trailer = _parse_cache_line(previous) if previous is not None else None
+    except (OSError, ValueError) as error:
+        raise CacheDamaged(f"unreadable: {type(error).__name__}") from None
+    if not isinstance(trailer, dict) or trailer.get("end") is not True or trailer.get("records") != count \
+            or trailer.get("sha256") != digest.hexdigest():
+        raise CacheDamaged("truncated or altered (its records do not match its trailer)")
+
+
+def read_verified_jsonl(path: Path) -> Iterator:
+    """The records of a file ``check_verified_jsonl`` accepted, one at a time (header and trailer left out)."""
     with open(path, "rb") as handle:
-        while True:
-            try:
-                yield pickle.load(handle)
-            except EOFError:
-                return
+        handle.readline()
+        previous = None
+        for line in handle:
+            if previous is not None:
+                yield _parse_cache_line(previous)
+            previous = line
+
+
+def write_verified_json(path: Path, kind: str, data) -> None:
+    """A small cache entry: ``data`` with its kind, version and SHA-256, written atomically."""
+    body = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    write_json(path, {"format": kind, "version": CACHE_FORMAT_VERSION,
+                      "sha256": hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(), "data": data})
+
+
+def read_verified_json(path: Path, kind: str):
+    """The ``data`` of a ``write_verified_json`` entry; ``CacheDamaged`` if it is not one, or altered."""
+    try:
+        entry = read_json(path)
+    except (OSError, ValueError) as error:
+        raise CacheDamaged(f"unreadable: {type(error).__name__}") from None
+    if not isinstance(entry, dict) or entry.get("format") != kind or entry.get("version") != CACHE_FORMAT_VERSION:
+        raise CacheDamaged(f"not a {kind} entry of version {CACHE_FORMAT_VERSION}")
+    body = json.dumps(entry.get("data"), ensure_ascii=False, sort_keys=True)
+    if hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest() != entry.get("sha256"):
+        raise CacheDamaged("altered (its content does not match its SHA-256)")
+    return entry["data"]
 
 
 def write_parquet(path: Path, table: pa.Table, row_group_rows: int, compression_level: int) -> None:
@@ -397,15 +535,23 @@ def hash_outputs(folder: Path, exclude: tuple[str, ...] = ("manifest.json",)) ->
 
 
 LOCK_NAME = ".build.lock"
+# Output folders whose lock an enclosing ``output_lock(..., hand_over=True)`` holds for the code it runs
+# (the CLI locks before Prefect starts; the flow's own lock then passes). Any other second lock is refused,
+# in this process too.
+_HANDED_OVER: contextvars.ContextVar[frozenset] = contextvars.ContextVar("handed_over", default=frozenset())
 
 
 @contextlib.contextmanager
-def output_lock(output_dir: Path):
+def output_lock(output_dir: Path, hand_over: bool = False):
     """Hold an exclusive lock on ``output_dir`` for one build; a second build fails fast.
 
     The lock is an ``flock`` on a file inside the folder, so it is released by the kernel if the
     process dies: a killed build never leaves a stale lock behind.
     """
+    key = os.path.realpath(output_dir)
+    if key in _HANDED_OVER.get():  # an outer ``output_lock(..., hand_over=True)`` holds it for this code
+        yield
+        return
     check_output_folder(output_dir)
     handle = open(output_dir / LOCK_NAME, "a+")
     try:
@@ -414,7 +560,8 @@ def output_lock(output_dir: Path):
         handle.seek(0)
         holder = handle.read().strip() or "another process"
         handle.close()
-        raise OutputError(f"another build is writing to {output_dir} ({holder}); wait for it to finish") from None
+        raise LockHeld(f"another build is writing to {output_dir} ({holder}); wait for it to finish") from None
+    handed_over = _HANDED_OVER.set(_HANDED_OVER.get() | {key}) if hand_over else None
     try:
         handle.seek(0)
         handle.truncate()
@@ -422,6 +569,8 @@ def output_lock(output_dir: Path):
         handle.flush()
         yield
     finally:
+        if handed_over is not None:
+            _HANDED_OVER.reset(handed_over)
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
 
@@ -446,19 +595,151 @@ def remove_tree(path: Path) -> None:
 
 PUBLISHED_ENTRIES = ("documents", "quarantine", "removals", "duplicates", "signatures", "checks", "validation",
                      "manifest.json", "report.html")
-JOURNAL_NAME = ".publish-journal.json"
+JOURNAL_NAME = ".publish-journal.json"  # left by builds before the .builds/ layout; rolled forward once
 PREVIOUS_NAME = ".previous"
+BUILDS_NAME = ".builds"  # <out>/.builds/<build id>/: one folder per published build
+CURRENT_NAME = "current"  # <out>/current -> .builds/<build id>: the one link a publication switches
+MIGRATED_ID = "00000000T000000.000000Z-migrated"  # sorts before every real build id
+# Builds kept for `corpus rollback` besides the current one. Old builds share the shard cache's hard links,
+# so a kept build costs only the files that differ from the current one.
+KEEP_BUILDS = 3
+# Test hook: the name of a publication step at which the process kills itself (fault-injection tests).
+KILL_AT_ENV = "CORPUS_TEST_KILL_AT"
 
 
-def publish(staging: Path, output_dir: Path) -> None:
-    """Move a finished build from ``staging`` into ``output_dir``, replacing the previous build's entries.
+def _step_done(name: str) -> None:
+    """Mark a step of publication; ``CORPUS_TEST_KILL_AT=<name>`` SIGKILLs the process right here."""
+    if os.environ.get(KILL_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
-    Each entry is swapped by rename (microseconds each). A journal written first makes the swap
-    recoverable: if the process dies half-way, ``recover_publication`` (run at the start of every build)
-    rolls it forward, so the folder never stays a mix of two builds.
-    """
-    write_json(output_dir / JOURNAL_NAME, {"staging": staging.name, "entries": list(PUBLISHED_ENTRIES)})
-    recover_publication(output_dir)
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder so the renames and links made in it survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def new_build_id(builds: Path) -> str:
+    """A sortable, unique name for a build folder: UTC time to the microsecond."""
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    build_id, n = stamp, 0
+    while (builds / build_id).exists():
+        n += 1
+        build_id = f"{stamp}-{n}"
+    return build_id
+
+
+def published_build(output_dir: Path) -> Path:
+    """The folder of the build ``output_dir`` currently publishes (``current`` resolved), or ``output_dir``
+    itself for a folder in the old layout. Commands that write into a build (validate, report) write there,
+    never through the fixed links."""
+    current = Path(output_dir) / CURRENT_NAME
+    return current.resolve() if current.is_symlink() else Path(output_dir)
+
+
+def build_ids(output_dir: Path) -> list[str]:
+    """The kept builds, oldest first."""
+    builds = Path(output_dir) / BUILDS_NAME
+    if not builds.is_dir():
+        return []
+    return sorted(entry.name for entry in builds.iterdir() if entry.is_dir() and not entry.name.startswith("."))
+
+
+def current_build_id(output_dir: Path) -> str | None:
+    current = Path(output_dir) / CURRENT_NAME
+    return Path(os.readlink(current)).name if current.is_symlink() else None
+
+
+def switch_current(output_dir: Path, build_id: str) -> None:
+    """Point ``<out>/current`` at ``.builds/<build_id>`` with one atomic rename of a new link: a reader
+    resolves either the old build or the new one, never a mix."""
+    link = output_dir / f".{CURRENT_NAME}-{os.getpid()}.tmp"
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(f"{BUILDS_NAME}/{build_id}", link)
+    try:
+        os.replace(link, output_dir / CURRENT_NAME)
+    except IsADirectoryError:
+        link.unlink()
+        raise OutputError(f"{output_dir / CURRENT_NAME} is a folder, not the build link; move it away") from None
+    _sync_folder(output_dir)
+
+
+def _link_entries(output_dir: Path, names: Iterable[str]) -> None:
+    """The fixed user-facing links ``<out>/<name> -> current/<name>``, created once and never swapped (a
+    name the current build lacks dangles, which reads as "no such entry")."""
+    for name in names:
+        entry = output_dir / name
+        if entry.is_symlink() or entry.exists():
+            continue
+        os.symlink(f"{CURRENT_NAME}/{name}", entry)
+
+
+def publish(staging: Path, output_dir: Path) -> str:
+    """Publish a finished build: ``staging`` becomes ``.builds/<build id>`` (one rename, invisible to
+    readers), the fixed links get any new entry name, and ``current`` switches to it (one atomic rename).
+    A kill at any point leaves the previous build or the new one published, whole. Returns the build id."""
+    migrate_layout(output_dir)
+    builds = output_dir / BUILDS_NAME
+    builds.mkdir(exist_ok=True)
+    build_id = new_build_id(builds)
+    os.rename(staging, builds / build_id)
+    _step_done("moved")
+    _link_entries(output_dir, [*PUBLISHED_ENTRIES, *sorted(entry.name for entry in (builds / build_id).iterdir()
+                                                             if not entry.name.startswith("."))])
+    _step_done("linked")
+    switch_current(output_dir, build_id)
+    _step_done("switched")
+    prune_builds(output_dir)
+    _step_done("pruned")
+    return build_id
+
+
+def prune_builds(output_dir: Path, keep: int = KEEP_BUILDS) -> None:
+    """Delete all but the newest ``keep`` builds besides the current one."""
+    current = current_build_id(output_dir)
+    others = [build_id for build_id in build_ids(output_dir) if build_id != current]
+    for build_id in others[:max(0, len(others) - keep)]:
+        remove_tree(output_dir / BUILDS_NAME / build_id)
+
+
+def rollback(output_dir: Path, build_id: str | None = None) -> str:
+    """Publish an earlier kept build again (default: the newest one older than the current build)."""
+    ids = build_ids(output_dir)
+    current = current_build_id(output_dir)
+    if build_id is None:
+        older = [b for b in ids if current is None or b < current]
+        if not older:
+            raise OutputError(f"no earlier build kept in {output_dir / BUILDS_NAME} to roll back to")
+        build_id = older[-1]
+    elif build_id not in ids:
+        raise OutputError(f"no build {build_id!r} in {output_dir / BUILDS_NAME}; kept: {', '.join(ids) or 'none'}")
+    switch_current(output_dir, build_id)
+    return build_id
+
+
+def migrate_layout(output_dir: Path) -> bool:
+    """Turn an output folder of the old layout (entries as real folders) into the ``.builds/`` layout once:
+    its build becomes ``.builds/<MIGRATED_ID>`` and every entry a fixed link. Idempotent, so a kill half-way
+    is finished by the next run. Returns True when there was something to migrate."""
+    recover_publication(output_dir)  # a half-done publication of the old kind is rolled forward first
+    legacy = [name for name in PUBLISHED_ENTRIES
+              if (output_dir / name).exists() and not (output_dir / name).is_symlink()]
+    if not legacy:
+        return False
+    target = output_dir / BUILDS_NAME / MIGRATED_ID
+    target.mkdir(parents=True, exist_ok=True)
+    if current_build_id(output_dir) is None:
+        switch_current(output_dir, MIGRATED_ID)
+    for name in legacy:
+        os.replace(output_dir / name, target / name)
+        _link_entries(output_dir, [name])
+    _link_entries(output_dir, PUBLISHED_ENTRIES)
+    _sync_folder(output_dir)
+    return True
 
 
 def recover_publication(output_dir: Path) -> bool:

@@ -13,7 +13,8 @@ A bracketed writer credit closing a report (``。（张巨峰）``) leaves the t
 Evidence used, strongest first: title (a headline repeated on the page wins; an official title wrapped over
 lines is joined; a title cut with ``...`` is completed from ``原标题：《…》``), author (byline, reporter tag,
 writer credit, name after a repeated title, closing credit, a transcript intro ``以下为<职务><姓名>…的谈话全文``,
-speech note), region (byline organisation, title, dateline, 来源, a reporter's ``…/台北报导``, then the body;
+speech note), region (byline organisation, title, dateline, an outlet's ``中山文明网讯``, 来源, a reporter's
+``…/台北报导``, then the body;
 places visited, visitors' home places, universities, enumerations and a single cited paragraph count little
 or nothing), dates (page time, e-paper issue tag ``…报20240110期``, a date/adoption line under the title).
 
@@ -101,11 +102,16 @@ _FOOTER_MARKERS = ("摄", "版权", "Copyright", "ICP", "备案", "地址", "电
 _FOOTER_MARKER = re.compile("|".join(map(re.escape, _FOOTER_MARKERS)))
 # The place a reporter files from, at the end of a reporter tag: `记者刘秀敏/台北报导`,
 # `记者吴文隆、廖瑞铭台南报导`, `本报北京5月3日电`. The place is the last one right before 报导/报道/电.
-_REPORTED_FROM = re.compile(rf"(?P<head>[^\n]{{0,30}}?)(?:\d{{1,2}}月\d{{1,2}}日)?(?:报导|报道|电)(?:[】\])）{SPACE}]|$)")
+# The day alone is common too: `中央社记者叶素萍台北10日电` (CNA), `新华社北京10日电`.
+_REPORTED_FROM = re.compile(rf"(?P<head>[^\n]{{0,30}}?)(?:(?:\d{{1,2}}月)?\d{{1,2}}日)?(?:报导|报道|电)(?:[】\])）{SPACE}]|$)")
 # The article's own source line, removed by the artifacts stage: `时间:… 来源:荣成市融媒体中心 浏览次数:`.
 _SOURCE_LABEL = re.compile(r"(?:来源|来源于|稿源)[:：|]\s*(?P<source>[^\s|]{2,20})")
 # A dateline at the start of a report: `中新网太原5月31日电`, `新华社杭州7月31日电`.
-_DATELINE = re.compile(r"^[^，,。]{0,12}?(?P<place>[\u4e00-\u9fff]{2,6}?)\d{1,2}月\d{1,2}日电")
+# The month may be left out (`（中央社记者管瑞平苗栗县8日电）`).
+_DATELINE = re.compile(r"^[^，,。]{0,12}?(?P<place>[\u4e00-\u9fff]{2,6}?)(?:\d{1,2}月)?\d{1,2}日电")
+# A local outlet's dateline at the start of a report: `中山文明网讯`, `滁州网讯`, `红网湘潭县分站1月22日讯`; the
+# outlet is named after the place it reports from (`本网讯` names none).
+_OUTLET_DATELINE = re.compile(r"^(?P<outlet>[\u4e00-\u9fff]{2,12}?)(?:\d{1,2}月\d{1,2}日)?讯")
 
 
 # Breadcrumb and header rows split into their parts (`当前位置: > 阅览室 > 社会广角 >`, `焦点新闻   2022-12-26`):
@@ -568,7 +574,8 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
     for removal in doc.removals:
         source = _SOURCE_LABEL.search(removal.text)
         if source and removal.rule.startswith("artifacts."):
-            segments.append((source["source"], config.title_weight))
+            outlet = regions.gazetteer().outlet_place(source["source"])  # `来源:中山日报`: 中山 read whole
+            segments.append((outlet or source["source"], config.title_weight))
         if removal.rule.endswith("reporter_tag"):
             place = reported_from(removal.text)
             if place:
@@ -585,6 +592,11 @@ def _region_segments(doc: Document, article: _Article, body_lines: list[str], co
             dateline = _DATELINE.match(_width_fold(_LEADING_MARKUP.sub("", line).strip(SPACE)))
             if dateline:
                 segments.append((dateline["place"], config.title_weight))
+        if index < 6 and "讯" in line:
+            outlet = _OUTLET_DATELINE.match(_LEADING_MARKUP.sub("", line).strip(SPACE))
+            place = regions.gazetteer().outlet_place(outlet["outlet"]) if outlet else None
+            if place:
+                segments.append((place, config.title_weight))
         segments.append((line, weight))
     return segments
 
@@ -622,10 +634,15 @@ def _only_one_body_paragraph(segments: list[tuple[str, float]], found_by_segment
     """
     province = region.province or region.city or region.county
     paragraphs = 0
+    def is_inside(d: regions.Division) -> bool:
+        return ((d.province if d.province != "台湾省" else None) == region.province
+                and (region.province is not None or d.name in (region.city, region.county) or d.city == region.city))
+
     for (text, weight), evidence in zip(segments, found_by_segment):
-        found = [d for item in evidence for d in item.match.divisions]
-        inside = [d for d in found if (d.province if d.province != "台湾省" else None) == region.province
-                  and (region.province is not None or d.name in (region.city, region.county) or d.city == region.city)]
+        # a weak short name elsewhere (`惠民`, `同心`: ordinary words too) is no other place named in the paragraph
+        found = [d for item in evidence for d in item.match.divisions
+                 if not regions.is_weak_evidence(item, config.title_weight) or is_inside(d)]
+        inside = [d for d in found if is_inside(d)]
         if len(inside) == len(found) and any(p.search(text) for p in _SELF_REFERENCE.values()):
             return False  # 我县/全市 in a paragraph that names no other place: the text speaks of its own locale
         if not inside:

@@ -131,6 +131,13 @@ class Gazetteer:
             if word not in entries:
                 words[word] = (word, None)  # a blocker: found so that the place inside it is not
         self._spelled = ByteSpelledAutomaton(words)
+        # every full and short name (flagged ordinary-word shorts too) -> divisions, for names read whole
+        named: dict[str, list[Division]] = defaultdict(list)
+        for d in divisions:
+            named[d.name].append(d)
+            if d.short != d.name and len(d.short) >= 2:
+                named[d.short].append(d)
+        self.by_name = {surface: tuple(found) for surface, found in named.items()}
 
     @property
     def automaton(self) -> ahocorasick.Automaton:
@@ -194,6 +201,44 @@ class Gazetteer:
                 continue
             matches.append(PlaceMatch(start, end, surface, word.kind, word.divisions))
         return matches
+
+
+    def outlet_place(self, outlet: str) -> str | None:
+        """The full name of the place a site or newspaper is named after, or None.
+
+        An outlet name is a place plus an outlet word (`中山文明网`, `滁州网`, `安康新网`, `红网湘潭县分站`,
+        `济南日报`); read whole, the place counts even where running text needs its suffix (中山 is also an
+        ordinary word). A name shared by divisions of several levels is the highest one's. Outlets named after a
+        common word (光明日报, 东方网, 新华网) and names shared by divisions of one level say nothing.
+
+        >>> g = gazetteer()
+        >>> g.outlet_place("中山文明网"), g.outlet_place("红网湘潭县分站"), g.outlet_place("济南日报")
+        ('中山市', '湘潭县', '济南市')
+        >>> g.outlet_place("光明日报"), g.outlet_place("本网"), g.outlet_place("新华网"), g.outlet_place("中山")
+        (None, None, None, None)
+        """
+        stem = _OUTLET_TAIL.sub("", outlet)
+        if stem == outlet or stem in _NATIONAL_OUTLETS:
+            return None
+        found = self.by_name.get(stem)
+        if found is None:  # `红网湘潭县分站`: a full name with its suffix at the end of a longer outlet name
+            found = next((self.by_name[stem[-k:]] for k in (5, 4, 3)
+                          if stem[-k:] in self.by_name and stem[-1] in "省市县区州盟旗"), None)
+        if not found:
+            return None
+        top = min(_LEVELS.index(d.level) for d in found)  # an outlet is named after the larger unit (中山市, not 中山区)
+        found = [d for d in found if _LEVELS.index(d.level) == top]
+        return found[0].name if len(found) == 1 else None
+
+
+# Outlet words after a place in a site or newspaper name (`中山文明网`, `滁州网`, `安康新网`, `咸宁网`,
+# `红网湘潭县分站`, `遂昌新闻网`, `济南日报`, `岳阳广播电视台`).
+_OUTLET_TAIL = re.compile(
+    r"(?:新?(?:文明|新闻|政府|党建|政务|发布|门户)?(?:网站?|在线)|日报|晚报|新闻|(?:广播)?电视台|融媒体中心|分站|频道)+$"
+)
+_LEVELS = ("province", "city", "county")
+# National outlets whose name is also a division's short name (光明区, 东方市, 新华区, 中华?): never a locale.
+_NATIONAL_OUTLETS = frozenset({"光明", "东方", "新华", "中华", "华夏", "人民", "中国", "大众", "南方"})
 
 
 class ByteSpelledAutomaton:
@@ -470,7 +515,12 @@ def resolve_region(
     >>> resolve_region(collect_evidence([("沭阳县、东港区、巩义市、衡南县", 1.0)]))
     Region(province=None, city=None, county=None, region_code=None)
     """
-    chosen = _choose(_supported(evidence, strong_weight))
+    chosen = _choose(_supported(evidence, strong_weight, confirmed_levels))
+    if not confirmed_levels and all(item.match.kind == "town" for item in evidence) and max(
+            Counter(item.match.surface for item in evidence).values(), default=0) < 2:
+        # a township named once and nothing else is no locale (town names repeat across the country) unless the
+        # text speaks of its own place (`东极镇…我市`); a report about a town names it again (`威坪镇` three times)
+        return Region()
     provinces: dict[str, float] = defaultdict(float)
     for division, weight, _kind in chosen:
         provinces[division.province] += weight
@@ -513,7 +563,8 @@ def _named_division(level: str, province: str, name: str) -> Division:
     )
 
 
-def _is_weak(item: Evidence, strong_weight: float) -> bool:
+def is_weak_evidence(item: Evidence, strong_weight: float) -> bool:
+    """A two-character county short name from a zone below ``strong_weight`` (惠民, 同心: also ordinary words)."""
     match = item.match
     return (
         item.weight < strong_weight
@@ -523,21 +574,34 @@ def _is_weak(item: Evidence, strong_weight: float) -> bool:
     )
 
 
-def _supported(evidence: list[Evidence], strong_weight: float) -> list[Evidence]:
-    """Drop weak matches whose province nothing else supports; keep their supported candidates only."""
-    weak = [_is_weak(item, strong_weight) for item in evidence]
+def _supported(evidence: list[Evidence], strong_weight: float,
+               confirmed_levels: frozenset[str] = frozenset()) -> list[Evidence]:
+    """Drop weak matches whose province nothing else supports; keep their supported candidates only.
+
+    A weak name named again and again in a text that speaks of its own county (我县/全县, or 我市/全市 for a
+    county-level city: `介休`, `通城`, `仪征`, `禄劝` named twice or more) supports itself.
+    """
+    weak = [is_weak_evidence(item, strong_weight) for item in evidence]
     provinces = {d.province for item, is_weak in zip(evidence, weak) if not is_weak for d in item.match.divisions}
     full_names = {d.code for item in evidence if item.match.kind == "name" for d in item.match.divisions}
+    repeated = Counter(item.match.surface for item, is_weak in zip(evidence, weak) if is_weak)
     kept = []
     for item, is_weak in zip(evidence, weak):
         if not is_weak:
             kept.append(item)
             continue
-        candidates = tuple(d for d in item.match.divisions if d.province in provinces or d.code in full_names)
+        own = repeated[item.match.surface] >= 2
+        candidates = tuple(d for d in item.match.divisions if d.province in provinces or d.code in full_names
+                           or (own and _self_named(d, confirmed_levels)))
         if candidates:
             match = PlaceMatch(item.match.start, item.match.end, item.match.surface, item.match.kind, candidates)
             kept.append(Evidence(match, item.weight))
     return kept
+
+
+def _self_named(division: Division, confirmed_levels: frozenset[str]) -> bool:
+    """Whether the text's self-reference names ``division``'s level (我县 for a county, 我市 for a county-level city)."""
+    return "county" in confirmed_levels or ("city" in confirmed_levels and division.name.endswith("市"))
 
 
 def _winner(scores: dict[str, float], min_share: float, min_weight: float, confirmed: bool) -> str | None:

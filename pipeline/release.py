@@ -324,6 +324,9 @@ def make_release(build_dir: Path, releases_dir: Path, version_text: str) -> Path
         sums = {p.relative_to(staging).as_posix(): _sha256(p) for p in io.list_files(staging)}
         (staging / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items())),
                                             encoding="utf-8")
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(staging, 0o777 & ~mask)  # mkdtemp made it drwx------; a release is for others to read
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -331,25 +334,82 @@ def make_release(build_dir: Path, releases_dir: Path, version_text: str) -> Path
     return target
 
 
+SUMS_LINE = re.compile(r"([0-9a-f]{64})  (.+)")  # "<sha256>  <relative path>", as sha256sum writes it
+
+
+def release_path(release_dir: Path, name: str) -> Path | None:
+    """``release_dir / name`` when ``name`` is a plain relative path that stays inside the release (no
+    absolute path, no ``..``, no backslash, no symlink leading out); else None, and the file is never read.
+
+    >>> release_path(Path("r"), "data/train.parquet"), release_path(Path("r"), "/etc/hostname")
+    (PosixPath('r/data/train.parquet'), None)
+    >>> release_path(Path("r"), "../other/manifest.json") is None
+    True
+    """
+    parts = name.split("/")
+    if not name or name.startswith("/") or "\\" in name or any(part in ("", ".", "..") for part in parts):
+        return None
+    path = Path(release_dir) / name
+    if path.exists() and (path.is_symlink() or not io.is_inside(path, release_dir)):
+        return None
+    return path
+
+
 def verify_release(release_dir: Path) -> list[str]:
-    """Re-hash every file against ``SHA256SUMS``; returns the problems (empty when the release is intact)."""
-    sums_path = Path(release_dir) / "SHA256SUMS"
+    """Re-hash every file against ``SHA256SUMS`` and cross-check the sums against the release manifest's
+    ``outputs``; returns the problems (empty when the release is intact).
+
+    Only relative paths inside the release are read: a line naming ``/etc/shadow`` or ``../x`` is a problem,
+    not a file to open. Data edited together with a rewritten ``SHA256SUMS`` no longer agrees with the
+    hashes ``manifest.json`` recorded for the data files, and is reported.
+    """
+    release_dir = Path(release_dir)
+    sums_path = release_dir / "SHA256SUMS"
     if not sums_path.is_file():
         raise ReleaseError(f"{release_dir} has no SHA256SUMS; is it a release folder?")
     problems = []
-    listed = set()
-    for line in sums_path.read_text(encoding="utf-8").splitlines():
-        digest, _, name = line.partition("  ")
-        listed.add(name)
-        path = Path(release_dir) / name
+    sums: dict[str, str] = {}
+    for number, line in enumerate(sums_path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = SUMS_LINE.fullmatch(line)
+        if not match:
+            problems.append(f"SHA256SUMS line {number} is not '<sha256>  <path>': {line[:80]!r}")
+            continue
+        digest, name = match.groups()
+        path = release_path(release_dir, name)
+        if path is None:
+            problems.append(f"SHA256SUMS line {number} names a path outside the release: {name!r} (not read)")
+            continue
+        sums[name] = digest
         if not path.is_file():
             problems.append(f"missing: {name}")
         elif _sha256(path) != digest:
             problems.append(f"checksum mismatch: {name}")
-    for path in io.list_files(Path(release_dir)):
+    for path in io.list_files(release_dir):
         name = path.relative_to(release_dir).as_posix()
-        if name != "SHA256SUMS" and name not in listed:
+        if name != "SHA256SUMS" and name not in sums:
             problems.append(f"not in SHA256SUMS: {name}")
+    problems.extend(_manifest_disagreements(release_dir, sums))
+    return problems
+
+
+def _manifest_disagreements(release_dir: Path, sums: dict[str, str]) -> list[str]:
+    """Where ``manifest.json``'s ``outputs`` (the data files' hashes at release time) and ``SHA256SUMS``
+    differ, or the manifest names a path outside the release."""
+    manifest_path = release_dir / "manifest.json"
+    if "manifest.json" not in sums or release_path(release_dir, "manifest.json") is None:
+        return ["manifest.json is not listed in SHA256SUMS"]
+    try:
+        outputs = io.read_json(manifest_path).get("outputs")
+    except (OSError, ValueError, AttributeError) as error:
+        return [f"manifest.json is unreadable: {error}"]
+    if not isinstance(outputs, dict) or not outputs:
+        return ["manifest.json lists no outputs to cross-check SHA256SUMS against"]
+    problems = []
+    for name, digest in sorted(outputs.items()):
+        if release_path(release_dir, name) is None:
+            problems.append(f"manifest.json names a path outside the release: {name!r} (not read)")
+        elif sums.get(name) != digest:
+            problems.append(f"SHA256SUMS disagrees with manifest.json on {name}: edited after release?")
     return problems
 
 

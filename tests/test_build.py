@@ -268,18 +268,29 @@ def test_a_footer_repeated_across_one_sources_documents_is_removed(tmp_path):
     assert (removals["rule"] == "artifacts.cross_doc_repeat").sum() == 6
 
 
-def test_pickle_streams_give_back_every_object_unchanged(tmp_path):
-    """Objects that share strings are written one after another (each pickle has its own memo): a reader
-    must get each back as written, never a string of an earlier object."""
-    from pipeline.document import Document, Rejection
-    from pipeline.io import PickleWriter, read_pickles
+def test_prepared_item_streams_give_back_every_object_unchanged_and_catch_damage(tmp_path):
+    """The pre-pass's items go through a verified JSONL cache file (no pickle): each comes back as written
+    (removals, a lone surrogate from a JSONL escape included), and a truncated or edited file is refused."""
+    from pipeline.build import PREPARED_KIND, item_record, record_item
+    from pipeline.document import Document, Rejection, Removal
+    from pipeline.io import CacheDamaged, VerifiedJsonlWriter, check_verified_jsonl, read_verified_jsonl
 
-    items = [Rejection("a.txt", "ingest.too_large", "detail"), Document(source_file="a.txt", source_sha256="0" * 64,
-                                                                      text="detail", source_format="text"),
-             {"ingest": 0.5}, Rejection("a.txt", "script.error", "text")]
-    writer = PickleWriter(tmp_path / "stream.pickle")
+    items = [Rejection("a.txt", "ingest.too_large", "detail"),
+             Document(source_file="a.txt", source_sha256="0" * 64, text="detail \ud800 正文", source_format="text",
+                      removals=(Removal("artifacts.nav_row", 0, "首页"),)),
+             {"ingest": 0.5}, Rejection("a.txt", "script.error", "text", 3, "1" * 64, 1)]
+    path = tmp_path / "stream.jsonl"
+    writer = VerifiedJsonlWriter(path, PREPARED_KIND)
     for item in items:
-        writer.write(item)
-    assert not (tmp_path / "stream.pickle").exists(), "visible only once complete"
+        writer.write(item_record(item))
+    assert not path.exists(), "visible only once complete"
     writer.close()
-    assert list(read_pickles(tmp_path / "stream.pickle")) == items
+    check_verified_jsonl(path, PREPARED_KIND)
+    assert [record_item(record) for record in read_verified_jsonl(path)] == items
+    whole = path.read_bytes()
+    for damaged in (whole[:-30], whole.replace("正文".encode(), "正本".encode()), b"garbage\n" + whole):
+        path.write_bytes(damaged)
+        with pytest.raises(CacheDamaged):
+            check_verified_jsonl(path, PREPARED_KIND)
+    with pytest.raises(CacheDamaged):
+        check_verified_jsonl(tmp_path / "missing.jsonl", PREPARED_KIND)

@@ -4,6 +4,7 @@ the previous good build stays in place, byte for byte."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -22,9 +23,16 @@ FRESH = {"output": {"row_group_rows": 9_999}}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """The published build: every file except hidden working state (.staging, .cache, the lock)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
+    """The published build as readers see it, through the links into .builds/: every file except hidden
+    working state (.staging, .cache, the lock)."""
+    found = {}
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in names:
+            path = Path(root) / name
+            if path.is_file() and not name.startswith("."):
+                found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found
 
 
 @pytest.fixture()

@@ -43,8 +43,10 @@ def bigger_raw(tmp_path_factory) -> Path:
     raw = tmp_path_factory.mktemp("kill-raw")
     # The dev set's pages make the build long enough for the later kills to land mid-build; without it the
     # build is the seeds only and a late kill may find it finished (the output must be whole either way).
+    # Files 001-048 only: with all 148 the new build would exceed the row-count band (10x the previous build's
+    # rows) and fail validation, which is not what these tests are about.
     for path in sorted((DEVSET / "raw").iterdir()) if DEVSET else []:
-        if ".gbk." not in path.name:
+        if ".gbk." not in path.name and path.name[:3] < "100":
             shutil.copy(path, raw / path.name)
     for path in RAW.iterdir():
         shutil.copy(path, raw / path.name)

@@ -145,3 +145,61 @@ def test_byte_spelled_gazetteer_matches_plain_on_place_name_soup():
 def test_byte_spelled_automaton_falls_back_on_a_lone_surrogate():
     spelled = ByteSpelledAutomaton({"台州": 1})
     assert list(spelled.iter_long("\ud800台州")) == [(2, 1)]
+
+
+# --- issue 17: evidence that holds on pages of sites nobody tuned for (sentences written for these tests) ---
+
+def _region_of_text(text: str):
+    from pipeline.metadata import extract_metadata
+    from pipeline.document import Document
+    from pipeline.stage_configs import MetadataConfig
+
+    doc = extract_metadata(Document(source_file="t.txt", source_sha256="0" * 64, text=text), MetadataConfig())
+    doc = doc[0] if isinstance(doc, list) else doc
+    return doc.province, doc.city, doc.county
+
+
+@pytest.mark.parametrize(
+    "outlet, place",
+    [("中山文明网", "中山市"), ("滁州网", "滁州市"), ("安康新网", "安康市"), ("红网湘潭县分站", "湘潭县"),
+     ("济南日报", "济南市"), ("咸宁网", "咸宁市"),
+     ("光明日报", None), ("新华网", None), ("东方网", None), ("本网", None), ("人民网", None), ("中山", None)],
+)
+def test_outlet_named_after_a_place(outlet, place):
+    assert gazetteer().outlet_place(outlet) == place
+
+
+def test_outlet_dateline_names_the_locale():
+    text = ("村里的新路修好了\n\n中山文明网讯 上周，三乡镇的村民代表走上新修的村道，村干部介绍了修路的经过。\n\n"
+            "大家说，路通了，日子也就越过越好了，村里还要把路灯装起来。")
+    assert _region_of_text(text) == ("广东省", "中山市", None)
+    text_without = text.replace("中山文明网讯 ", "")  # a township named in the body alone names no city
+    assert _region_of_text(text_without)[1] is None
+
+
+@pytest.mark.parametrize("dateline", ["（通讯社记者王小明台南9日电）", "（通讯社记者王小明台南3月9日电）"])
+def test_dateline_with_the_day_only(dateline):
+    text = f"新的公园开放了\n\n{dateline}市政府今天开放新的公园，许多市民带着孩子前来游玩，气氛热烈。"
+    assert _region_of_text(text) == (None, "台南市", None)
+
+
+def test_repeated_weak_county_name_with_self_reference():
+    """通城 is a two-character short name (weak alone); named twice in a text about 我县 it is the locale."""
+    text = ("在全县工作会议上的讲话\n\n同志们：\n\n今年以来，我县推动通城高质量发展，各项工作稳步推进。\n\n"
+            "我们要坚持不懈，建设更加美好的通城，让全县人民过上更好的日子。")
+    assert _region_of_text(text) == ("湖北省", "咸宁市", "通城县")
+    assert _region_of_text(text.replace("我县", "我们").replace("全县", "全体")) == (None, None, None)
+
+
+def test_ordinary_word_short_names_do_not_veto_the_locale():
+    """惠民 (also 'benefiting the people') in the same paragraph does not make 澳门 a cited example."""
+    text = ("施政报告发表\n\n行政长官今天在立法会发表施政报告，提出多项惠民措施，澳门社会各界普遍欢迎。\n\n"
+            "他表示，特区政府将继续推出惠民政策，推动澳门经济适度多元发展，改善民生。\n\n"
+            "报告还提出加强公共服务，提升行政效率，回应市民关切。")
+    assert _region_of_text(text)[0] == "澳门特别行政区"
+
+
+def test_lone_town_needs_a_self_reference():
+    once = "工作总结\n\n今年，于城镇的农业生产取得新成效，粮食产量稳步提高，农民收入持续增加。"
+    assert _region_of_text(once) == (None, None, None)
+    assert _region_of_text(once + "\n\n我县将继续努力。")[2] == "海盐县"
