@@ -848,7 +848,40 @@ def _confirmed_levels(body: str) -> frozenset[str]:
     return frozenset(levels)
 
 
-def _finish(doc: Document, article: _Article, index: int, removals: list[Removal], config: MetadataConfig) -> Document:
+def _learned_person(choice, byline: people.Byline | None, speaker: str | None,
+                    removals: list[Removal]) -> tuple[people.Byline | None, str | None]:
+    """The author and speaker once the scorer has judged the page (``choice`` is its best person or False).
+
+    A byline the rules read stays (certain); otherwise the scorer decides: a writer's span (作者：, 记者, a name
+    line) makes the author, a speaker's span (position + name + speech verb, a speech title) the speaker, and
+    below the threshold the page names nobody (a speaker the rules guessed from one sentence is dropped). Each
+    decision is traced as ``model.author`` / ``model.speaker`` with its score; the text is left as it is.
+    """
+    from pipeline.models import authors
+
+    if byline is not None:
+        return byline, speaker
+    if not choice:
+        return None, None
+    role = "speaker" if choice.kind in authors.SPEAKER_KINDS else "author"
+    removals.append(Removal(f"model.{role}:{choice.score:.3f}", choice.line, ""))
+    if role == "speaker":
+        return None, choice.author
+    return people.Byline(choice.author, choice.position), speaker
+
+
+def _learned_choice(doc: Document, config: MetadataConfig):
+    """The author scorer's best person on ``doc`` (None below the threshold), or None when no model is shipped."""
+    from pipeline.models import authors, model_for
+
+    model = model_for(authors.NAME, config.model_dir)
+    if model is None:
+        return None
+    return authors.choose(doc, model, config.author_min_score) or False
+
+
+def _finish(doc: Document, article: _Article, index: int, removals: list[Removal], config: MetadataConfig,
+            learned=None) -> Document:
     body_lines = [t for _n, t in article.lines]
     changes: dict = {"article_index": index}
     removal_texts = [r.text for r in doc.removals]
@@ -928,6 +961,10 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
             position = speech.position
         changes["author_position"] = position
     speaker = people.find_speaker(body) or (transcript.author if transcript else None)
+    if learned is not None:
+        byline, speaker = _learned_person(learned, byline, speaker, removals)
+        if byline and doc.author is None and "author" not in changes:
+            changes.update(author=byline.author, author_position=byline.position)
     if speaker and doc.speaker is None:
         changes["speaker"] = speaker
 
@@ -986,5 +1023,8 @@ def extract_metadata(doc: Document, config: MetadataConfig) -> Document | list[D
     for index, article in enumerate(articles):
         removals: list[Removal] = []
         _read_heading(article, removals, config, hints)
-        results.append(_finish(doc, article, doc.article_index + index if len(articles) == 1 else index, removals, config))
+        # one article: the author scorer reads the whole page (a multi-article file keeps its byline rules)
+        learned = _learned_choice(doc, config) if len(articles) == 1 else None
+        results.append(_finish(doc, article, doc.article_index + index if len(articles) == 1 else index, removals, config,
+                               learned))
     return results[0] if len(results) == 1 else results

@@ -37,6 +37,15 @@ def _surname_pattern() -> str:
     return "(?:" + "|".join(compound) + f"|[{single}])"
 
 
+def surname_pattern() -> str:
+    """A regex alternation matching one surname (compound surnames first).
+
+    >>> bool(re.fullmatch(surname_pattern(), "欧阳")), bool(re.fullmatch(surname_pattern(), "的"))
+    (True, False)
+    """
+    return _surname_pattern()
+
+
 # Characters that never occur inside a person's name in these texts but do in organisations and roles
 # (本报评论员, 医技药剂党支部, 本刊编辑部): a candidate containing one is not a name.
 _NOT_IN_NAME = set("局委部办处厅院校会社报刊网站台组队室科股所员们等和与及的了在是记者")
@@ -66,7 +75,7 @@ _PLAIN_NAME = re.compile(f"[{HAN}]{{2,3}}")
 # A TV-script tag before a position (`【同期】香港特区第六任行政长官`).
 _TV_TAG = re.compile(r"^【[^】]{1,6}】")
 # A prefix before 记者 that is an outlet, not a title (`中新网记者`, `本报讯记者`).
-_OUTLET_CHARACTER = re.compile(r"[讯电报网]")
+_OUTLET_CHARACTER = re.compile(r"[讯电报网社]")
 # The date of the event in a speech note (`在2010年7月9日全县…推进会上`).
 _EVENT_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
@@ -218,7 +227,9 @@ def _reporter_pattern() -> re.Pattern:
         rf"(?P<prefix>(?<=[【\[(（])[{HAN}]{{1,4}}|(?:全媒体|融媒体|首席|特约|实习|驻站|本报|本网|本台|本刊))?"
         rf"(?P<role>记者|特派员|通讯员)[{SPACE}:：]*"
         rf"(?P<name>{_surname_pattern()}[{HAN}]{{1,2}})"
-        rf"(?=[{SPACE}/／、,，)）】\]]|报道|报导|摄|实习生|通讯员|发自|$|{_BROKEN_AFTER_NAME})"
+        rf"(?=[{SPACE}/／、,，)）】\]]|报道|报导|摄|实习生|通讯员|发自|$|{_BROKEN_AFTER_NAME}"
+        # `(中央社记者叶素萍台北10日电)`: a dateline (place, day, 电) right after the name
+        rf"|[{HAN}]{{2,6}}?\d{{1,2}}日电)"
     )
 
 
@@ -236,6 +247,8 @@ def find_reporter(text: str) -> Byline | None:
     Byline(author='陈信利', position='嘉云特派员')
     >>> find_reporter("记者 义永华/文 杨波/摄")
     Byline(author='义永华', position='记者')
+    >>> find_reporter("(中央社记者叶素萍台北10日电)")
+    Byline(author='叶素萍', position='记者')
     >>> find_reporter("许多句子引起了记者的关注") is None
     True
     """
