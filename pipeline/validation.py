@@ -691,10 +691,14 @@ def row_failures(row: dict, config: ValidationConfig, not_after: str | None = No
     if region:
         fail("expect_region_code_consistent", "province,city,county,region_code", region)
     for name, bound in (("published_at", not_after), ("event_date", None)):
-        problem = checks.iso_date_problem(row[name], bound) if row.get(name) is not None else None
+        text = _date_text(row[name]) if row.get(name) is not None else None  # typed dates, as the suite reads them
+        problem = checks.iso_date_problem(text, bound) if text is not None else None
         if problem:
             fail("expect_column_values_to_be_iso_dates" + ("_not_in_future" if bound else ""), name,
-                 f"{_short(row[name])}: {problem}")
+                 f"{_short(text)}: {problem}")
+    for precision in DATE_COLUMNS.values():
+        if row.get(precision) is not None and row[precision] not in DATE_PRECISIONS:
+            fail("expect_column_values_to_be_in_set_or_null", precision, _short(str(row[precision])))
     return failures
 
 
