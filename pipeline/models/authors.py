@@ -67,7 +67,7 @@ _NAME_COLON_TITLE = re.compile(
 # `县长王明在全县…会议上的讲话`, `市委书记张三同志在…上的讲话`: a position and a name in a speech title.
 _POSITION_NAME_SPEECH = re.compile(
     rf"(?P<position>[^{SPACE}，。；,;:：]{{1,30}}?{people.POSITION_SUFFIX})[{SPACE}]*(?P<name>{_SPACED})"
-    r"(?:同志)?[{SPACE}]*(?:在|于)[^\n。]{0,60}?(?:上|时)的(?:讲话|致辞|发言|报告|致词|演讲|主持词|党课)"
+    rf"(?:同志)?[{SPACE}]*(?:在|于)[^\n。]{{0,60}}?(?:上|时)的(?:讲话|致辞|发言|报告|致词|演讲|主持词|党课)"
 )
 # `镇长石朝富同志代表镇党委、政府作了…致辞`, `局长王明今日…致辞`: position + name + a speech verb in the body.
 _POSITION_NAME_VERB = re.compile(
@@ -75,6 +75,11 @@ _POSITION_NAME_VERB = re.compile(
     r"(?:同志|先生|女士)?(?=代表|出席|主持|作了?|做了?|发表|在会上|讲话|强调|指出|致辞|致词|宣誓|表示|今日|今天|昨日|"
     r"说|要求|提出|宣读|宣布|介绍|汇报|述职|首先|传达)"
 )
+# Cheap pre-filters (one scan of a line each): both patterns above need a position word, and the second a speech
+# verb; a lazy position prefix tried at every character of every line cost more than the rest of the stage.
+_POSITION_HINT = re.compile(people.POSITION_SUFFIX)
+_VERB_HINT = re.compile("代表|出席|主持|作|做|发表|在会上|讲话|强调|指出|致辞|致词|宣誓|表示|今日|今天|昨日|说|要求|提出|宣读|宣布|"
+                        "介绍|汇报|述职|首先|传达")
 # The end of a position word anywhere (`区委书记蔡红针对…`, `特首李家超致辞`, `行政长官崔世安于…`, `市长何雄所作`): the
 # name right after it is read by `_name_at`, which settles 2 or 3 characters by how the name recurs.
 _POSITION_END = re.compile(rf"(?:{people.POSITION_SUFFIX}|特首|总统|总理|主委|委员长|行政长官)[{SPACE}]{{0,2}}")
@@ -239,11 +244,13 @@ def _line_candidates(index: int, line: str, top: bool, bottom: bool, page: str =
             # `贺词高建军2020-01-01`: a name glued after a heading word; `公文搜网 2021-…` is not one
             if start == 0 or not "\u4e00" <= line[start - 1] <= "\u9fff" or _SPEECH_WORD.search(line[start - 2:start]):
                 add(match[group], None, "name_date", start, match.end(group))
-    if ("在" in line or "于" in line) and _SPEECH_WORD.search(line):
+    has_position = _POSITION_HINT.search(line) is not None
+    if has_position and ("在" in line or "于" in line) and _SPEECH_WORD.search(line):
         for match in _POSITION_NAME_SPEECH.finditer(line):
             add(match["name"], match["position"], "position_speech", match.start("name"), match.end("name"))
-    for match in _POSITION_NAME_VERB.finditer(line):
-        add(match["name"], match["position"], "position_verb", match.start("name"), match.end("name"))
+    if has_position and _VERB_HINT.search(line):
+        for match in _POSITION_NAME_VERB.finditer(line):
+            add(match["name"], match["position"], "position_verb", match.start("name"), match.end("name"))
     for match in _POSITION_END.finditer(line):
         name = _name_at(line, match.end(), page or line)
         if name and not name.startswith(_SPEECH_VERBS):
