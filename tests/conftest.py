@@ -3,6 +3,8 @@ few flow tests; everything else tests ``pipeline`` directly."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -64,3 +66,16 @@ def _no_validation():
 
 
 NO_VALIDATION = _no_validation()
+
+
+def assert_one_build(out: Path) -> dict:
+    """The published folder is one whole build: its manifest's outputs match byte for byte and DuckDB
+    counts the manifest's documents (through the fixed links)."""
+    import duckdb
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for relative, digest in manifest["outputs"].items():
+        assert hashlib.sha256((out / relative).read_bytes()).hexdigest() == digest, relative
+    rows = duckdb.connect().execute(f"select count(*) from '{out}/documents/*.parquet'").fetchone()[0]
+    assert rows == manifest["counts"]["documents"]
+    return manifest

@@ -17,13 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline.build import build_locally, count_shard_lines, plan_build
 from pipeline.config import BuildConfig, config_from_dict
 
-from conftest import RAW, ROOT
+from conftest import RAW, ROOT, assert_one_build
 
 CORPUS = [sys.executable, "-m", "flows.cli"]
 BUILD = ("import sys; from pathlib import Path; from pipeline.build import build_locally; "
@@ -56,16 +55,6 @@ def files_under(folder: Path) -> dict[str, bytes]:
 def documents_bytes(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((out / "documents").iterdir())}
 
-
-def assert_one_build(out: Path) -> dict:
-    """The published folder is one whole build: its manifest's outputs match byte for byte and DuckDB
-    counts the manifest's documents through the fixed links."""
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    for relative, digest in manifest["outputs"].items():
-        assert hashlib.sha256((out / relative).read_bytes()).hexdigest() == digest, relative
-    rows = duckdb.connect().execute(f"select count(*) from '{out}/documents/*.parquet'").fetchone()[0]
-    assert rows == manifest["counts"]["documents"]
-    return manifest
 
 
 def assert_one_error_line(result, code: int, fragment: str) -> None:

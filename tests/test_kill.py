@@ -3,8 +3,6 @@ succeeds without manual cleanup. Two builds at once on one output: the second fa
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 import signal
 import subprocess
@@ -12,10 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from conftest import DEVSET, RAW, ROOT
+from conftest import DEVSET, RAW, ROOT, assert_one_build
 
 BUILD = ("import sys; from pathlib import Path; from pipeline.build import build_locally; "
          "from pipeline.config import config_from_dict; "
@@ -27,15 +24,6 @@ def start_build(raw: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", BUILD, str(raw), str(out)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-
-def assert_consistent(out: Path) -> dict:
-    """The published folder is one whole build: every output in its manifest is there, byte for byte."""
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    for relative, digest in manifest["outputs"].items():
-        assert hashlib.sha256((out / relative).read_bytes()).hexdigest() == digest, relative
-    rows = duckdb.connect().execute(f"select count(*) from '{out}/documents/*.parquet'").fetchone()[0]
-    assert rows == manifest["counts"]["documents"]
-    return manifest
 
 
 @pytest.fixture(scope="module")
@@ -58,17 +46,17 @@ def test_sigkill_leaves_the_previous_output_intact(bigger_raw, tmp_path, delay):
     out = tmp_path / "processed"
     first = start_build(RAW, out)
     assert first.wait(timeout=300) == 0, first.stderr.read()
-    before = assert_consistent(out)
+    before = assert_one_build(out)
     process = start_build(bigger_raw, out)
     time.sleep(delay)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=60)
-    after = assert_consistent(out)
+    after = assert_one_build(out)
     total = len(list(bigger_raw.iterdir()))
     assert after == before or len(after["inputs"]) == total, "either the old build or the whole new one"
     rerun = start_build(bigger_raw, out)
     assert rerun.wait(timeout=300) == 0, rerun.stderr.read()
-    final = assert_consistent(out)
+    final = assert_one_build(out)
     assert len(final["inputs"]) == total
     assert not (out / ".staging").exists()
 
@@ -83,4 +71,4 @@ def test_two_builds_at_once_do_not_interleave(bigger_raw, tmp_path):
     assert first_code == 0, first.stderr.read()
     assert second_code != 0
     assert "another build is writing to" in second.stderr.read()
-    assert_consistent(out)
+    assert_one_build(out)

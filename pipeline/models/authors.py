@@ -69,17 +69,18 @@ _POSITION_NAME_SPEECH = re.compile(
     rf"(?P<position>[^{SPACE}，。；,;:：]{{1,30}}?{people.POSITION_SUFFIX})[{SPACE}]*(?P<name>{_SPACED})"
     rf"(?:同志)?[{SPACE}]*(?:在|于)[^\n。]{{0,60}}?(?:上|时)的(?:讲话|致辞|发言|报告|致词|演讲|主持词|党课)"
 )
+# What an official named in the body does next (`…代表…`, `…作了报告`, `…强调`, `…今日…致辞`).
+_ACTION_VERBS = ("代表|出席|主持|作了?|做了?|发表|在会上|讲话|强调|指出|致辞|致词|宣誓|表示|今日|今天|昨日|"
+                 "说|要求|提出|宣读|宣布|介绍|汇报|述职|首先|传达")
 # `镇长石朝富同志代表镇党委、政府作了…致辞`, `局长王明今日…致辞`: position + name + a speech verb in the body.
 _POSITION_NAME_VERB = re.compile(
     rf"(?P<position>(?:[{HAN}]{{0,12}}?){people.POSITION_SUFFIX})(?P<name>{_SURNAME()}[{HAN}]{{1,2}}?)"
-    r"(?:同志|先生|女士)?(?=代表|出席|主持|作了?|做了?|发表|在会上|讲话|强调|指出|致辞|致词|宣誓|表示|今日|今天|昨日|"
-    r"说|要求|提出|宣读|宣布|介绍|汇报|述职|首先|传达)"
+    rf"(?:同志|先生|女士)?(?={_ACTION_VERBS})"
 )
 # Cheap pre-filters (one scan of a line each): both patterns above need a position word, and the second a speech
 # verb; a lazy position prefix tried at every character of every line cost more than the rest of the stage.
 _POSITION_HINT = re.compile(people.POSITION_SUFFIX)
-_VERB_HINT = re.compile("代表|出席|主持|作|做|发表|在会上|讲话|强调|指出|致辞|致词|宣誓|表示|今日|今天|昨日|说|要求|提出|宣读|宣布|"
-                        "介绍|汇报|述职|首先|传达")
+_VERB_HINT = re.compile(_ACTION_VERBS)
 # The end of a position word anywhere (`区委书记蔡红针对…`, `特首李家超致辞`, `行政长官崔世安于…`, `市长何雄所作`): the
 # name right after it is read by `_name_at`, which settles 2 or 3 characters by how the name recurs.
 _POSITION_END = re.compile(rf"(?:{people.POSITION_SUFFIX}|特首|总统|总理|主委|委员长|行政长官)[{SPACE}]{{0,2}}")
