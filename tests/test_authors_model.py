@@ -128,3 +128,17 @@ def test_position_matches_read_as_the_patterns_finditer(text):
 def test_every_position_word_starts_with_a_literal_character():
     # `_POSITION_FIRST` reads the first character of each alternative; a class or group there would be missed
     assert all("\u4e00" <= word[0] <= "\u9fff" for word in people.POSITION_WORDS.split("|"))
+
+
+@needs_model
+def test_the_only_official_a_speech_names_is_its_speaker_but_not_in_a_news_report():
+    # one official, named once after a position word and never speaking: the speech's own speaker (a page that
+    # is no news report); in a news report the same line is a person the reporter writes about
+    speech = _doc("在全县安全生产工作会议上的讲话\n县长周建国\n同志们：\n今天召开全县安全生产工作会议，总结去年工作，部署今年任务。\n"
+                  "一、充分肯定成绩。去年全县安全生产形势总体平稳。\n二、明确重点任务。要压实责任，抓好隐患排查。")
+    choice = authors.choose(speech, SHIPPED)
+    assert choice is not None and choice.author == "周建国" and choice.kind == "position_name"
+    news = _doc("小镇新风\n本报讯 这几天，镇综合办里不断有人来递交学习心得。\n镇党委委员周建国经过几夜思考写下一句话。\n"
+                "登记表上已写满了句子。")
+    assert [c.name for c in authors.candidates(news)] == ["周建国"]
+    assert authors.choose(news, SHIPPED) is None

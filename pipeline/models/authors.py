@@ -542,9 +542,13 @@ _ONCE = math.log1p(1)
 
 def _eligible(row: dict[str, float]) -> bool:
     """A person named only after a position word (`省委书记卫留成同志也…`) must also speak or act somewhere on the
-    page (`卫留成指出…`), or be named again, to be its speaker: an official mentioned once in passing is not."""
+    page (`卫留成指出…`), or be named again, to be its speaker: an official mentioned once in passing is not.
+    Unless that official is the only person a page that is no news report names (`…局长王明：…的讲话` whose
+    speech patterns miss the title, a speech reposted with `特首李家超` once): then the scorer decides. A news
+    report (`记者`, `讯` at the top) quotes officials it does not speak for."""
     kinds = [key for key in row if key.startswith("kind=")]
-    return kinds != ["kind=position_name"] or row.get("log_speaking", 0.0) > 0.0 or row["log_mentions"] > _ONCE
+    return (kinds != ["kind=position_name"] or row.get("log_speaking", 0.0) > 0.0 or row["log_mentions"] > _ONCE
+            or (row["log_people"] <= _ONCE and not row["news_page"]))
 
 
 def choose(document: Document, model: Model, threshold: float | None = None) -> Choice | None:
