@@ -538,17 +538,21 @@ class Choice:
 
 
 _ONCE = math.log1p(1)
+# People listed by name (`王五、赵六等领导`, `张三、李四同志`): names no position word introduces, so no candidate
+# counts them; two or more surname-led names joined by `、` and closed by 等 or 同志.
+_LISTED_NAMES = re.compile(rf"(?:{_SURNAME()}[{HAN}]{{1,2}}、)+{_SURNAME()}[{HAN}]{{1,2}}(?:等|同志)")
 
 
-def _eligible(row: dict[str, float]) -> bool:
+def _eligible(row: dict[str, float], names_listed: bool = False) -> bool:
     """A person named only after a position word (`省委书记卫留成同志也…`) must also speak or act somewhere on the
     page (`卫留成指出…`), or be named again, to be its speaker: an official mentioned once in passing is not.
     Unless that official is the only person a page that is no news report names (`…局长王明：…的讲话` whose
     speech patterns miss the title, a speech reposted with `特首李家超` once): then the scorer decides. A news
-    report (`记者`, `讯` at the top) quotes officials it does not speak for."""
+    report (`记者`, `讯` at the top) quotes officials it does not speak for; a page listing other people by name
+    (``names_listed``: `张三、李四等同志`) names more than one person even if only one is a candidate."""
     kinds = [key for key in row if key.startswith("kind=")]
     return (kinds != ["kind=position_name"] or row.get("log_speaking", 0.0) > 0.0 or row["log_mentions"] > _ONCE
-            or (row["log_people"] <= _ONCE and not row["news_page"]))
+            or (row["log_people"] <= _ONCE and not row["news_page"] and not names_listed))
 
 
 def choose(document: Document, model: Model, threshold: float | None = None) -> Choice | None:
@@ -557,8 +561,9 @@ def choose(document: Document, model: Model, threshold: float | None = None) -> 
     if not found:
         return None
     threshold = model.threshold if threshold is None else threshold
+    listed = _LISTED_NAMES.search(document.text) is not None
     scored = [(model.probability(vectorize(row)), -k, name) for k, (name, row) in enumerate(features(document, found))
-              if _eligible(row)]
+              if _eligible(row, listed)]
     if not scored:
         return None
     score, _, name = max(scored)  # ties: the person named first
