@@ -106,14 +106,14 @@ def command_verify(args) -> int:
 
 
 def command_rollback(args) -> int:
-    from pipeline import io
+    from pipeline import io, publication
 
     output = Path(args.output)
-    if not io.build_ids(output):
-        raise PipelineError(f"{output} keeps no builds to roll back to (no {io.BUILDS_NAME}/ folder)")
+    if not publication.build_ids(output):
+        raise PipelineError(f"{output} keeps no builds to roll back to (no {publication.BUILDS_NAME}/ folder)")
     with io.output_lock(output):
-        build_id = io.rollback(output, args.to)
-    print(f"{output}: now publishes build {build_id} (kept: {', '.join(io.build_ids(output))})")
+        build_id = publication.rollback(output, args.to)
+    print(f"{output}: now publishes build {build_id} (kept: {', '.join(publication.build_ids(output))})")
     return 0
 
 
@@ -170,7 +170,7 @@ def command_validate(args) -> int:
     from pipeline.validation import validate_folder
 
     config = load_config(args.config)
-    from pipeline.io import published_build
+    from pipeline.publication import published_build
 
     folder = Path(args.folder)
     if not BuildFolders(folder).documents.is_dir():
@@ -229,7 +229,7 @@ def command_report(args) -> int:
     if not (folder / "manifest.json").is_file():
         raise PipelineError(f"{folder} holds no finished build (no manifest.json)")
     previous = json.loads(Path(args.previous).read_text(encoding="utf-8")) if args.previous else None
-    from pipeline.io import published_build
+    from pipeline.publication import published_build
 
     print(render_report(published_build(folder), previous))
     return 0
