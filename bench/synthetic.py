@@ -5,7 +5,7 @@
 How a document is made (all choices from one seeded ``random.Random``, so the same arguments give the
 same bytes):
 - sentences are cut from the seed files (data/raw) and the .txt files 001–048 of the dev set (kept outside
-  the repository, ``pipeline.devset``; the same 36 files every earlier benchmark used; without the dev set
+  the repository, ``pipeline.evaluation.devset``; the same 36 files every earlier benchmark used; without the dev set
   the pool is the seeds' sentences and the numbers are not comparable),
   Traditional ones converted to Simplified first; paragraphs are 2–6 random sentences, documents a title
   plus paragraphs up to a random length of 3–15 KB (UTF-8);
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import opencc
 
-from pipeline.devset import default_devset_dir
+from pipeline.evaluation.devset import default_devset_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_DIR = ROOT / "data" / "raw"

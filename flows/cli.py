@@ -182,7 +182,7 @@ def command_validate(args) -> int:
 
 
 def _devset_folder(value: str | None) -> Path:
-    from pipeline.devset import default_devset_dir
+    from pipeline.evaluation.devset import default_devset_dir
 
     devset = Path(value) if value else default_devset_dir()
     if devset is None:
@@ -194,7 +194,7 @@ def _devset_folder(value: str | None) -> Path:
 
 def command_eval(args) -> int:
     from pipeline.config import load_config
-    from pipeline.evaluation import evaluate_devset, evaluation_json, format_evaluation
+    from pipeline.evaluation.scores import evaluate_devset, evaluation_json, format_evaluation
 
     devset = _devset_folder(args.devset)
     result = evaluate_devset(devset, load_config(args.config), held_out=not args.in_sample, k=args.folds)

@@ -26,7 +26,7 @@ from pipeline.artifacts import (
 from pipeline.document import Document, Rejection
 from conftest import DEVSET
 from pipeline.config import BuildConfig
-from pipeline.devset import read_page, read_pages
+from pipeline.evaluation.devset import read_page, read_pages
 from pipeline.stage_configs import ArtifactsConfig
 
 ROOT = Path(__file__).resolve().parent.parent

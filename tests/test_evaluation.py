@@ -13,9 +13,9 @@ import pytest
 
 from conftest import DEVSET, needs_devset
 from pipeline.config import BuildConfig
-from pipeline.devset import folds, read_pages, report_pages, site_of, tuning_pages
-from pipeline.evaluation import evaluate_devset, format_evaluation, score_page
-from pipeline.devset import Page
+from pipeline.evaluation.devset import folds, read_pages, report_pages, site_of, tuning_pages
+from pipeline.evaluation.scores import evaluate_devset, format_evaluation, score_page
+from pipeline.evaluation.devset import Page
 from pipeline.document import Document
 
 BODY = ("会议指出，今年以来全县上下坚持稳中求进工作总基调，扎实推进各项重点工作，经济社会发展取得新成效。"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import DEVSET, needs_devset
 from pipeline.config import BuildConfig
-from pipeline.devset import read_pages
+from pipeline.evaluation.devset import read_pages
 from pipeline.document import Document, Removal
 from pipeline.metadata import clean_title, extract_metadata, title_candidates
 from pipeline.models import titles

@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 
 from pipeline.config import BuildConfig
-from pipeline.devset import default_devset_dir
+from pipeline.evaluation.devset import default_devset_dir
 from pipeline.models import lines
 
 

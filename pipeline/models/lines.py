@@ -443,7 +443,7 @@ def label_rows(document, gold: dict) -> list[tuple[str, int, int, str, str, str]
 def dev_documents(devset_dir: Path):
     """(page, document as the artifacts stage receives it) for every tuning page of the dev set."""
     from pipeline.config import BuildConfig
-    from pipeline.devset import read_pages, tuning_pages
+    from pipeline.evaluation.devset import read_pages, tuning_pages
     from pipeline.models.training import documents_entering
 
     config = BuildConfig()
