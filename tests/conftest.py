@@ -19,7 +19,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
-# The dev set is third-party text kept outside the repository (pipeline/evaluation/devset.py says where it is looked for).
+# The dev set is third-party text kept outside the repository (pipeline/evaluation/devset.py says where it is
+# looked for).
 DEVSET = default_devset_dir()
 needs_devset = pytest.mark.skipif(DEVSET is None, reason="dev set not found: ../shared/devset or $CORPUS_DEVSET")
 

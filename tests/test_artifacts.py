@@ -224,7 +224,8 @@ def test_cross_document_thresholds():
 
 
 def test_cross_document_ignores_long_sentences_and_short_lines():
-    quote = "绿水青山就是金山银山,我们要坚定不移走生态优先、绿色发展之路,把生态优势转化为发展优势,让群众共享发展成果。" * 2
+    quote = ("绿水青山就是金山银山,我们要坚定不移走生态优先、绿色发展之路,"
+             "把生态优势转化为发展优势,让群众共享发展成果。") * 2
     counts = count_line_hashes([quote + "\n短行"] * 20, CONFIG)
     assert counts == Counter()
 

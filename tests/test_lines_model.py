@@ -56,7 +56,8 @@ def test_model_drops_debris_lines_with_a_traced_score(tmp_path):
     assert traced and all(r.rule.split(":")[0] in ("model.meta", "model.chrome") for r in traced)
     assert all(0.5 <= float(r.rule.split(":")[1]) <= 1.0 for r in traced)
     # the stage is idempotent on its own output with the model in it
-    again = artifacts.remove_artifacts_with(result.with_changes(removals=()), ArtifactsConfig(model_min_score=0.5), model)
+    again = artifacts.remove_artifacts_with(result.with_changes(removals=()), ArtifactsConfig(model_min_score=0.5),
+                                            model)
     assert again.text == result.text
 
 

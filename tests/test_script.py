@@ -70,7 +70,7 @@ def seed_outputs():
 
 def test_seeds_have_no_traditional_residue(seed_outputs):
     for key, doc in seed_outputs.items():
-        residue = [(a, b) for a, b in zip(doc.text, script.plain_t2s(doc.text)) if a != b]
+        residue = [(a, b) for a, b in zip(doc.text, script.plain_t2s(doc.text), strict=True) if a != b]
         assert residue == [], key
 
 
@@ -214,9 +214,9 @@ def _convert_each(function, chars):
 def test_exhaustive_cjk_idempotence_and_length(function):
     once = _convert_each(function, ALL_CJK)
     twice = _convert_each(function, once)
-    non_idempotent = {c: (o, t) for c, o, t in zip(ALL_CJK, once, twice) if o != t}
+    non_idempotent = {c: (o, t) for c, o, t in zip(ALL_CJK, once, twice, strict=True) if o != t}
     assert non_idempotent == KNOWN_NON_IDEMPOTENT
-    assert [c for c, o in zip(ALL_CJK, once) if len(o) != 1] == []
+    assert [c for c, o in zip(ALL_CJK, once, strict=True) if len(o) != 1] == []
 
 
 def test_exhaustive_chain_changes_on_simplified_repertoire():
@@ -228,8 +228,8 @@ def test_exhaustive_chain_changes_on_simplified_repertoire():
             return False
 
     common = [c for c in ALL_CJK if in_gb2312(c)]
-    custom = dict(zip(common, _convert_each(script.to_simplified, common)))
-    plain = dict(zip(common, _convert_each(script.plain_t2s, common)))
+    custom = dict(zip(common, _convert_each(script.to_simplified, common), strict=True))
+    plain = dict(zip(common, _convert_each(script.plain_t2s, common), strict=True))
     extra = {c: custom[c] for c in common if custom[c] != plain[c]}
     assert extra == EXTRA_GB2312_CHANGES_OVER_T2S
 

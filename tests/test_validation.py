@@ -259,7 +259,8 @@ def test_row_failures_see_each_broken_row_of_a_batch():
         "abc-1": {"expect_column_values_to_be_iso_dates_not_in_future(published_at)"},
         "abc-2": {"expect_column_values_to_be_in_set_or_null(original_script)"},
         "abc-4": {"expect_cjk_share_at_least(text)"},
-        "abc-5": {"expect_column_values_to_be_iso_dates(event_date)", "expect_column_values_to_match_regex(source_sha256)"},
+        "abc-5": {"expect_column_values_to_be_iso_dates(event_date)",
+                  "expect_column_values_to_match_regex(source_sha256)"},
     }
 
 
@@ -451,7 +452,8 @@ def test_a_documents_part_with_another_schema_fails(tmp_path):
     parts = _write_documents(tmp_path, rows, wrong.remove(wrong.get_field_index("url")))
     frame = read_checks(tmp_path)  # no checks/ folder: an empty checks table
     assert len(frame) == 0
-    frame = pd.concat([frame, pd.DataFrame(checks_for_rows([typed_dates(row) for row in rows], CONFIG))], ignore_index=True)
+    checks = pd.DataFrame(checks_for_rows([typed_dates(row) for row in rows], CONFIG))
+    frame = pd.concat([frame, checks], ignore_index=True)
     report = validate_checks(frame, CONFIG, tmp_path, document_parts=parts, raise_on_failure=False)
     assert [e.label for e in report.failed] == ["expect_parquet_schema_to_match(documents)"]
     assert report.failed[0].unexpected_count == 2

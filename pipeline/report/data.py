@@ -314,7 +314,7 @@ def _document_distributions(connection, documents_files: list[str], removal_file
         f" char_count, raw_char_count, {removal_counts} as removals from {source} d {join}"
         f" order by source_file, article_index, id limit {DOCUMENT_ROWS}", params)
     names = [column[0] for column in cursor.description]
-    documents = [dict(zip(names, row)) for row in cursor.fetchall()]
+    documents = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return provinces, years, authors, lengths, documents, (no_year, no_author, converted), totals
 
 

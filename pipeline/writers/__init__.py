@@ -117,7 +117,7 @@ def open_part(root: Path, dataset: str, part_name: str, schema: pa.Schema | None
     paths = part_paths(root, dataset, part_name)
     opened = []
     try:
-        for form, path in zip(formats, paths):
+        for form, path in zip(formats, paths, strict=True):
             opened.append(form.open(path, schema, output))
     except BaseException:
         for writer in opened:
@@ -128,7 +128,7 @@ def open_part(root: Path, dataset: str, part_name: str, schema: pa.Schema | None
 
 def write_part(root: Path, dataset: str, part_name: str, table: pa.Table, output: OutputConfig) -> None:
     """Write a whole part of ``dataset`` at once, in every format of it."""
-    for form, path in zip(DATASETS[dataset], part_paths(root, dataset, part_name)):
+    for form, path in zip(DATASETS[dataset], part_paths(root, dataset, part_name), strict=True):
         form.write(path, table, output)
 
 
@@ -138,5 +138,5 @@ def filter_part(root: Path, dataset: str, part_name: str, drop_ids: set[str], ou
     cache) keep the old content."""
     formats, paths = DATASETS[dataset], part_paths(root, dataset, part_name)
     keep = [doc_id not in drop_ids for doc_id in formats[0].row_ids(paths[0])]
-    for form, path in zip(formats, paths):
+    for form, path in zip(formats, paths, strict=True):
         form.filter(path, keep, output)

@@ -55,7 +55,7 @@ def filter_jsonl(path: Path, keep: Sequence[bool]) -> None:
     """Rewrite a part with only the lines whose ``keep`` flag is set, byte for byte, replaced by rename."""
     tmp = path.with_name(path.name + ".tmp")
     with open(path, encoding="utf-8") as source, open(tmp, "w", encoding="utf-8", newline="\n") as target:
-        for line, kept in zip(source, keep):
+        for line, kept in zip(source, keep, strict=True):  # a twin holds its part's rows: a mismatch raises
             if kept:
                 target.write(line)
     os.replace(tmp, path)
