@@ -104,3 +104,27 @@ def test_eval_without_a_devset_fails_with_one_line(tmp_path):
                          env=env, cwd=Path(__file__).resolve().parents[1], timeout=120)
     assert run.returncode != 0
     assert run.stderr.strip().count("\n") == 0 and "no dev set found" in run.stderr, run.stderr
+
+
+def test_the_evaluation_uses_no_private_helper_of_the_product():
+    """It runs the product's readers and stages through their public names: no ``from x import _y`` and no
+    ``module._y`` on an imported module, so a stage's internals can change without the evaluation drifting."""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "pipeline" / "evaluation"
+    found = []
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                   for alias in node.names}
+        modules |= {alias.asname or alias.name for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline")
+                    for alias in node.names}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline"):
+                found += [f"{path.name}: from {node.module} import {a.name}" for a in node.names
+                          if a.name.startswith("_")]
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") \
+                    and isinstance(node.value, ast.Name) and node.value.id in modules:
+                found.append(f"{path.name}: {node.value.id}.{node.attr}")
+    assert found == []
