@@ -106,7 +106,8 @@ def train_and_describe(devset_dir: Path, out_dir: Path | None = None, config: Bu
         "",
         f"Trained {date.today().isoformat()} by `corpus train` on {len(tuning)} dev-set pages from "
         f"{len({p.site for p in tuning})} sites (all but the report-only split of {len(pages) - len(tuning)} pages; "
-        "`pipeline/evaluation/devset.py`). The dev set is third-party text kept outside the repository (`../shared/devset`); "
+        "`pipeline/evaluation/devset.py`). The dev set is third-party text kept outside the repository "
+        "(`../shared/devset`); "
         "no page text is stored here.",
         "",
         "## Components",
