@@ -1,8 +1,9 @@
-"""The library's file system work apart from writing datasets: folder checks, finding and reading inputs,
-atomic files (JSON, verified cache entries), reading Parquet, the output lock, and publishing a build.
+"""The library's file system work apart from writing datasets and publishing: folder checks, finding and
+reading inputs, atomic files (JSON, verified cache entries), reading Parquet, memory hand-back, the output lock.
 
 Every file is written under a temporary name and renamed into place, so a reader never sees half a file.
-Datasets (Parquet and JSONL parts, release data files) are written by ``pipeline.writers``, one format a module.
+Datasets (Parquet and JSONL parts, release data files) are written by ``pipeline.writers``, one format a module;
+``pipeline.publication`` switches a finished build into place.
 """
 
 from __future__ import annotations
