@@ -20,30 +20,13 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 
+from pipeline import fields
 from pipeline.document import Document, Rejection
 from pipeline.stage_configs import QualityConfig
 
-SIGNALS = (
-    "cjk_share",
-    "punctuation_share",
-    "mean_line_length",
-    "mean_paragraph_length",
-    "repeated_line_ratio",
-    "repeated_ngram_ratio",
-    "removed_share",
-)
-
-SIGNAL_DESCRIPTIONS = {
-    "cjk_share": "share of Han characters among non-whitespace characters (null for an empty text)",
-    "punctuation_share": "share of punctuation (Unicode P*) among non-whitespace characters",
-    "mean_line_length": "mean characters per non-blank line (leading and trailing spaces not counted)",
-    "mean_paragraph_length": "mean characters per paragraph (blocks separated by blank lines; a text without "
-                             "blank lines has one paragraph per line)",
-    "repeated_line_ratio": "share of non-blank lines that repeat an earlier line of the document",
-    "repeated_ngram_ratio": "share of non-whitespace characters inside a 10-character n-gram that occurs more "
-                            "than once in the document",
-    "removed_share": "characters removed as debris (traced removals, PII placeholders excluded) / raw characters",
-}
+# The signal columns and their descriptions are declared with every other column in pipeline/fields.py.
+SIGNALS = fields.names(filled_by="quality")
+SIGNAL_DESCRIPTIONS = {name: fields.BY_NAME[name].description for name in SIGNALS}
 
 # Han ideographs as code point ranges: CJK Unified Ideographs (国), Extension A (㐀), Compatibility
 # Ideographs, Extensions B–F; the same set the validation stage counts as CJK.
@@ -99,8 +82,7 @@ def quality_columns() -> list[pa.Field]:
     >>> [field.name for field in quality_columns()][:2]
     ['cjk_share', 'punctuation_share']
     """
-    return [pa.field(name, pa.float64(), nullable=True, metadata={"description": SIGNAL_DESCRIPTIONS[name]})
-            for name in SIGNALS]
+    return [fields.arrow_field(fields.BY_NAME[name]) for name in SIGNALS]
 
 
 def repeated_ngram_ratio(text: str, ngram: int = 10) -> float | None:
