@@ -24,7 +24,7 @@ from pipeline.config import config_from_dict
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.schema import DATE_COLUMNS, DOCUMENT_SCHEMA, SCHEMA_VERSION, typed_date
 from pipeline.stage_configs import ValidationConfig
-from pipeline.expectations import HAN_RUN, _class_table, check_row, cjk_share, debris_found, traditional_residue
+from pipeline.validation.expectations import HAN_RUN, _class_table, check_row, cjk_share, debris_found, traditional_residue
 from pipeline.validation import (
     CHECKS_SCHEMA,
     SUITE_NAME,

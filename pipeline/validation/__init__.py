@@ -2,7 +2,7 @@
 
 What it does: the suite runs over the *checks table*, one small row per document: the documents table's
 columns that an expectation reads (ids, counts, place names, dates, labels) plus values derived from the
-text in the shard that wrote it (``pipeline.expectations.check_row``: length, blank, Traditional residue,
+text in the shard that wrote it (``pipeline.validation.expectations.check_row``: length, blank, Traditional residue,
 debris found, Han share). ``text`` itself, and the free-text fields no expectation reads (title, notes,
 author ...), never reach the suite, so validating a million documents holds ~0.2 GB, not ~9 GB of text.
 The documents table's own columns and types are checked on the Parquet schema of every part file (no
@@ -22,7 +22,7 @@ the caller decides not to publish: on a build that is a batch-level one (columns
 band, unique ids), or a row-level check that the shards' quarantine missed.
 
 GX is imported only inside functions (the import costs ~3 s): importing this module stays cheap.
-The row-level logic of the custom expectations lives in ``pipeline.expectations`` (plain functions).
+The row-level logic of the custom expectations lives in ``pipeline.validation.expectations`` (plain functions).
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import pyarrow as pa
 
-from pipeline import expectations as checks, io, layout
+from pipeline import fields, io, layout
+from pipeline.validation import expectations as checks
 from pipeline.errors import ValidationFailed
 from pipeline.schema import (
     DATE_COLUMNS,
@@ -84,12 +85,9 @@ SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 # speaker, category, source_site, series, editor_note, source_note, url, source_encoding, script_conversion:
 # no expectation reads their values, their type is checked on the Parquet schema, and titles and notes
 # alone would double the table's size.
-COPIED_COLUMNS = (
-    "id", "source_file", "article_index", "province", "city", "county", "region_code", "published_at",
-    "published_at_precision", "event_date", "event_date_precision", "original_script", "source_format", "source_sha256", "char_count", "chars_converted",
-    "source_line", "raw_char_count", "removed_char_count",
-)  # fmt: skip
-# Columns computed from ``text`` by ``pipeline.expectations.check_row`` (one row per document).
+# The list is derived from pipeline/fields.py (``checks_position``), in the checks table's column order.
+COPIED_COLUMNS = fields.checks_columns()
+# Columns computed from ``text`` by ``pipeline.validation.expectations.check_row`` (one row per document).
 DERIVED_COLUMNS = ("text_chars", "text_blank", "traditional_residue", "debris", "cjk_share")
 CHECKS_SCHEMA = pa.schema(
     [DOCUMENT_SCHEMA.field(name) for name in COPIED_COLUMNS]
@@ -104,8 +102,7 @@ CHECKS_SCHEMA = pa.schema(
 CHECKS_COLUMNS = tuple(CHECKS_SCHEMA.names)
 # Low-cardinality string columns read as pandas categoricals: 1M rows of "浙江省" cost 1M small codes.
 # (source_file is shared by every document of a JSONL input.)
-CATEGORICAL_COLUMNS = ("source_file", "province", "city", "county", "published_at_precision",
-                       "event_date_precision", "original_script", "source_format")  # fmt: skip
+CATEGORICAL_COLUMNS = fields.names(fields.CATEGORICAL)
 # How a check on a checks-table column is named for users: as the check on ``text`` it stands for.
 # Key: (GX expectation type, checks-table column); value: (name shown, column shown).
 TEXT_CHECK_NAMES = {

@@ -1,7 +1,7 @@
 """Row-level checks behind the custom expectations of the validation suite, as plain functions.
 
 Each function looks at one value (or one row) of the documents table and says what is wrong with it, or
-returns an empty / ``None`` answer when it is fine. ``pipeline.validation`` wraps them in Great Expectations
+returns an empty / ``None`` answer when it is fine. ``pipeline.validation.gx`` wraps them in Great Expectations
 custom expectations; keeping them here, free of any GX import, makes them cheap to test and to reuse.
 
 They only read: nothing here changes a document. They deliberately do not judge what a stage should have
