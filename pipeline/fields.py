@@ -201,7 +201,7 @@ README_END = "<!-- end of columns -->"
 def markdown_table() -> str:
     """The README's table of the documents columns: one row per declared field.
 
-    >>> markdown_table().splitlines()[6]
+    >>> markdown_table().splitlines()[10]
     '| `city` | string | metadata | prefecture-level city |'
     """
     rows = ["| column | type | filled by | meaning |", "|---|---|---|---|"]

@@ -1,8 +1,9 @@
 """The output schema: Arrow types for every dataset the build writes, and the document → row mapping.
 
-The documents table's columns are declared in ``pipeline.fields``; this module turns them into the Arrow
-schema and turns a ``Document`` into a row. The first columns are fixed by contract (users' queries depend on
-them); more columns may be added. A change of a column's name or type is a schema change: bump ``SCHEMA_VERSION``'s major number.
+The documents table's columns are declared in ``pipeline.fields``; this module makes the Arrow schema of
+them and turns a ``Document`` into a row. The first columns are fixed by contract (users' queries depend on
+them); more columns may be added. A change of a column's name or type is a schema change: bump
+``SCHEMA_VERSION``'s major number.
 """
 
 from __future__ import annotations
