@@ -196,6 +196,8 @@ def arrow_field(field: Field) -> pa.Field:
 
 README_START = "<!-- columns: generated from pipeline/fields.py by `python -m pipeline.fields README.md` -->"
 README_END = "<!-- end of columns -->"
+# The table between the two markers (possibly empty).
+_README_SECTION = re.compile(re.escape(README_START) + r"\n(.*?)\n?" + re.escape(README_END), re.S)
 
 
 def markdown_table() -> str:
@@ -207,15 +209,14 @@ def markdown_table() -> str:
     rows = ["| column | type | filled by | meaning |", "|---|---|---|---|"]
     for field in FIELDS:
         description = field.description.replace("|", "\\|")
-        if "quality" in field.filled_by:
-            description = "quality: " + description
-        rows.append(f"| `{field.name}` | {field.type} | {', '.join(field.filled_by)} | {description} |")
+        type_name = "float64" if field.type == FLOAT64 else str(field.type)  # pyarrow prints float64 as "double"
+        rows.append(f"| `{field.name}` | {type_name} | {', '.join(field.filled_by)} | {description} |")
     return "\n".join(rows)
 
 
 def readme_section(readme: str) -> str | None:
     """The text between the README's column-table markers, or None when a marker is missing."""
-    match = re.search(re.escape(README_START) + r"\n(.*?)\n" + re.escape(README_END), readme, re.S)
+    match = _README_SECTION.search(readme)
     return match.group(1) if match else None
 
 
@@ -223,8 +224,7 @@ def with_readme_table(readme: str) -> str:
     """``readme`` with the column table between the markers replaced by ``markdown_table()``."""
     if readme_section(readme) is None:
         raise ValueError(f"README has no column-table markers ({README_START!r} … {README_END!r})")
-    pattern = re.escape(README_START) + r"\n.*?\n" + re.escape(README_END)
-    return re.sub(pattern, lambda _: f"{README_START}\n{markdown_table()}\n{README_END}", readme, flags=re.S)
+    return _README_SECTION.sub(lambda _: f"{README_START}\n{markdown_table()}\n{README_END}", readme)
 
 
 if __name__ == "__main__":  # python -m pipeline.fields README.md: rewrite the README's column table
