@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -475,3 +477,21 @@ def test_validate_folder_recomputes_checks_from_the_text(tmp_path):
         validate_folder(tmp_path, CONFIG)
     assert caught.value.failed_expectations == ["expect_no_traditional_residue(text)"]
     assert "id abc-4: 這" in str(caught.value)
+
+
+def test_importing_the_package_does_not_import_great_expectations():
+    """GX costs ~3 s to import: only pipeline.validation.gx imports it, when a suite is built or preloaded."""
+    code = ("import sys, pipeline.validation, pipeline.validation.rows, pipeline.gate; "
+            "print(any(name.startswith('great_expectations') for name in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.stdout.strip() == "False"
+
+
+def test_preload_reports_an_import_failure_instead_of_hiding_it(monkeypatch, caplog):
+    from pipeline.validation import suite
+
+    monkeypatch.setattr(suite, "GX_MODULE", "pipeline.validation.no_such_module")
+    problem = suite.preload()
+    assert problem and "ModuleNotFoundError" in problem
+    assert "preloading Great Expectations failed" in caplog.text
