@@ -18,9 +18,9 @@ from pathlib import Path
 
 import opencc
 
-from pipeline import script
 from pipeline.document import Document
 from pipeline.stage_configs import ScriptConfig
+from pipeline.stages import script
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "cases" / "script.json"

@@ -84,7 +84,7 @@ def traditional_residue(text: str, allowed: frozenset[str] | tuple[str, ...] = (
     converted = _t2s().convert(text)
     if converted == text:
         return ""
-    from pipeline.script import traditional_only_chars
+    from pipeline.stages.script import traditional_only_chars
 
     suspects = traditional_only_chars(text)
     if not suspects:
@@ -157,7 +157,7 @@ def check_row(text: str, config: ValidationConfig) -> dict:
     """
     if not text:
         return {"text_chars": 0, "text_blank": True, "traditional_residue": "", "debris": "", "cjk_share": 0.0}
-    from pipeline.script import _charset_table
+    from pipeline.stages.script import _charset_table
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     han, space = np.bincount(_class_table()[codes], minlength=3)[1:]

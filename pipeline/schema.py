@@ -12,7 +12,7 @@ import re
 import pyarrow as pa
 
 from pipeline.document import Document, Rejection
-from pipeline.quality import SIGNAL_DESCRIPTIONS, quality_columns, removed_char_count
+from pipeline.stages.quality import SIGNAL_DESCRIPTIONS, quality_columns, removed_char_count
 
 # 1.1.0: quality-signal columns added (minor: new columns only, nothing renamed or retyped).
 # 2.0.0: published_at and event_date are timestamps (were ISO strings), each with a *_precision column;

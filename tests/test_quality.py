@@ -8,12 +8,12 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import quality
 from pipeline.document import Document, Removal
-from pipeline.quality import (
+from pipeline.stage_configs import QualityConfig
+from pipeline.stages import quality
+from pipeline.stages.quality import (
     SIGNALS, quality_columns, quality_rejection, quality_signals, repeated_ngram_ratio, signals_for,
 )
-from pipeline.stage_configs import QualityConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 

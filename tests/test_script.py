@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DEVSET, needs_devset
-from pipeline import script
 from pipeline.document import Document
 from pipeline.stage_configs import ScriptConfig
+from pipeline.stages import script
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = json.loads((ROOT / "tests" / "cases" / "script.json").read_text(encoding="utf-8"))

@@ -30,8 +30,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import people
 from pipeline.document import Document
+from pipeline.stages.metadata import people
 
 NAME: str = "authors"
 STAGE: str = "metadata"

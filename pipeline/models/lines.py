@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline import artifact_rules as R
+from pipeline.stages.artifacts import rules as R
 
 NAME = "lines"
 STAGE = "artifacts"
@@ -393,8 +393,8 @@ def examples(document, gold: dict) -> list:
     the page: every input line (the rules' debris labelled too, for more debris to learn from), and the
     lines the rules keep (what the model sees at run time). A line checked by eye in ``LABELS_PATH`` (same
     page, line number and hash) takes its role from there."""
-    from pipeline.artifacts import rule_pass_view
-    from pipeline.script import to_simplified
+    from pipeline.stages.artifacts import rule_pass_view
+    from pipeline.stages.script import to_simplified
 
     stored = stored_labels().get((gold.get("file", ""), document.article_index or 0), {})
     input_lines = document.text.split("\n")
@@ -431,8 +431,8 @@ def input_line_hash(text: str) -> str:
 
 def label_rows(document, gold: dict) -> list[tuple[str, int, int, str, str, str]]:
     """The weak labels of every non-blank input line of one dev page, as rows of the labels file."""
-    from pipeline.artifacts import rule_pass_view
-    from pipeline.script import to_simplified
+    from pipeline.stages.artifacts import rule_pass_view
+    from pipeline.stages.script import to_simplified
 
     views = rule_pass_view(document, kept_only=False)
     input_lines = document.text.split("\n")

@@ -14,7 +14,7 @@ from typing import Callable
 
 from pipeline.config import BuildConfig
 from pipeline.document import Document, Rejection
-from pipeline import artifacts, gate, metadata, pii, script
+from pipeline.stages import artifacts, gate, metadata, pii, script
 
 
 @dataclass(frozen=True)

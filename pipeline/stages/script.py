@@ -54,7 +54,7 @@ import opencc
 from pipeline.document import Document
 from pipeline.stage_configs import ScriptConfig
 
-DATA_DIR = Path(__file__).parent / "data" / "opencc"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "opencc"
 OPENCC_SHARE_DIR = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
 
 CONFIG_NAME = "custom-t2s-v1"

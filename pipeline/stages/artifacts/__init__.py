@@ -46,9 +46,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from pipeline import artifact_rules as R
 from pipeline.document import Document, Rejection, Removal
 from pipeline.stage_configs import ArtifactsConfig
+from pipeline.stages.artifacts import rules as R
 
 RULES = R.RULES
 
