@@ -310,11 +310,11 @@ def _assert_hints_hold(line: str) -> None:
 
 
 def _assert_fast_path_sound(line: str) -> None:
-    from pipeline.stages import artifacts
+    from pipeline.stages.artifacts import spans
 
-    if artifacts._no_span_can_match(line):
+    if spans._no_span_can_match(line):
         edits: list = []
-        assert artifacts._span_steps(line, CONFIG, edits) == line and edits == [], line
+        assert spans._span_steps(line, CONFIG, edits) == line and edits == [], line
 
 
 def test_prefilters_are_sound_on_real_lines():
@@ -337,12 +337,12 @@ def test_anchor_filters_cover_every_code_point():
     # _line_rule searches a plain character class before a case-insensitive hint: every literal of the hint
     # holds a character of the class, and the class already holds every character the hint's flags make
     # equal to one of its own (checked over all code points, surrogates and astral planes included)
-    from pipeline.stages import artifacts
+    from pipeline.stages.artifacts import line_rules
 
     everything = "".join(map(chr, range(0x110000)))
     for hint, anchor in (
-        (artifact_rules.ICP_HINT_RE, artifacts._ICP_ANCHOR_RE),
-        (artifact_rules.COPYRIGHT_HINT_RE, artifacts._COPYRIGHT_ANCHOR_RE),
+        (artifact_rules.ICP_HINT_RE, line_rules._ICP_ANCHOR_RE),
+        (artifact_rules.COPYRIGHT_HINT_RE, line_rules._COPYRIGHT_ANCHOR_RE),
     ):
         for literal in hint.pattern.replace("\\", "").split("|"):
             assert anchor.search(literal), literal
