@@ -71,33 +71,48 @@ def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
     if tokens and all(chrome):
         return chrome[0] if len(set(chrome)) == 1 else "artifacts.nav_row"
     if not has_punct and len(line) <= config.header_max_chars:
-        if R.BREADCRUMB_LEAD_RE.match(line):
+        rule = _short_chrome_rule(line, tokens, chrome)
+        if rule is not None:
+            return rule
+    return _pattern_rule(line, long_sentence)
+
+
+def _short_chrome_rule(line: str, tokens: list[str], chrome: list[str | None]) -> str | None:
+    """The rules for a short line without sentence punctuation: breadcrumbs, menu rows, login boxes, label
+    lines, previous/next links, pagination, related headlines. ``chrome``: each token's chrome rule or None."""
+    if R.BREADCRUMB_LEAD_RE.match(line):
+        return "artifacts.nav_row"
+    if _MARKUP_RE.search(line):
+        pass  # markup such as "<contenttitle>…</contenttitle>" is not a breadcrumb
+    elif line.startswith((">", "＞", "»")) or len(R.BREADCRUMB_SEP_RE.findall(line)) >= 2:
+        segments = [s for s in R.BREADCRUMB_SEP_RE.split(line) if s.strip()]
+        if segments and all(len(s.strip()) <= 30 for s in segments):
             return "artifacts.nav_row"
-        if _MARKUP_RE.search(line):
-            pass  # markup such as "<contenttitle>…</contenttitle>" is not a breadcrumb
-        elif line.startswith((">", "＞", "»")) or len(R.BREADCRUMB_SEP_RE.findall(line)) >= 2:
-            segments = [s for s in R.BREADCRUMB_SEP_RE.split(line) if s.strip()]
-            if segments and all(len(s.strip()) <= 30 for s in segments):
-                return "artifacts.nav_row"
-        n_chrome = sum(1 for c in chrome if c)
-        others = [t for t, c in zip(tokens, chrome) if not c]
-        if len(tokens) >= 2 and n_chrome >= 2 and len(others) <= n_chrome and all(len(t) <= 6 for t in others):
+    n_chrome = sum(1 for c in chrome if c)
+    others = [t for t, c in zip(tokens, chrome) if not c]
+    if len(tokens) >= 2 and n_chrome >= 2 and len(others) <= n_chrome and all(len(t) <= 6 for t in others):
+        return "artifacts.nav_row"
+    if len(tokens) >= R.MENU_MIN_TOKENS and all(len(t) <= 6 for t in tokens):
+        suffixes = Counter(t[-2:] for t in tokens)
+        if n_chrome or suffixes.most_common(1)[0][1] >= 3:
             return "artifacts.nav_row"
-        if len(tokens) >= R.MENU_MIN_TOKENS and all(len(t) <= 6 for t in tokens):
-            suffixes = Counter(t[-2:] for t in tokens)
-            if n_chrome or suffixes.most_common(1)[0][1] >= 3:
-                return "artifacts.nav_row"
-        if (any(c == "artifacts.login_box" for c in chrome) or R.LOGIN_RE.search(line)) and len(line) <= 30:
-            return "artifacts.login_box"
-        if R.LABEL_LINE_RE.match(line):
-            return "artifacts.header_line"
-        if _PREV_NEXT_RE.search(line) and len(line) <= 60:
-            return "artifacts.prev_next"
-        if R.PAGINATION_RE.match(line):
-            return "artifacts.pagination"
-        if R.RELATED_HEADLINE_RE.match(line) and len(line.split()) >= R.RELATED_HEADLINE_MIN_PARTS:
-            return "artifacts.related"
-    # length limits are tested before the patterns: most lines are prose longer than any limit
+    if (any(c == "artifacts.login_box" for c in chrome) or R.LOGIN_RE.search(line)) and len(line) <= 30:
+        return "artifacts.login_box"
+    if R.LABEL_LINE_RE.match(line):
+        return "artifacts.header_line"
+    if _PREV_NEXT_RE.search(line) and len(line) <= 60:
+        return "artifacts.prev_next"
+    if R.PAGINATION_RE.match(line):
+        return "artifacts.pagination"
+    if R.RELATED_HEADLINE_RE.match(line) and len(line.split()) >= R.RELATED_HEADLINE_MIN_PARTS:
+        return "artifacts.related"
+    return None
+
+
+def _pattern_rule(line: str, long_sentence: bool) -> str | None:
+    """The rules every line up to the caption length meets: file names, URLs, footers, spam, ads, share widgets,
+    captions, site notices. Length limits are tested before the patterns: most lines are prose longer than any
+    limit."""
     if "." in line and R.IMAGE_FILE_RE.match(line):
         return "artifacts.image_file"
     if R.BARE_URL_RE.match(line):
@@ -120,7 +135,16 @@ def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
         return "artifacts.share"
     if len(line) <= 60 and R.WECHAT_MENU_RE.search(line):
         return "artifacts.share"
-    # image captions
+    caption = _caption_rule(line)
+    if caption is not None:
+        return caption
+    if len(line) <= 60 and R.SITE_NOTICE_RE.search(line):
+        return "artifacts.site_notice"
+    return None
+
+
+def _caption_rule(line: str) -> str | None:
+    """Image captions: a caption lead (▲, 图为), a photo source, a …摄 credit, (左)/(中)/(右) positions."""
     if len(line) <= 120 and R.CAPTION_LEAD_RE.match(line):
         return "artifacts.image_caption"
     if len(line) <= 60 and R.PHOTO_SOURCE_RE.match(line):
@@ -132,8 +156,6 @@ def _line_rule(text: str, config: ArtifactsConfig) -> str | None:
         return "artifacts.image_caption"
     if len(positions) == 1 and len(line) <= 80 and len(_sentences(line)) == 1 and line.endswith(("。", "上", "中")):
         return "artifacts.image_caption"
-    if len(line) <= 60 and R.SITE_NOTICE_RE.search(line):
-        return "artifacts.site_notice"
     return None
 
 
@@ -173,7 +195,8 @@ def _anchor_filter(hint: re.Pattern) -> re.Pattern:
         raise ValueError(f"not an alternation of literals: {hint.pattern}")
     rank = {ch: k for k, ch in enumerate(_FREQUENT_CHARACTERS)}
     # a character not in the list first, else the least frequent of the list
-    anchors = {min((chr(code) for _, code in branch), key=lambda ch: (ch in rank, -rank.get(ch, 0))) for branch in branches}
+    anchors = {min((chr(code) for _, code in branch), key=lambda ch: (ch in rank, -rank.get(ch, 0)))
+               for branch in branches}
     characters = "[" + "".join(re.escape(ch) for ch in sorted(anchors)) + "]"
     matched = sorted(set(re.compile(characters, hint.flags).findall(_basic_plane())) | anchors)
     return re.compile("[" + "".join(re.escape(ch) for ch in matched) + "]")

@@ -99,8 +99,10 @@ def _rejoin(lines: list[_Line], state: _State, config: ArtifactsConfig) -> list[
             nxt = lines[j]
             left = current.text.rstrip()
             right = nxt.text.lstrip()
-            removed = current.text[len(left) :] + "\n" + "".join(l.text + "\n" for l in lines[i:j]) + nxt.text[: len(nxt.text) - len(right)]
-            glue = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""
+            removed = (current.text[len(left) :] + "\n" + "".join(l.text + "\n" for l in lines[i:j])
+                       + nxt.text[: len(nxt.text) - len(right)])
+            ascii_pair = left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum()
+            glue = " " if ascii_pair else ""
             state.removals.append(Removal("artifacts.paragraph_rejoin", nxt.number, removed))
             current = _Line(current.number, left + glue + right)
             i = j + 1

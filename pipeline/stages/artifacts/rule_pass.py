@@ -45,7 +45,8 @@ from pipeline.stages.artifacts.text import (
     normalized_line,
 )
 
-_MAX_PASSES = 5  # a later pass finds what an earlier one exposed (a site name left alone at the top); real pages settle in 2
+# a later pass finds what an earlier one exposed (a site name left alone at the top); real pages settle in 2
+_MAX_PASSES = 5
 
 
 class _LineMemo:
@@ -68,9 +69,25 @@ _memo_for = functools.lru_cache(maxsize=8)(_LineMemo)  # one memo per config (ha
 
 
 def _clean_once(lines: list[_Line], state: _State, doc: Document, config: ArtifactsConfig) -> list[_Line]:
-    # 1. spans inside lines
+    """One pass of every rule over ``lines``; returns the lines kept (rejoined), recording on ``state``."""
+    lines, emptied = _clean_spans(lines, state, config)
+    nonblank = [i for i, l in enumerate(lines) if l.text.strip()]
+    rules = _structure_rules(lines, nonblank, state, doc)
+    memo = state.memo or _LineMemo(config)
+    _whole_line_rules(lines, nonblank, rules, state, config, memo)
+    _context_rules(lines, nonblank, rules, config, memo)
+    kept = [i for i in nonblank if i not in rules]
+    _find_title(lines, kept, state, config)
+    _repeated_titles(lines, kept, rules, state, config)
+    _cut_inline_spans(lines, kept, rules, state)
+    return _rejoin(_emit(lines, rules, emptied, state), state, config)
+
+
+def _clean_spans(lines: list[_Line], state: _State, config: ArtifactsConfig) -> tuple[list[_Line], set[int]]:
+    """Step 1, spans inside lines: the lines with their debris spans cut, and the indexes of the lines that were
+    made of debris spans only (already recorded; dropped like ruled lines)."""
     span_cleaned: list[_Line] = []
-    emptied: set[int] = set()  # lines made of debris spans only (already recorded): dropped like ruled lines
+    emptied: set[int] = set()
     span_edits = state.memo.span_edits if state.memo else functools.partial(_span_edits, config=config)
     for line in lines:
         if line.text in state.span_clean:
@@ -88,13 +105,12 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
             emptied.add(len(span_cleaned))
             new_text = ""
         span_cleaned.append(_Line(line.number, new_text))
-    lines = span_cleaned
+    return span_cleaned, emptied
 
-    nonblank = [i for i, l in enumerate(lines) if l.text.strip()]
-    top = set(nonblank[:15])
-    bottom = set(nonblank[-10:])
 
-    # 2. structure: series header, editor's note, closing note
+def _structure_rules(lines: list[_Line], nonblank: list[int], state: _State, doc: Document) -> dict[int, str]:
+    """Step 2, compilation structure: series header, editor's note (offered as fields, and ruled out of the text
+    in a compilation), closing note (offered, kept in the text). Returns the rules found (line index -> rule)."""
     rules: dict[int, str] = {}
     series_found = doc.series is not None or state.fields.get("series") is not None
     for i in nonblank[:5]:
@@ -117,9 +133,15 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
         match = R.SOURCE_NOTE_RE.match(_strip_table(lines[i].text))
         if match:
             _offer_field(state, "source_note", match.group("note"), 0)
+    return rules
 
-    # 3. whole-line rules
-    memo = state.memo or _LineMemo(config)
+
+def _whole_line_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str], state: _State,
+                      config: ArtifactsConfig, memo: _LineMemo) -> None:
+    """Step 3, whole-line rules: each line's own rule, header lines (near the top or bottom, or in a table row;
+    their values offered as fields) and reporter-only bylines. Adds to ``rules``."""
+    top = set(nonblank[:15])
+    bottom = set(nonblank[-10:])
     for i in nonblank:
         if i in rules:
             continue
@@ -139,23 +161,26 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
         if rule:
             rules[i] = rule
 
-    # 4. context rules
-    _context_rules(lines, nonblank, rules, config, memo)
 
-    # 5. title, repeated title, SEO injections
-    kept = [i for i in nonblank if i not in rules]
-    if state.title is None:
-        for i in kept[:3]:
-            first_han = _HAN_RE.search(lines[i].text)  # fewer than two Han characters: not a title
-            if first_han is None or _HAN_RE.search(lines[i].text, first_han.end()) is None:
-                continue
-            if _is_heading(lines[i].text, config) or (
-                len(lines[i].text.strip()) <= 60 and lines[i].text.strip()[-1:] not in R.TERMINAL
-            ):
-                state.title = lines[i].text.strip()
-                break
-    # a heading printed twice near the top: the title (seed 002/003), or a long heading line (devset 022);
-    # short lines such as an issuer name ("盐城市人民政府") may legitimately come back as a signature
+def _find_title(lines: list[_Line], kept: list[int], state: _State, config: ArtifactsConfig) -> None:
+    """Step 5a: the page's title, once: the first heading-like line of the first three kept lines."""
+    if state.title is not None:
+        return
+    for i in kept[:3]:
+        first_han = _HAN_RE.search(lines[i].text)  # fewer than two Han characters: not a title
+        if first_han is None or _HAN_RE.search(lines[i].text, first_han.end()) is None:
+            continue
+        if _is_heading(lines[i].text, config) or (
+            len(lines[i].text.strip()) <= 60 and lines[i].text.strip()[-1:] not in R.TERMINAL
+        ):
+            state.title = lines[i].text.strip()
+            break
+
+
+def _repeated_titles(lines: list[_Line], kept: list[int], rules: dict[int, str], state: _State,
+                     config: ArtifactsConfig) -> None:
+    """Step 5b: a heading printed twice near the top: the title (seed 002/003), or a long heading line (devset
+    022); short lines such as an issuer name ("盐城市人民政府") may legitimately come back as a signature."""
     title_key = normalized_line(state.title) if state.title else ""
     seen: set[str] = set()
     for i in kept[: config.repeated_title_window]:
@@ -169,6 +194,11 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
             rules[i] = "artifacts.repeated_title"
         elif key == title_key or len(key) >= 10:
             seen.add(key)
+
+
+def _cut_inline_spans(lines: list[_Line], kept: list[int], rules: dict[int, str], state: _State) -> None:
+    """Step 5c: spans that need the title or the page's top (SEO title injections, a table of contents run into
+    the first sentence), cut from the kept lines in place of ``lines``."""
     if state.title:
         for i in kept:
             if i not in rules and _has_seo_hint(lines[i].text):  # the first test of _remove_seo_injection, cached
@@ -181,7 +211,10 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
             if new_text != lines[i].text:
                 lines[i] = _Line(lines[i].number, new_text)
 
-    # 6. emit: drop ruled lines, keep one blank line where a removal left two
+
+def _emit(lines: list[_Line], rules: dict[int, str], emptied: set[int], state: _State) -> list[_Line]:
+    """Step 6: drop the ruled and emptied lines (recording the ruled ones), keeping one blank line where a removal
+    left two, and no blank lines after a removed footer."""
     out: list[_Line] = []
     removed_since = False
     for i, line in enumerate(lines):
@@ -202,7 +235,7 @@ def _clean_once(lines: list[_Line], state: _State, doc: Document, config: Artifa
         out.append(line)
     while removed_since and out and not out[-1].text.strip():  # blank lines left behind a removed footer
         out.pop()
-    return _rejoin(out, state, config)
+    return out
 
 
 def _rule_pass(doc: Document, config: ArtifactsConfig) -> tuple[list[_Line], _State]:

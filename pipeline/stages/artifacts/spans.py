@@ -64,7 +64,8 @@ _TRAILING_CREDIT_RE = re.compile(
 _TRAILING_CREDIT_HINT_RE = re.compile("编辑|责编|校对|审核|编审|摄影")  # 责任编辑 holds 编辑
 # A header value glued to the end of a heading: "103年元旦… 发布日期:2014-01-01", "… 来源于：东区办事处".
 _GLUED_HEADER_RE = re.compile(
-    rf"\s+(?P<kv>(?:{'|'.join(R.PUBLISH_KEYS + R.SOURCE_KEYS)})\s*[:：]\s*(?:{R.DATETIME_RE.pattern}|[^\s:：]{{1,20}}))\s*$"
+    rf"\s+(?P<kv>(?:{'|'.join(R.PUBLISH_KEYS + R.SOURCE_KEYS)})\s*[:：]\s*"
+    rf"(?:{R.DATETIME_RE.pattern}|[^\s:：]{{1,20}}))\s*$"
 )
 # A caption glued after a sentence: "…75万人次。▲广州日报全媒体图片记者黎旭阳、李妍摄" (devset 040).
 _GLUED_CAPTION_RE = re.compile(rf"(?<=[{R.TERMINAL}])\s*[▲△][^▲△\n]{{2,60}}$")
@@ -183,7 +184,8 @@ def _no_span_can_match(text: str) -> bool:
 
 
 def _span_steps(
-    text: str, config: ArtifactsConfig, edits: list, hinted: bool = True, header_fields=None, kinds: frozenset | None = None
+    text: str, config: ArtifactsConfig, edits: list, hinted: bool = True, header_fields=None,
+    kinds: frozenset | None = None,
 ) -> str:
     """The span steps; ``hinted=False`` says ``_SPAN_HINT_RE`` does not occur in ``text``, which skips every
     step gated by one of its hints. That stays true through the table step: it keeps a substring of the
