@@ -1,4 +1,4 @@
-"""Tests for pipeline.artifacts: golden cases (tests/cases/artifacts.json), whole seed documents, the safety
+"""Tests for pipeline.stages.artifacts: golden cases (tests/cases/artifacts.json), whole seed documents, the safety
 rule, traceability of removals, cross-document repetition, and properties (hypothesis)."""
 
 from __future__ import annotations

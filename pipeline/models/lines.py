@@ -11,12 +11,12 @@ looks at every non-blank line the rules left and labels it with one role:
   captions, template sentences, forum junk).
 
 ``meta`` and ``chrome`` lines whose probability reaches ``ArtifactsConfig.model_min_score`` are dropped by
-``pipeline.artifacts`` as ``model.<role>:<score>``.
+``pipeline.stages.artifacts`` as ``model.<role>:<score>``.
 
 Features (each justified by pages of several sites; all cheap: one pass of a few compiled patterns per line,
 nothing quadratic, no segmentation), of the line and, prefixed ``-1:``/``+1:``, of its neighbours:
 position from the top and from the bottom (bucketed), length, Han share, punctuation and digit profile, a
-final full stop, date / clock / weekday patterns, lexicons (chrome words of ``artifact_rules.CHROME_WORDS``,
+final full stop, date / clock / weekday patterns, lexicons (chrome words of ``artifacts.rules.CHROME_WORDS``,
 header keys, genre words such as 讲话/致辞/心得体会, position words such as 书记/局长, app/share/login/related
 words, site-name suffixes), the line's repetition on the page, and its character overlap with the first kept
 line (a stand-in for the page's ``<title>``).
