@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipeline import fields
 from pipeline.document import Document
 from pipeline.stage_configs import ScriptConfig
 
@@ -267,8 +268,8 @@ def normalize_field_text(text: str) -> str:
 
 
 # One-line fields: any whitespace run becomes one space. Multi-paragraph fields get the body-text rules.
-PUNCTUATION_FIELDS = ("title", "subtitle", "author_position", "series")
-PUNCTUATION_PARAGRAPH_FIELDS = ("editor_note", "source_note")
+PUNCTUATION_FIELDS = fields.names(fields.ONE_LINE)
+PUNCTUATION_PARAGRAPH_FIELDS = fields.names(fields.PARAGRAPHS)
 
 
 def normalize_punctuation(doc: Document, config: ScriptConfig) -> Document:

@@ -41,6 +41,7 @@ import ahocorasick
 import numpy as np
 import opencc
 
+from pipeline import fields
 from pipeline.document import Document
 from pipeline.stage_configs import ScriptConfig
 
@@ -388,9 +389,8 @@ def convert_text(text: str, config: ScriptConfig = _DEFAULT_CONFIG) -> tuple[str
     return converted, script, name
 
 
-# Metadata fields that hold running text and may already be set when this stage runs.
-TEXT_FIELDS = ("title", "subtitle", "author", "author_position", "speaker", "series", "editor_note",
-               "source_note", "category", "source_site")
+# Metadata fields that hold running text and may already be set when this stage runs (pipeline/fields.py).
+TEXT_FIELDS = fields.names(fields.RUNNING_TEXT)
 
 
 def normalize_script(doc: Document, config: ScriptConfig) -> Document:
