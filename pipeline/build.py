@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from pipeline import __version__, dedup, io, layout, publication, quality, validation, writers
+from pipeline import __version__, dedup, io, layout, publication, validation, writers
 from pipeline.config import BuildConfig
 from pipeline.content_groups import content_group
 from pipeline.decoding import Decoded, decode_bytes
@@ -50,7 +50,7 @@ from pipeline.schema import (
     rejection_row,
     removal_rows,
 )
-from pipeline.stages import STAGES, run_stages
+from pipeline.stages import STAGES, quality, run_stages
 
 STAGING_NAME = ".staging"
 DEDUP_BATCH = 256  # documents per vectorised signature batch: bounded memory, numpy overhead amortised
@@ -487,7 +487,7 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
     Simplified), so it keeps what it made: every input item after the script stage, in input order, in
     ``prepared_path(output_dir, shard.key)``, which ``build_shard`` reads instead of the input.
     """
-    from pipeline import artifacts
+    from pipeline.stages import artifacts
 
     cache = Path(output_dir) / CACHE_NAME / f"lines-{shard.key}.json"
     if shard.key and cache.is_file():
@@ -560,7 +560,7 @@ def _prepared_items(path: Path, timings: dict):
 
 def common_lines(line_counts: list[dict], config: BuildConfig) -> dict[str, list[str]]:
     """Merge the shards' line counts; per source, the hashes of lines common enough to be a footer."""
-    from pipeline import artifacts
+    from pipeline.stages import artifacts
 
     documents: Counter = Counter()
     lines: dict[str, Counter] = {}
@@ -611,8 +611,7 @@ def stages_for(common: dict[str, list[str]] | None) -> tuple:
     """The stage list, with cross-document line removal after script conversion when there is anything to remove."""
     if not common:
         return STAGES
-    from pipeline import artifacts
-    from pipeline.stages import Stage
+    from pipeline.stages import Stage, artifacts
 
     sets = {source: frozenset(hashes) for source, hashes in common.items()}
 

@@ -7,12 +7,12 @@ derived from this table, never kept by hand beside it:
 - ``pipeline.schema``: ``DOCUMENT_SCHEMA`` (with each description in the Parquet field metadata) and
   ``COLUMN_DESCRIPTIONS`` (the dataset card and Croissant read these);
 - ``pipeline.dedup.METADATA_FIELDS`` (flag ``DEDUP_METADATA``);
-- ``pipeline.script.TEXT_FIELDS`` (``RUNNING_TEXT``), ``PUNCTUATION_FIELDS`` (``ONE_LINE``) and
-  ``PUNCTUATION_PARAGRAPH_FIELDS`` (``PARAGRAPHS``);
+- ``pipeline.stages.script.TEXT_FIELDS`` (``RUNNING_TEXT``), ``pipeline.stages.punctuation``'s
+  ``PUNCTUATION_FIELDS`` (``ONE_LINE``) and ``PUNCTUATION_PARAGRAPH_FIELDS`` (``PARAGRAPHS``);
 - ``pipeline.validation``'s ``COPIED_COLUMNS`` (``checks_position``) and ``CATEGORICAL_COLUMNS``
   (``CATEGORICAL``);
 - the fields the artifacts stage fills from page-header lines (``"artifacts"`` in ``filled_by``);
-- ``pipeline.quality.SIGNALS`` and ``SIGNAL_DESCRIPTIONS`` (``"quality"`` in ``filled_by``);
+- ``pipeline.stages.quality.SIGNALS`` and ``SIGNAL_DESCRIPTIONS`` (``"quality"`` in ``filled_by``);
 - the README's "Columns of `documents`" table (``markdown_table``; ``python -m pipeline.fields README.md``
   rewrites it, ``tests/test_fields.py`` fails when it drifts).
 
@@ -139,7 +139,7 @@ FIELDS: tuple[Field, ...] = (
     _field("raw_char_count", INT64, True, "characters after decoding, before cleaning", "ingest", checks=17),
     _field("removed_char_count", INT64, False,
            "characters removed by traced removals (PII placeholders not counted)", "row", checks=18),
-    # -- quality signals (pipeline/quality.py): measured on the cleaned text, filtered only when configured
+    # -- quality signals (pipeline/stages/quality.py): measured on the cleaned text, filtered only when configured
     _field("cjk_share", FLOAT64, True,
            "share of Han characters among non-whitespace characters (null for an empty text)", "quality"),
     _field("punctuation_share", FLOAT64, True,

@@ -16,7 +16,6 @@ import pyarrow as pa
 from pipeline import fields
 from pipeline.document import Document, Rejection
 from pipeline.fields import DATE_PRECISIONS  # noqa: F401  (re-exported: validation and tests import it here)
-from pipeline.quality import removed_char_count
 
 # 1.1.0: quality-signal columns added (minor: new columns only, nothing renamed or retyped).
 # 2.0.0: published_at and event_date are timestamps (were ISO strings), each with a *_precision column;
@@ -128,6 +127,10 @@ def document_row(doc: Document, signals: dict | None = None) -> dict:
         elif name == "char_count":
             value = len(doc.text)
         elif name == "removed_char_count":
+            # imported here: pipeline.stages loads every stage, and the gate stage imports pipeline.validation,
+            # which imports this module (a module-level import would be a cycle when schema is imported first)
+            from pipeline.stages.quality import removed_char_count  # noqa: PLC0415
+
             value = removed_char_count(doc)
         elif name in SIGNAL_COLUMNS:
             value = signals.get(name)

@@ -275,7 +275,7 @@ class OutputConfig:
 
 @dataclass(frozen=True)
 class QualityConfig:
-    """Per-document quality signals (pipeline/quality.py): always measured, filtered only where a threshold
+    """Per-document quality signals (pipeline/stages/quality.py): always measured, filtered only where a threshold
     is set. Every threshold defaults to None (no filter): users filter on the columns; a build that sets one
     sends the documents outside it to quarantine with reason ``quality.<signal>``."""
 
@@ -305,7 +305,7 @@ class QualityConfig:
 
 @dataclass(frozen=True)
 class PiiConfig:
-    """PII redaction (pipeline/pii.py): each type can be switched off on its own."""
+    """PII redaction (pipeline/stages/pii.py): each type can be switched off on its own."""
 
     enabled: bool = True
     # Mainland mobile numbers 1[3-9]x xxxx xxxx, with +86/86 and 3-4-4 spacing: personal contact data.

@@ -10,9 +10,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from pipeline import artifacts, dedup, fields, metadata, quality, schema, script, validation
+from pipeline import dedup, fields, schema, validation
 from pipeline.document import Document
 from pipeline.release import Version, _dataset_card
+from pipeline.stages import artifacts, metadata, punctuation, quality, script
 
 ROOT = Path(__file__).resolve().parent.parent
 # Document attributes that are not output columns: the JSONL record's own id (kept for reference only) and
@@ -74,8 +75,8 @@ def test_derived_lists_follow_the_declaration():
         assert field.metadata[b"description"].decode() == fields.BY_NAME[field.name].description
     assert set(dedup.METADATA_FIELDS) == set(fields.names(fields.DEDUP_METADATA))
     assert set(script.TEXT_FIELDS) == set(fields.names(fields.RUNNING_TEXT))
-    assert set(script.PUNCTUATION_FIELDS) == set(fields.names(fields.ONE_LINE))
-    assert set(script.PUNCTUATION_PARAGRAPH_FIELDS) == set(fields.names(fields.PARAGRAPHS))
+    assert set(punctuation.PUNCTUATION_FIELDS) == set(fields.names(fields.ONE_LINE))
+    assert set(punctuation.PUNCTUATION_PARAGRAPH_FIELDS) == set(fields.names(fields.PARAGRAPHS))
     assert set(artifacts.HEADER_FIELDS) == set(fields.names(filled_by="artifacts"))
     assert set(validation.CATEGORICAL_COLUMNS) == set(fields.names(fields.CATEGORICAL))
     assert validation.CHECKS_SCHEMA.names[:len(validation.COPIED_COLUMNS)] == list(validation.COPIED_COLUMNS)

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Document, Rejection
-from pipeline.gate import check_document, cjk_share
 from pipeline.stage_configs import ValidationConfig
+from pipeline.stages.gate import check_document, cjk_share
 
 HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")  # as the suite counts
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from pipeline import artifacts
 from pipeline.document import Document
 from pipeline.models import lines
 from pipeline.stage_configs import ArtifactsConfig
+from pipeline.stages import artifacts
 
 # A page written for this test: chrome on top (app prompt, clock line), a title, body, a footer link row.
 PAGE = "\n".join([

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from pipeline.document import Document, Removal
-from pipeline.metadata import extract_metadata
+from pipeline.stages.metadata import extract_metadata
 from pipeline.stage_configs import MetadataConfig
 from tests.metadata_fixtures import seed_document
 
@@ -136,8 +136,8 @@ def test_spaced_prefix_end_equals_the_per_document_pattern(heading, text):
     """The title-then-name reader replaced a pattern compiled per document (issue 8); it must read the same."""
     import re
 
-    from pipeline.metadata import _NAME_AFTER_TITLE, _collapse, _spaced_prefix_end
-    from pipeline.people import SPACE
+    from pipeline.stages.metadata import _NAME_AFTER_TITLE, _collapse, _spaced_prefix_end
+    from pipeline.stages.metadata.people import SPACE
 
     head = _collapse(heading)
     pattern = rf"[{SPACE}]*" + re.escape(head).replace("\\ ", f"[{SPACE}]+") + _NAME_AFTER_TITLE.pattern

@@ -6,7 +6,7 @@ import re
 
 from hypothesis import example, given, settings, strategies as st
 
-from pipeline import people
+from pipeline.stages.metadata import people
 
 # The speaker pattern's position as first written; `_speaker_pattern` puts one character class first instead.
 _PLAIN_POSITION = r"(?:[省市县区州镇乡旗](?:委副?书记|长)|特首|行政长官|总统|主席)"

@@ -8,15 +8,15 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import quality
+from pipeline.config import config_from_dict
 from pipeline.document import Document, Removal
-from pipeline.quality import (
+from pipeline.errors import ConfigError
+from pipeline.stage_configs import QualityConfig, ValidationConfig
+from pipeline.stages import quality
+from pipeline.stages.gate import cjk_share
+from pipeline.stages.quality import (
     SIGNALS, quality_columns, quality_rejection, quality_signals, repeated_ngram_ratio, signals_for,
 )
-from pipeline.config import config_from_dict
-from pipeline.errors import ConfigError
-from pipeline.gate import cjk_share
-from pipeline.stage_configs import QualityConfig, ValidationConfig
 from pipeline.validation.expectations import check_row
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,9 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.regions import ByteSpelledAutomaton, Region, collect_evidence, gazetteer, region_of, resolve_region
+from pipeline.stages.metadata.regions import (
+    ByteSpelledAutomaton, Region, collect_evidence, gazetteer, region_of, resolve_region,
+)
 
 
 # Counties moved to another city that kept their old code (公主岭市 went from 四平 to 长春 in 2020).
@@ -154,9 +156,9 @@ def test_byte_spelled_automaton_falls_back_on_a_lone_surrogate():
 # --- issue 17: evidence that holds on pages of sites nobody tuned for (sentences written for these tests) ---
 
 def _region_of_text(text: str):
-    from pipeline.metadata import extract_metadata
     from pipeline.document import Document
     from pipeline.stage_configs import MetadataConfig
+    from pipeline.stages.metadata import extract_metadata
 
     doc = extract_metadata(Document(source_file="t.txt", source_sha256="0" * 64, text=text), MetadataConfig())
     doc = doc[0] if isinstance(doc, list) else doc
@@ -211,8 +213,8 @@ def test_lone_town_needs_a_self_reference():
 
 def _region_with_removals(text: str, removals: list[tuple[str, str]]):
     from pipeline.document import Document, Removal
-    from pipeline.metadata import extract_metadata
     from pipeline.stage_configs import MetadataConfig
+    from pipeline.stages.metadata import extract_metadata
 
     doc = Document(source_file="t.txt", source_sha256="0" * 64, text=text,
                    removals=tuple(Removal(rule, 0, removed) for rule, removed in removals))

@@ -16,10 +16,10 @@ from conftest import DEVSET, needs_devset
 from pipeline.config import BuildConfig
 from pipeline.evaluation.devset import read_pages
 from pipeline.document import Document, Removal
-from pipeline.metadata import clean_title, extract_metadata, title_candidates
 from pipeline.models import titles
 from pipeline.models.training import documents_entering
 from pipeline.stage_configs import MetadataConfig
+from pipeline.stages.metadata import clean_title, extract_metadata, title_candidates
 
 # (raw heading line, title after clean-up): decoration cut, real heads and tails kept.
 CLEAN_CASES = [

@@ -27,7 +27,7 @@ from pipeline.config import config_from_dict
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.schema import DATE_COLUMNS, DOCUMENT_SCHEMA, SCHEMA_VERSION, typed_date
 from pipeline.stage_configs import ValidationConfig
-from pipeline.quality import _HAN, _classified_points
+from pipeline.stages.quality import _HAN, _classified_points
 from pipeline.validation.expectations import check_row, cjk_share, debris_found, traditional_residue
 from pipeline.validation import (
     CHECKS_SCHEMA,
@@ -425,7 +425,7 @@ HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]
 
 
 def test_the_han_count_classes_match_the_regexes_for_every_code_point():
-    # exhaustive: the vectorised classes behind cjk_share (pipeline.quality.han_counts) must drop exactly what
+    # exhaustive: the vectorised classes behind cjk_share (pipeline.stages.quality.han_counts) must drop exactly what
     # str.isspace calls whitespace and count as Han exactly what HAN matches, surrogates and astral planes included
     every = "".join(map(chr, range(0x110000)))
     points, classes = _classified_points(every)
@@ -483,7 +483,7 @@ def test_validate_folder_recomputes_checks_from_the_text(tmp_path):
 
 def test_importing_the_package_does_not_import_great_expectations():
     """GX costs ~3 s to import: only pipeline.validation.gx imports it, when a suite is built or preloaded."""
-    code = ("import sys, pipeline.validation, pipeline.validation.rows, pipeline.gate; "
+    code = ("import sys, pipeline.validation, pipeline.validation.rows, pipeline.stages.gate; "
             "print(any(name.startswith('great_expectations') for name in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[1])

@@ -20,7 +20,7 @@ from pipeline.models import lines
 
 
 def print_uncertain(devset: Path, only: str | None) -> None:
-    from pipeline import artifacts
+    from pipeline.stages import artifacts
 
     model = artifacts._line_model(BuildConfig().artifacts)
     stored = lines.stored_labels()

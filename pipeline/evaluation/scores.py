@@ -32,13 +32,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.artifacts import normalized_line
 from pipeline.config import BuildConfig
 from pipeline.evaluation.devset import Page, folds, read_page, read_pages, report_pages, tuning_pages
 from pipeline.document import Document, Rejection
 from pipeline.models.training import train_models, with_model_dir
-from pipeline.script import to_simplified
 from pipeline.stages import STAGES, run_stages
+from pipeline.stages.artifacts import normalized_line
+from pipeline.stages.script import to_simplified
 
 # (key, label, whether higher is better): the rows of the report, in order.
 MEASURES = (

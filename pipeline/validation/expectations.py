@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import opencc
 
-from pipeline.quality import han_counts
 
 if TYPE_CHECKING:
     from pipeline.stage_configs import ValidationConfig
@@ -78,7 +77,7 @@ def traditional_residue(text: str, allowed: frozenset[str] | tuple[str, ...] = (
     converted = _t2s().convert(text)
     if converted == text:
         return ""
-    from pipeline.script import traditional_only_chars
+    from pipeline.stages.script import traditional_only_chars
 
     suspects = traditional_only_chars(text)
     if not suspects:
@@ -110,14 +109,17 @@ def debris_found(text: str, patterns: tuple[str, ...] | list[str]) -> str | None
 
 def cjk_share(text: str) -> float:
     """Share of Han characters among the non-whitespace characters of ``text`` (0.0 for blank text), counted
-    by ``pipeline.quality.han_counts``: the quality signal ``cjk_share`` is the same value, rounded, and null
-    for a blank text.
+    by ``pipeline.stages.quality.han_counts``: the quality signal ``cjk_share`` is the same value, rounded,
+    and null for a blank text.
 
     >>> cjk_share("这是测试。")
     0.8
     >>> cjk_share("   ")
     0.0
     """
+    # imported here: pipeline.stages loads every stage, and the gate stage imports this module
+    from pipeline.stages.quality import han_counts  # noqa: PLC0415
+
     han, visible = han_counts(text)
     return han / visible if visible else 0.0
 
@@ -138,7 +140,8 @@ def check_row(text: str, config: ValidationConfig) -> dict:
     """
     if not text:
         return {"text_chars": 0, "text_blank": True, "traditional_residue": "", "debris": "", "cjk_share": 0.0}
-    from pipeline.script import _charset_table
+    from pipeline.stages.quality import han_counts
+    from pipeline.stages.script import _charset_table
 
     han, visible = han_counts(text)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
