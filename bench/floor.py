@@ -21,7 +21,8 @@ from pathlib import Path
 import opencc
 
 from bench.run import reference_read_write
-from pipeline import dedup, regions, script
+from pipeline import regions, script
+from pipeline.corpus import dedup
 from pipeline.stage_configs import ScriptConfig
 
 

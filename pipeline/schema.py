@@ -168,12 +168,11 @@ REMOVAL_SCHEMA = pa.schema(
 )
 
 
-def document_row(doc: Document, signals: dict | None = None) -> dict:
-    """The output row for ``doc`` (with its quality ``signals``); empty strings in metadata become null
+def document_row(doc: Document) -> dict:
+    """The output row for ``doc`` (its quality signals included); empty strings in metadata become null
     (unknown is null, never ""); ISO date strings become (timestamp, precision). A date that is not a calendar
     date raises ``ValueError``: check ``date_problem`` first."""
     row = {}
-    signals = signals or {}
     for name in DOCUMENT_COLUMNS:
         if name == "id":
             value = doc.id
@@ -181,8 +180,6 @@ def document_row(doc: Document, signals: dict | None = None) -> dict:
             value = len(doc.text)
         elif name == "removed_char_count":
             value = removed_char_count(doc)
-        elif name in SIGNAL_DESCRIPTIONS:
-            value = signals.get(name)
         elif name in DATE_COLUMNS:
             value = typed_date(getattr(doc, name))[0]
         elif name in PRECISION_COLUMNS:
