@@ -48,6 +48,7 @@ from typing import Iterable
 
 from pipeline import artifact_rules as R
 from pipeline.document import Document, Rejection, Removal
+from pipeline.fields import names as field_names
 from pipeline.stage_configs import ArtifactsConfig
 
 RULES = R.RULES
@@ -1332,6 +1333,10 @@ def _model_pass(lines: list[_Line], state: _State, doc: Document, config: Artifa
     return out
 
 
+# Fields this stage fills from page-header lines (时间:, 来源:, 栏目:, 编者按 …) when still empty (pipeline/fields.py).
+HEADER_FIELDS = field_names(filled_by="artifacts")
+
+
 def _finish(doc: Document, lines: list[_Line], state: _State) -> Document | Rejection:
     text = "\n".join(l.text for l in lines)
     if not _WORD_CHAR_RE.search(text):  # same as "normalized_line(text) is empty", without building it
@@ -1345,7 +1350,7 @@ def _finish(doc: Document, lines: list[_Line], state: _State) -> Document | Reje
             article_index=doc.article_index,
         )
     changes = {}
-    for name in ("published_at", "category", "source_site", "series", "editor_note", "source_note"):
+    for name in HEADER_FIELDS:
         if getattr(doc, name) is None and name in state.fields:
             changes[name] = state.fields[name][1]
     return doc.with_changes(text=text, removals=doc.removals + tuple(state.removals), **changes)  # one copy

@@ -51,6 +51,7 @@ import ahocorasick
 import numpy as np
 import opencc
 
+from pipeline import fields
 from pipeline.document import Document
 from pipeline.stage_configs import ScriptConfig
 
@@ -398,9 +399,8 @@ def convert_text(text: str, config: ScriptConfig = _DEFAULT_CONFIG) -> tuple[str
     return converted, script, name
 
 
-# Metadata fields that hold running text and may already be set when this stage runs.
-TEXT_FIELDS = ("title", "subtitle", "author", "author_position", "speaker", "series", "editor_note",
-               "source_note", "category", "source_site")
+# Metadata fields that hold running text and may already be set when this stage runs (pipeline/fields.py).
+TEXT_FIELDS = fields.names(fields.RUNNING_TEXT)
 
 
 def normalize_script(doc: Document, config: ScriptConfig) -> Document:
@@ -673,8 +673,8 @@ def normalize_field_text(text: str) -> str:
 
 
 # One-line fields: any whitespace run becomes one space. Multi-paragraph fields get the body-text rules.
-PUNCTUATION_FIELDS = ("title", "subtitle", "author_position", "series")
-PUNCTUATION_PARAGRAPH_FIELDS = ("editor_note", "source_note")
+PUNCTUATION_FIELDS = fields.names(fields.ONE_LINE)
+PUNCTUATION_PARAGRAPH_FIELDS = fields.names(fields.PARAGRAPHS)
 
 
 def normalize_punctuation(doc: Document, config: ScriptConfig) -> Document:
