@@ -312,8 +312,8 @@ def measure_quality(doc: Document, config: QualityConfig = QualityConfig()) -> D
     >>> doc = Document(source_file="a.txt", source_sha256="0" * 64, text="全面推进依法治省。", raw_char_count=9)
     >>> measure_quality(doc).cjk_share, doc.cjk_share
     (0.8889, None)
-    >>> measure_quality(doc, QualityConfig(min_cjk_share=0.95)).reason
-    'quality.cjk_share'
+    >>> measure_quality(doc, QualityConfig(min_mean_line_length=20)).reason
+    'quality.mean_line_length'
     """
     signals = signals_for(doc, config)
     return quality_rejection(doc, signals, config) or doc.with_changes(**signals)
