@@ -1,0 +1,61 @@
+"""Which article a document is a copy of, so that cross-document line counts see each article once.
+
+Cross-document line removal (``artifacts.cross_doc_repeat``) treats a line as site boilerplate when it
+repeats in many documents of one source. Counted per document, the copies of one reposted article (the
+same speech on five 范文 pages, or one file saved in GB18030, UTF-16 and UTF-8) make the article's own
+short lines — title, byline, headings, paragraphs split mid-sentence — look like a footer, and they are
+removed from every copy. Counted once per *content group* they do not: a group holds the documents that
+carry the same article.
+
+The key of a group, cheapest first:
+
+- the document's longest long sentence (a line ending in 。！？ and longer than ``header_max_chars``,
+  compared without spaces and punctuation): the copies of one article share it even when each site
+  wraps it in different chrome (nav rows, header lines, footers), and chrome is short lines, not the
+  longest paragraph of a page;
+- else (no long sentence: a short or oddly wrapped text) the whole text without spaces and punctuation,
+  so exact copies still fall in one group after decoding and line-ending normalisation.
+
+What it leaves alone: it never changes a document and does not decide which copy is kept (deduplication
+does that, later). Two different articles that share their longest sentence word for word fall in one
+group; their common short lines are then counted once, which can only keep text, never remove it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pipeline.stage_configs import ArtifactsConfig
+from pipeline.stages.artifacts.rules import TERMINAL
+
+# Spaces, punctuation and symbols (and "_"): what line comparison ignores, as artifacts.normalized_line.
+# Example: "全县上下, 紧紧抓住。" and "全县上下，紧紧抓住。" compare equal.
+_NOT_WORD_RE = re.compile(r"[\W_]+")
+
+
+def _digest(normalized: str) -> str:
+    return hashlib.blake2b(normalized.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def content_group(text: str, config: ArtifactsConfig | None = None) -> str:
+    """The key of the article ``text`` carries: ``"s:"`` + hash of its longest long sentence, or
+    ``"t:"`` + hash of the whole text when it has no long sentence.
+
+    >>> article = "这是一篇讲话的正文，" * 10 + "。"
+    >>> content_group("某某网首页\\n" + article) == content_group(article + "\\n版权所有 另一网站")
+    True
+    >>> content_group("短文一行") == content_group("短文，一行"), content_group("短文一行") == content_group("短文二行")
+    (True, False)
+    """
+    config = config or ArtifactsConfig()
+    longest = ""  # normalised; ties go to the greater string, so every copy picks the same line
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if len(stripped) > config.header_max_chars and stripped[-1] in TERMINAL:
+            key = _NOT_WORD_RE.sub("", stripped)
+            if (len(key), key) > (len(longest), longest):
+                longest = key
+    if longest:
+        return "s:" + _digest(longest)
+    return "t:" + _digest(_NOT_WORD_RE.sub("", text))
