@@ -10,11 +10,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline import people
 from pipeline.document import Document, Removal
 from pipeline.models import authors, model_for
 from pipeline.stage_configs import MetadataConfig
-from pipeline.stages.metadata import extract_metadata
+from pipeline.stages.metadata import extract_metadata, people
 
 
 def _doc(text: str, removals=()) -> Document:
@@ -111,7 +110,8 @@ def test_fit_is_deterministic_and_save_load_round_trips(tmp_path):
 
 # Position-word candidates are searched from each position word (`authors._position_matches`), not by trying the
 # speech and verb patterns at every character: the result must be exactly the patterns' own `finditer`.
-_POSITION_ALPHABET = list("县市镇委副常务书记长主任局部王李张周建国明强同志先生在于全会上时的讲话致辞作了代表指出今日，。、:： ")
+_POSITION_ALPHABET = list("县市镇委副常务书记长主任局部王李张周建国明强同志先生"
+                          "在于全会上时的讲话致辞作了代表指出今日，。、:： ")
 
 
 @settings(max_examples=400, deadline=None)
@@ -134,11 +134,13 @@ def test_every_position_word_starts_with_a_literal_character():
 def test_the_only_official_a_speech_names_is_its_speaker_but_not_in_a_news_report():
     # one official, named once after a position word and never speaking: the speech's own speaker (a page that
     # is no news report); in a news report the same line is a person the reporter writes about
-    speech = _doc("在全县安全生产工作会议上的讲话\n县长周建国\n同志们：\n今天召开全县安全生产工作会议，总结去年工作，部署今年任务。\n"
+    speech = _doc("在全县安全生产工作会议上的讲话\n县长周建国\n同志们：\n"
+                  "今天召开全县安全生产工作会议，总结去年工作，部署今年任务。\n"
                   "一、充分肯定成绩。去年全县安全生产形势总体平稳。\n二、明确重点任务。要压实责任，抓好隐患排查。")
     choice = authors.choose(speech, SHIPPED)
     assert choice is not None and choice.author == "周建国" and choice.kind == "position_name"
-    news = _doc("小镇新风\n本报讯 这几天，镇综合办里不断有人来递交学习心得。\n镇党委委员周建国经过几夜思考写下一句话。\n"
+    news = _doc("小镇新风\n本报讯 这几天，镇综合办里不断有人来递交学习心得。\n"
+                "镇党委委员周建国经过几夜思考写下一句话。\n"
                 "登记表上已写满了句子。")
     assert [c.name for c in authors.candidates(news)] == ["周建国"]
     assert authors.choose(news, SHIPPED) is None

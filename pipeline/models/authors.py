@@ -70,7 +70,8 @@ _NAME_COLON_TITLE = re.compile(
 # prefix and the part from the position word on (`_SPEECH_TAIL`), so `_position_matches` can try the pattern only
 # where that part matches (see there): tried at every character, the lazy prefix cost more than the rest of the stage.
 _SPEECH_PREFIX = rf"[^{SPACE}，。；,;:：]{{1,30}}?"
-_SPEECH_AFTER_NAME = rf"(?:同志)?[{SPACE}]*(?:在|于)[^\n。]{{0,60}}?(?:上|时)的(?:讲话|致辞|发言|报告|致词|演讲|主持词|党课)"
+_SPEECH_AFTER_NAME = (rf"(?:同志)?[{SPACE}]*(?:在|于)[^\n。]{{0,60}}?(?:上|时)的"
+                      r"(?:讲话|致辞|发言|报告|致词|演讲|主持词|党课)")
 _POSITION_NAME_SPEECH = re.compile(
     rf"(?P<position>{_SPEECH_PREFIX}{people.POSITION_SUFFIX})[{SPACE}]*(?P<name>{_SPACED}){_SPEECH_AFTER_NAME}"
 )
@@ -93,8 +94,9 @@ _VERB_HINT = re.compile(_ACTION_VERBS)
 # name right after it is read by `_name_at`, which settles 2 or 3 characters by how the name recurs.
 _POSITION_END = re.compile(rf"(?:{people.POSITION_WORDS}|特首|总统|总理|主委|委员长|行政长官)[{SPACE}]{{0,2}}")
 # Words a person's name is followed by when the person speaks or acts (`岑浩辉首先代表…`, `金更华在讲话中…`).
-_SPEECH_VERBS = ("指出", "表示", "强调", "称", "说", "续指", "首先", "在讲话", "在会上", "在报告", "发表", "认为", "要求",
-                 "代表", "致辞", "讲话", "作了", "做了", "主持", "出席", "直言", "提出", "希望", "宣布", "所作", "作《", "作出")
+_SPEECH_VERBS = ("指出", "表示", "强调", "称", "说", "续指", "首先", "在讲话", "在会上", "在报告", "发表", "认为",
+                 "要求", "代表", "致辞", "讲话", "作了", "做了", "主持", "出席", "直言", "提出", "希望", "宣布",
+                 "所作", "作《", "作出")
 # Characters that end a 2-character name when they follow it (`李永在…` is 李永 + 在, `王建，…`).
 _AFTER_SHORT_NAME = set("在于对就向为和与及的是等、，,。；;：:（(（)）【】 \u3000同先女所作率")
 # Surnames that are far more often a conjunction or preposition right after a position word (`主任和其他…`).
@@ -112,7 +114,9 @@ STOP_NAMES = frozenset(
      "作者", "来源", "admin", "站长", "楼主", "游客", "会员", "用户", "官方", "综合", "转载", "原创", "整理"]
 )
 # Before a name: an editor or photographer role (`编辑：李斌`, `责编|陈梦莹`, `摄影 王五`): not an author.
-_NOT_AUTHOR_BEFORE = re.compile(r"(?:编辑|责编|编审|校对|审核|审校|摄影|摄像|图片|美编|监制|制作|排版|责任编辑)[^\n]{0,3}$")
+_NOT_AUTHOR_BEFORE = re.compile(
+    r"(?:编辑|责编|编审|校对|审核|审校|摄影|摄像|图片|美编|监制|制作|排版|责任编辑)[^\n]{0,3}$"
+)
 # After a name: a persona or photo credit (`李一老师`, `杨波/摄`, `王五摄`).
 _NOT_AUTHOR_AFTER = re.compile(rf"^[{SPACE}]*(?:老师|/摄|／摄|摄|供图|图\b|制图)")
 # An organisation word inside the span (`本刊编辑部`, `党支部`): `people.is_person_name` also rejects these.
@@ -490,7 +494,7 @@ class Model:
     threshold: float  # the default decision threshold (the stage config may override it)
 
     def probability(self, vector: tuple[float, ...]) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, vector))
+        z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -523,7 +527,7 @@ def save(model: Model, folder: Path) -> None:
 
 def load(folder: Path) -> Model:
     payload = json.loads((folder / "authors.json").read_text(encoding="utf-8"))
-    weights = dict(zip(payload["features"], payload["weights"]))
+    weights = dict(zip(payload["features"], payload["weights"], strict=True))
     return Model(tuple(weights.get(name, 0.0) for name in FEATURES), payload["bias"], payload["threshold"])
 
 

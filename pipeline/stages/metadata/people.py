@@ -309,7 +309,8 @@ def _transcript_intro_pattern() -> re.Pattern:
 def find_transcript_speaker(text: str) -> Byline | None:
     """The speaker a transcript's intro line names: the text is that person's statement, so they are its author.
 
-    >>> find_transcript_speaker("以下为署理行政长官唐英年于六月二日就国务院批准有关人事安排会见新闻界的谈话全文(中文部分):")
+    >>> find_transcript_speaker("以下为署理行政长官唐英年于六月二日就国务院批准"
+    ...                         "有关人事安排会见新闻界的谈话全文(中文部分):")
     Byline(author='唐英年', position='署理行政长官')
     >>> find_transcript_speaker("以下为记者整理的部分问答内容：") is None
     True
