@@ -404,6 +404,9 @@ def _sigmoid(total: float) -> float:
 # How far the best candidate ranks ahead of the next one (in logits, capped): a clear winner is more often the
 # title than the best of several look-alikes. A feature of the acceptance regression only.
 _MARGIN_CAP = 4.0
+# A lone candidate's rival is an even chance (logit 0): its margin is its own logit, not the cap (a single footer
+# line under the body must not look like a clear winner).
+_LONE_RIVAL = 0.0
 
 
 # The best candidate's ranking logit, capped the same way (a feature of the acceptance regression only): how
@@ -443,7 +446,7 @@ class TitleModel:
             return None, 0.0
         scores = [_logit(self.rank, self.rank_intercept, candidate.features) for candidate in found]
         best = max(range(len(scores)), key=lambda k: (scores[k], -k))
-        margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=scores[best] - _MARGIN_CAP)
+        margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=_LONE_RIVAL)
         features = _acceptance_features(found[best].features, margin, scores[best])
         return found[best], _sigmoid(_logit(self.accept, self.accept_intercept, features))
 
@@ -497,7 +500,7 @@ def _best(weights: dict[str, float], intercept: float, item: Example) -> tuple[i
     ordered = [weights.get(name, 0.0) for name in FEATURES]
     scores = [intercept + sum(w * x for w, x in zip(ordered, row)) for row in item.vectors]
     best = max(range(len(scores)), key=lambda k: (scores[k], -k))
-    margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=scores[best] - _MARGIN_CAP)
+    margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=_LONE_RIVAL)
     return best, margin, scores[best]
 
 
