@@ -18,9 +18,9 @@ from pathlib import Path
 
 import opencc
 
-from pipeline import script
 from pipeline.document import Document
 from pipeline.stage_configs import ScriptConfig
+from pipeline.stages import punctuation, script
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "cases" / "script.json"
@@ -91,7 +91,7 @@ def throughput(megabytes: float, corpus: Path | None) -> None:
     rows = [
         ("raw OpenCC t2s (best of 3)", min(raw)),
         ("normalize_script (best of 3)", min(stage)),
-        ("normalize_punctuation", _time(lambda d: script.normalize_punctuation(d, config), docs)),
+        ("normalize_punctuation", _time(lambda d: punctuation.normalize_punctuation(d, config), docs)),
     ]
     scripts = {}
     for d in docs[:5000]:

@@ -1,8 +1,8 @@
 """First-run benchmark: wall time of a default ``corpus build`` of ``data/raw`` (the five seeds), as a new
 user runs it — a fresh process, a fresh output folder — once with Prefect's temporary server and once
 against a running ``prefect server start``. Also the bare Python start-up of a build (a fresh interpreter
-importing ``flows.build``, Prefect and the pipeline), the floor under any build. Prints a Markdown table; the load average is printed too,
-since other processes on the machine change these numbers several-fold.
+importing ``flows.build``, Prefect and the pipeline), the floor under any build. Prints a Markdown table; the
+load average is printed too, since other processes on the machine change these numbers several-fold.
 
     python -m bench.first_run [--repeat 3]
 """

@@ -5,9 +5,9 @@
 Issue 8 asks for a build at >= 40 % of the plain pass's speed, measured in the same run. This prints, on the
 first ``--docs`` documents of a synthetic corpus and on one core, the speed of passes every build of the
 recipe makes whatever its own rules cost: JSON decoding, OpenCC ``t2s`` on the Traditional documents (the
-stage converts only those), the C-level scan of the
-gazetteer automaton that finds places down to county and town (pyahocorasick), and the MinHash signature. Their combined per-byte cost, spread over two cores, is an upper bound on any
-build's speed; it is compared with 40 % of the plain pass measured here on the same documents.
+stage converts only those), the C-level scan of the gazetteer automaton that finds places down to county and
+town (pyahocorasick), and the MinHash signature. Their combined per-byte cost, spread over two cores, is an
+upper bound on any build's speed; it is compared with 40 % of the plain pass measured here on the same documents.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from pathlib import Path
 import opencc
 
 from bench.run import reference_read_write
-from pipeline import dedup, regions, script
+from pipeline import dedup
 from pipeline.stage_configs import ScriptConfig
+from pipeline.stages import script
+from pipeline.stages.metadata import regions
 
 
 def load(corpus: Path, docs: int) -> list[str]:

@@ -48,7 +48,8 @@ def machine() -> str:
     except OSError:
         pass
     memory = psutil.virtual_memory().total / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, Python {platform.python_version()}, "
+            f"{platform.system()}")
 
 
 @dataclasses.dataclass
@@ -202,7 +203,8 @@ def format_result(r: dict, overhead: float) -> str:
     ]
     if "warm_seconds" in r:  # not with --cold-only
         lines += [
-            f"| rebuild, unchanged input | {r['warm_seconds']:.1f} s ({r['warm_seconds'] / r['cold_seconds']:.1%} of cold; "
+            f"| rebuild, unchanged input | {r['warm_seconds']:.1f} s "
+            f"({r['warm_seconds'] / r['cold_seconds']:.1%} of cold; "
             f"{r['warm_reused']} shards reused) |",
             f"| rebuild, one input file edited | {r['edited_seconds']:.1f} s ({r['edited_reused']} shards reused) |",
             f"| reference: raw OpenCC t2s, 1 core | {r['t2s_mb_s']:.1f} MB/s |",

@@ -5,7 +5,7 @@
 How a document is made (all choices from one seeded ``random.Random``, so the same arguments give the
 same bytes):
 - sentences are cut from the seed files (data/raw) and the .txt files 001–048 of the dev set (kept outside
-  the repository, ``pipeline.devset``; the same 36 files every earlier benchmark used; without the dev set
+  the repository, ``pipeline.evaluation.devset``; the same 36 files every earlier benchmark used; without the dev set
   the pool is the seeds' sentences and the numbers are not comparable),
   Traditional ones converted to Simplified first; paragraphs are 2–6 random sentences, documents a title
   plus paragraphs up to a random length of 3–15 KB (UTF-8);
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import opencc
 
-from pipeline.devset import default_devset_dir
+from pipeline.evaluation.devset import default_devset_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_DIR = ROOT / "data" / "raw"
@@ -46,7 +46,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 NAV_ROWS = ["网站首页 工作范文 办公范文 个人范文 党团范文 简历范文 学生范文 其他范文 专题范文",
             "首页 > 新闻中心 > 工作动态 > 正文", "当前位置：首页 >> 领导讲话 >> 正文",
             "首页 | 政务公开 | 政务服务 | 互动交流 | 走进本县"]
-TEMPLATES = ["本站小编为你精心准备了{topic}参考范文,愿这些范文能点燃您思维的火花,激发您的写作灵感。欢迎深入阅读并收藏。",
+TEMPLATES = ["本站小编为你精心准备了{topic}参考范文,愿这些范文能点燃您思维的火花,"
+             "激发您的写作灵感。欢迎深入阅读并收藏。",
              "导语:{topic}一文来源于网友上传,不代表本站观点,若需要原创文章可咨询客服老师,欢迎参考。"]
 CAPTIONS = ["图为{topic}现场。(记者 {name} 摄)", "▲{topic}现场", "(图片来源:{name})"]
 FOOTERS = ["责任编辑:{name}", "版权所有 © {year} 本站 保留所有权利 备案号:京ICP备{num}号",

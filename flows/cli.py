@@ -106,14 +106,14 @@ def command_verify(args) -> int:
 
 
 def command_rollback(args) -> int:
-    from pipeline import io
+    from pipeline import io, publication
 
     output = Path(args.output)
-    if not io.build_ids(output):
-        raise PipelineError(f"{output} keeps no builds to roll back to (no {io.BUILDS_NAME}/ folder)")
+    if not publication.build_ids(output):
+        raise PipelineError(f"{output} keeps no builds to roll back to (no {publication.BUILDS_NAME}/ folder)")
     with io.output_lock(output):
-        build_id = io.rollback(output, args.to)
-    print(f"{output}: now publishes build {build_id} (kept: {', '.join(io.build_ids(output))})")
+        build_id = publication.rollback(output, args.to)
+    print(f"{output}: now publishes build {build_id} (kept: {', '.join(publication.build_ids(output))})")
     return 0
 
 
@@ -170,7 +170,7 @@ def command_validate(args) -> int:
     from pipeline.validation import validate_folder
 
     config = load_config(args.config)
-    from pipeline.io import published_build
+    from pipeline.publication import published_build
 
     folder = Path(args.folder)
     if not BuildFolders(folder).documents.is_dir():
@@ -182,7 +182,7 @@ def command_validate(args) -> int:
 
 
 def _devset_folder(value: str | None) -> Path:
-    from pipeline.devset import default_devset_dir
+    from pipeline.evaluation.devset import default_devset_dir
 
     devset = Path(value) if value else default_devset_dir()
     if devset is None:
@@ -194,7 +194,7 @@ def _devset_folder(value: str | None) -> Path:
 
 def command_eval(args) -> int:
     from pipeline.config import load_config
-    from pipeline.evaluation import evaluate_devset, evaluation_json, format_evaluation
+    from pipeline.evaluation.scores import evaluate_devset, evaluation_json, format_evaluation
 
     devset = _devset_folder(args.devset)
     result = evaluate_devset(devset, load_config(args.config), held_out=not args.in_sample, k=args.folds)
@@ -229,7 +229,7 @@ def command_report(args) -> int:
     if not (folder / "manifest.json").is_file():
         raise PipelineError(f"{folder} holds no finished build (no manifest.json)")
     previous = json.loads(Path(args.previous).read_text(encoding="utf-8")) if args.previous else None
-    from pipeline.io import published_build
+    from pipeline.publication import published_build
 
     print(render_report(published_build(folder), previous))
     return 0
@@ -283,7 +283,7 @@ def command_sql(args) -> int:
     else:  # json: one array of objects; dates and timestamps as ISO 8601 text
         from pipeline.inspect import json_value
 
-        print(json.dumps([dict(zip(names, row)) for row in rows], ensure_ascii=False, default=json_value))
+        print(json.dumps([dict(zip(names, row, strict=True)) for row in rows], ensure_ascii=False, default=json_value))
     return 0
 
 
@@ -326,9 +326,18 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, formatter_class=argparse.RawDescriptionHelpFormatter,
                               epilog="examples:\n  " + EXAMPLES[name])
 
+    _add_output_commands(add)
+    _add_devset_commands(add)
+    _add_reading_commands(add)
+    return parser
+
+
+def _add_output_commands(add) -> None:
+    """Commands that publish, check or schedule outputs: release, verify, serve, rollback, validate."""
     release = add("release", "publish a validated build as a versioned release (never overwritten)")
     release.add_argument("--version", required=True, help="SemVer X.Y.Z; a schema change needs a new major")
-    release.add_argument("--from", dest="source", default="data/processed", help="build folder (default: data/processed)")
+    release.add_argument("--from", dest="source", default="data/processed",
+                         help="build folder (default: data/processed)")
     release.add_argument("--releases", default=None, help="releases folder (default: <from>/releases)")
     release.add_argument("--dest", default=None, help="also copy the release to this fsspec URL")
     release.set_defaults(handler=command_release)
@@ -357,6 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--config", default=None, help="TOML config file whose [validation] table to use")
     validate.set_defaults(handler=command_validate)
 
+
+def _add_devset_commands(add) -> None:
+    """Commands on the annotated dev set: eval, train."""
     evaluate = add("eval", "score removal precision/recall and metadata fields on the annotated dev set")
     evaluate.add_argument("--devset", default=None, help="folder with gold.jsonl and raw/ (default ../shared/devset)")
     evaluate.add_argument("--config", default=None, help="TOML config file")
@@ -373,6 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--folds", type=int, default=5, help="site-grouped folds for the held-out scores in the card")
     train.set_defaults(handler=command_train)
 
+
+def _add_reading_commands(add) -> None:
+    """Commands that read a build: inspect, report, sql."""
     inspect = add("inspect", "print one document with its metadata and its removals")
     inspect.add_argument("id", help="document id (or a unique prefix of at least 6 characters)")
     inspect.add_argument("--output", default="data/processed", help="build folder (default: data/processed)")
@@ -390,7 +405,6 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=SQL_FORMATS, default="table",
                      help="table (default, for reading), csv or json (for other programs)")
     sql.set_defaults(handler=command_sql)
-    return parser
 
 
 def _logging_level(args) -> None:

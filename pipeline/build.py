@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from pipeline import __version__, dedup, io, layout, quality, validation
+from pipeline import __version__, dedup, io, layout, publication, validation, writers
 from pipeline.config import BuildConfig
 from pipeline.content_groups import content_group
 from pipeline.decoding import Decoded, decode_bytes
@@ -50,7 +50,7 @@ from pipeline.schema import (
     rejection_row,
     removal_rows,
 )
-from pipeline.stages import STAGES, run_stages
+from pipeline.stages import STAGES, quality, run_stages
 
 STAGING_NAME = ".staging"
 DEDUP_BATCH = 256  # documents per vectorised signature batch: bounded memory, numpy overhead amortised
@@ -188,7 +188,7 @@ def plan_build(input_dir: Path, output_dir: Path, config: BuildConfig) -> BuildP
     input_dir = Path(input_dir)
     output_dir = Path(output_dir)
     io.check_build_folders(input_dir, output_dir)
-    io.migrate_layout(output_dir)  # an output folder of the old layout becomes .builds/ + links, once
+    publication.migrate_layout(output_dir)  # an output folder of the old layout becomes .builds/ + links, once
     ingest = config.ingest
     found, skipped = io.discover_files(input_dir, ingest.text_suffixes, ingest.html_suffixes, ingest.jsonl_suffixes,
                                        ingest.follow_symlinks_outside)
@@ -319,10 +319,6 @@ def _read_jsonl_unit(path: Path, unit: Unit, config: BuildConfig):
                        raw_char_count=len(text))
 
 
-SHARD_FILES = (  # (folder, suffix) of every file a shard writes; the shard cache keeps the same set
-    (layout.DOCUMENTS, ".parquet"), (layout.DOCUMENTS_JSONL, ".jsonl"), (layout.REMOVALS, ".parquet"),
-    (layout.QUARANTINE, ".jsonl"), (layout.SIGNATURES, ".parquet"), (layout.CHECKS, ".parquet"),
-)
 SHARD_CACHE = "shards"  # .cache/shards/<shard key>/: hard links to a finished shard's files + summary.json
 
 
@@ -357,7 +353,7 @@ def _cache_shard(output_dir: Path, shard: Shard, staging_dir: Path, summary: "Sh
     io.remove_tree(cache)
     cache.mkdir(parents=True)
     hashes = {}
-    for folder, suffix in SHARD_FILES:
+    for folder, suffix in writers.SHARD_FILES:
         path = staging_dir / folder / f"{shard.name}{suffix}"
         if path.is_file():
             io.link_or_copy(path, cache / f"{folder}{suffix}")
@@ -387,7 +383,7 @@ def reuse_shard(shard: Shard, output_dir: Path, staging_dir: Path) -> ShardSumma
         entry = io.read_verified_json(cache / "summary.json", SHARD_SUMMARY_KIND)
         if not isinstance(entry, dict) or entry.get("key") != shard.key or not isinstance(entry.get("files"), dict):
             raise io.CacheDamaged("not this shard's summary")
-        expected = {f"{folder}{suffix}" for folder, suffix in SHARD_FILES}
+        expected = {f"{folder}{suffix}" for folder, suffix in writers.SHARD_FILES}
         for name, digest in entry["files"].items():
             if name not in expected:  # a name is joined to paths below: only the known ones
                 raise io.CacheDamaged(f"unknown file {name!r}")
@@ -491,7 +487,7 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
     Simplified), so it keeps what it made: every input item after the script stage, in input order, in
     ``prepared_path(output_dir, shard.key)``, which ``build_shard`` reads instead of the input.
     """
-    from pipeline import artifacts
+    from pipeline.stages import artifacts
 
     cache = Path(output_dir) / CACHE_NAME / f"lines-{shard.key}.json"
     if shard.key and cache.is_file():
@@ -564,7 +560,7 @@ def _prepared_items(path: Path, timings: dict):
 
 def common_lines(line_counts: list[dict], config: BuildConfig) -> dict[str, list[str]]:
     """Merge the shards' line counts; per source, the hashes of lines common enough to be a footer."""
-    from pipeline import artifacts
+    from pipeline.stages import artifacts
 
     documents: Counter = Counter()
     lines: dict[str, Counter] = {}
@@ -615,8 +611,7 @@ def stages_for(common: dict[str, list[str]] | None) -> tuple:
     """The stage list, with cross-document line removal after script conversion when there is anything to remove."""
     if not common:
         return STAGES
-    from pipeline import artifacts
-    from pipeline.stages import Stage
+    from pipeline.stages import Stage, artifacts
 
     sets = {source: frozenset(hashes) for source, hashes in common.items()}
 
@@ -672,19 +667,13 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
         stages = tuple(stage for stage in stages if stage not in PREPASS_STAGES)
     else:
         items = _timed_items(shard, input_dir, config, input_hashes, timings)
-    folders = layout.BuildFolders(staging_dir)
-    documents_part = folders.documents / f"{shard.name}.parquet"
-    documents = io.PartWriter(documents_part, DOCUMENT_SCHEMA, config.output.row_group_rows,
-                              config.output.compression_level, jsonl_path=folders.jsonl_twin(documents_part))
-    removals = io.PartWriter(folders.removals / f"{shard.name}.parquet", REMOVAL_SCHEMA,
-                             config.output.row_group_rows, config.output.compression_level)
-    quarantine = io.JsonlWriter(folders.quarantine / f"{shard.name}.jsonl")
-    signatures = io.PartWriter(folders.signatures / f"{shard.name}.parquet",
-                               dedup.signature_schema(config.dedup), config.output.row_group_rows,
-                               config.output.compression_level)
-    checks = io.PartWriter(folders.checks / f"{shard.name}.parquet", validation.CHECKS_SCHEMA,
-                           config.output.row_group_rows, config.output.compression_level)
-    writers = (documents, removals, quarantine, signatures, checks)
+    documents = writers.open_part(staging_dir, writers.DOCUMENTS, shard.name, DOCUMENT_SCHEMA, config.output)
+    removals = writers.open_part(staging_dir, writers.REMOVALS, shard.name, REMOVAL_SCHEMA, config.output)
+    quarantine = writers.open_part(staging_dir, writers.QUARANTINE, shard.name, None, config.output)
+    signatures = writers.open_part(staging_dir, writers.SIGNATURES, shard.name,
+                                   dedup.signature_schema(config.dedup), config.output)
+    checks = writers.open_part(staging_dir, writers.CHECKS, shard.name, validation.CHECKS_SCHEMA, config.output)
+    parts = (documents, removals, quarantine, signatures, checks)
     pending: list[Document] = []  # signatures are computed in vectorised batches
 
     def flush_signatures():
@@ -762,12 +751,12 @@ def build_shard(shard: Shard, input_dir: Path, staging_dir: Path, config: BuildC
                     summary.removals_by_rule[row["rule"]] += 1
         flush_signatures()
     except BaseException:
-        for writer in writers:
+        for writer in parts:
             writer.abort()
         raise
-    for writer in writers:
+    for writer in parts:
         writer.close()
-    for folder, suffix in SHARD_FILES:
+    for folder, suffix in writers.SHARD_FILES:
         path = staging_dir / folder / f"{shard.name}{suffix}"
         if path.is_file():
             summary.files[f"{folder}/{path.name}"] = io.sha256_file(path)
@@ -906,7 +895,7 @@ def finalize_build(plan: BuildPlan, summaries: list, config: BuildConfig, code_v
 
     render_report(staging, plan.previous_manifest or None, folder_name=plan.output_dir.resolve().name)
     if publish:
-        io.publish(staging, plan.output_dir)
+        publication.publish(staging, plan.output_dir)
         prune_shard_cache(plan)
     return manifest
 
@@ -975,19 +964,12 @@ def drop_duplicates(staging: Path, part_stem: str, duplicates: list[dedup.Duplic
     """Write one part's ``duplicates/`` table and leave its duplicates out of its documents (Parquet and
     JSONL), removals and checks. One part's work, independent of the others (the flow runs them in
     parallel). Returns the number of dropped documents by kind."""
-    folders = layout.BuildFolders(staging)
-    io.write_parquet(folders.duplicates / f"{part_stem}.parquet", dedup.duplicates_table(duplicates),
-                     config.output.row_group_rows, config.output.compression_level)
+    writers.write_part(staging, writers.DUPLICATES, part_stem, dedup.duplicates_table(duplicates), config.output)
     if not duplicates:
         return {}
     drop = {d.id for d in duplicates}
-    documents_part = folders.documents / f"{part_stem}.parquet"
-    io.filter_part(documents_part, drop, config.output.row_group_rows, config.output.compression_level,
-                   jsonl_twin=folders.jsonl_twin(documents_part))
-    io.filter_part(folders.removals / f"{part_stem}.parquet", drop, config.output.row_group_rows,
-                   config.output.compression_level)
-    io.filter_part(folders.checks / f"{part_stem}.parquet", drop, config.output.row_group_rows,
-                   config.output.compression_level)
+    for dataset in (writers.DOCUMENTS, writers.REMOVALS, writers.CHECKS):
+        writers.filter_part(staging, dataset, part_stem, drop, config.output)
     return dict(Counter(d.kind for d in duplicates))
 
 

@@ -84,6 +84,13 @@ def _coerce(section: str, name: str, expected_type, value):
     return value
 
 
+# Keys that moved: a config that still sets one is told where it went, not only that it is unknown.
+MOVED_KEYS = {
+    # one Han-share threshold: quality's optional filter duplicated the gate's contract check
+    ("quality", "min_cjk_share"): "[validation] min_cjk_share",
+}
+
+
 def config_from_dict(data: dict) -> BuildConfig:
     """Build a validated ``BuildConfig`` from plain data (as parsed from TOML).
 
@@ -107,7 +114,8 @@ def config_from_dict(data: dict) -> BuildConfig:
         kwargs = {}
         for key, value in values.items():
             if key not in known:
-                raise ConfigError(f"unknown key [{section}] {key}")
+                moved = MOVED_KEYS.get((section, key))
+                raise ConfigError(f"unknown key [{section}] {key}" + (f"; it is now {moved}" if moved else ""))
             kwargs[key] = _coerce(section, key, hints[key], value)
         try:
             sections[section] = section_type(**kwargs)

@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from pipeline.artifact_rules import TERMINAL
 from pipeline.stage_configs import ArtifactsConfig
+from pipeline.stages.artifacts.rules import TERMINAL
 
 # Spaces, punctuation and symbols (and "_"): what line comparison ignores, as artifacts.normalized_line.
 # Example: "全县上下, 紧紧抓住。" and "全县上下，紧紧抓住。" compare equal.

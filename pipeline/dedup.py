@@ -37,7 +37,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pyarrow as pa
 
-from pipeline import io
+from pipeline import fields, io
 from pipeline.errors import ContractError
 from pipeline.stage_configs import DedupConfig
 
@@ -62,11 +62,8 @@ DUPLICATE_SCHEMA = pa.schema(
     ]
 )
 
-# Metadata fields counted by the keep rule: the copy that carries the most of them is kept.
-METADATA_FIELDS = (
-    "title", "subtitle", "author", "author_position", "speaker", "province", "city", "county", "region_code",
-    "published_at", "event_date", "category", "source_site", "series", "editor_note", "source_note",
-)
+# Metadata fields counted by the keep rule: the copy that carries the most of them is kept (pipeline/fields.py).
+METADATA_FIELDS = fields.names(fields.DEDUP_METADATA)
 
 
 _SPECIAL = 0xFFFFFFFF  # in the fold table: a character the fast path cannot fold (needs real NFKC)

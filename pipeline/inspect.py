@@ -52,14 +52,14 @@ def find_document(output_dir: Path, doc_id: str) -> tuple[dict, list[dict]]:
                                     f"{' …' if len(rows) > 5 else ''}")
         if not rows:
             raise PipelineError(f"no document with id {doc_id!r} in {output_dir}")
-        document = dict(zip(names, rows[0]))
+        document = dict(zip(names, rows[0], strict=True))
         removals = []
         removal_files = _files(output_dir, layout.REMOVALS)
         if removal_files:
             cursor = connection.execute(
                 "select line, rule, text from read_parquet($files) where id = $id order by line, rule, text",
                 {"files": removal_files, "id": document["id"]})
-            removals = [dict(zip(("line", "rule", "text"), row)) for row in cursor.fetchall()]
+            removals = [dict(zip(("line", "rule", "text"), row, strict=True)) for row in cursor.fetchall()]
     finally:
         connection.close()
     return document, removals

@@ -1,8 +1,9 @@
-"""All file I/O of the library: finding inputs, reading them, writing datasets and the manifest.
+"""The library's file system work apart from writing datasets and publishing: folder checks, finding and
+reading inputs, atomic files (JSON, verified cache entries), reading Parquet, memory hand-back, the output lock.
 
-Writers put every file under a temporary name and rename it into place, so a reader never sees half a file.
-Parquet files are written with an explicit schema, zstd at a fixed level, fixed row-group boundaries and no
-pandas metadata, so the same rows give the same bytes.
+Every file is written under a temporary name and renamed into place, so a reader never sees half a file.
+Datasets (Parquet and JSONL parts, release data files) are written by ``pipeline.writers``, one format a module;
+``pipeline.publication`` switches a finished build into place.
 """
 
 from __future__ import annotations
@@ -11,14 +12,12 @@ import contextlib
 import contextvars
 import ctypes
 import ctypes.util
-import datetime
 import fcntl
 import functools
 import hashlib
 import json
 import os
 import shutil
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -26,7 +25,6 @@ from typing import Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import layout
 from pipeline.errors import InputError, LockHeld, OutputError
 
 # Read files in 1 MiB blocks when hashing: constant memory whatever the file size.
@@ -44,21 +42,6 @@ class FoundFile:
 class SkippedFile:
     relative_path: str
     reason: str
-
-
-def json_line(row: dict) -> str:
-    """One JSONL line: UTF-8 text (not \\u-escaped), compact, timestamps as ISO 8601 text.
-
-    >>> import datetime; json_line({"a": "中", "t": datetime.datetime(2022, 11, 24, 8, 47)})
-    '{"a":"中","t":"2022-11-24T08:47:00"}\\n'
-    """
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=_iso_value) + "\n"
-
-
-def _iso_value(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def sha256_file(path: Path) -> str:
@@ -252,74 +235,7 @@ def iter_jsonl_lines(path: Path, start: int, end: int,
             yield line_number, line
 
 
-class PartWriter:
-    """Writes one shard's Parquet (+ optional JSONL twin) with fixed row-group boundaries."""
-
-    def __init__(self, parquet_path: Path, schema: pa.Schema, row_group_rows: int, compression_level: int,
-                 jsonl_path: Path | None = None):
-        self.parquet_path = parquet_path
-        self.jsonl_path = jsonl_path
-        self.schema = schema
-        self.row_group_rows = row_group_rows
-        self.compression_level = compression_level
-        self.rows_written = 0
-        self._buffer: list[dict] = []
-        parquet_path.parent.mkdir(parents=True, exist_ok=True)
-        self._parquet_tmp = parquet_path.with_name(parquet_path.name + ".tmp")
-        self._writer = pq.ParquetWriter(
-            self._parquet_tmp,
-            schema,
-            compression="zstd",
-            compression_level=compression_level,
-            use_dictionary=True,
-            write_statistics=True,
-            # The Arrow schema is stored (field descriptions, timestamp units); it depends only on the schema
-            # and the pyarrow version. No pandas metadata: rows never pass through pandas here.
-            store_schema=True,
-        )
-        self._jsonl_tmp = None
-        self._jsonl = None
-        if jsonl_path is not None:
-            jsonl_path.parent.mkdir(parents=True, exist_ok=True)
-            self._jsonl_tmp = jsonl_path.with_name(jsonl_path.name + ".tmp")
-            self._jsonl = open(self._jsonl_tmp, "w", encoding="utf-8", newline="\n")
-
-    def write(self, row: dict) -> None:
-        self._buffer.append(row)
-        if len(self._buffer) >= self.row_group_rows:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._buffer:
-            return
-        table = pa.Table.from_pylist(self._buffer, schema=self.schema)
-        self._writer.write_table(table, row_group_size=self.row_group_rows)
-        if self._jsonl is not None:
-            for row in self._buffer:
-                self._jsonl.write(json_line(row))
-        self.rows_written += len(self._buffer)
-        self._buffer = []
-
-    def close(self) -> None:
-        self._flush()
-        self._writer.close()
-        os.replace(self._parquet_tmp, self.parquet_path)
-        if self._jsonl is not None:
-            self._jsonl.close()
-            os.replace(self._jsonl_tmp, self.jsonl_path)
-
-    def abort(self) -> None:
-        with contextlib.suppress(OSError):  # closing on a full disk fails again; the first error is raised
-            self._writer.close()
-        with contextlib.suppress(OSError):
-            if self._jsonl is not None:
-                self._jsonl.close()
-        for tmp in (self._parquet_tmp, self._jsonl_tmp):
-            if tmp is not None and tmp.exists():
-                tmp.unlink()
-
-
-class _AtomicFileWriter:
+class AtomicFileWriter:
     """A file written under a temporary name and renamed into place on close: a reader never sees half of
     it, and ``abort`` leaves nothing behind."""
 
@@ -340,18 +256,6 @@ class _AtomicFileWriter:
             self._tmp.unlink()
 
 
-class JsonlWriter(_AtomicFileWriter):
-    """Writes JSONL rows to a temporary name, renamed into place on close."""
-
-    def __init__(self, path: Path):
-        super().__init__(path, binary=False)
-        self.rows_written = 0
-
-    def write(self, row: dict) -> None:
-        self._handle.write(json_line(row))
-        self.rows_written += 1
-
-
 CACHE_FORMAT_VERSION = 1  # raise when a cache file's layout changes: older entries are then foreign
 
 
@@ -369,7 +273,7 @@ def _parse_cache_line(line: bytes):
     return json.loads(line.decode("utf-8", "surrogatepass"))
 
 
-class VerifiedJsonlWriter(_AtomicFileWriter):
+class VerifiedJsonlWriter(AtomicFileWriter):
     """A cache entry as data, never code: a header line naming its kind and version, one JSON record a
     line, and a trailer with the records' count and SHA-256, so a reader checks it whole before use."""
 
@@ -443,34 +347,6 @@ def read_verified_json(path: Path, kind: str):
     if hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest() != entry.get("sha256"):
         raise CacheDamaged("altered (its content does not match its SHA-256)")
     return entry["data"]
-
-
-def write_parquet(path: Path, table: pa.Table, row_group_rows: int, compression_level: int) -> None:
-    """Write ``table`` with the same settings as ``PartWriter``, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp, compression="zstd", compression_level=compression_level, use_dictionary=True,
-                   write_statistics=True, store_schema=True, row_group_size=row_group_rows)
-    os.replace(tmp, path)
-
-
-def filter_part(path: Path, drop_ids: set[str], row_group_rows: int, compression_level: int,
-                jsonl_twin: Path | None = None) -> None:
-    """Rewrite a part without the rows whose ``id`` is in ``drop_ids`` (and its JSONL twin ``jsonl_twin``,
-    same rows in the same order). The file is replaced by rename, so hard links elsewhere (the shard cache)
-    keep the old content.
-    """
-    table = pq.read_table(path)
-    keep = [doc_id not in drop_ids for doc_id in table.column("id").to_pylist()]
-    write_parquet(path, table.filter(pa.array(keep, type=pa.bool_())), row_group_rows, compression_level)
-    if jsonl_twin is not None:
-        twin = jsonl_twin
-        tmp = twin.with_name(twin.name + ".tmp")
-        with open(twin, encoding="utf-8") as source, open(tmp, "w", encoding="utf-8", newline="\n") as target:
-            for line, kept in zip(source, keep):
-                if kept:
-                    target.write(line)
-        os.replace(tmp, twin)
 
 
 def write_json(path: Path, data) -> None:
@@ -611,184 +487,3 @@ def remove_tree(path: Path) -> None:
         path.unlink()
     elif path.exists():
         shutil.rmtree(path)
-
-
-PUBLISHED_ENTRIES = layout.PUBLISHED_ENTRIES
-JOURNAL_NAME = ".publish-journal.json"  # left by builds before the .builds/ layout; rolled forward once
-PREVIOUS_NAME = ".previous"
-BUILDS_NAME = ".builds"  # <out>/.builds/<build id>/: one folder per published build
-CURRENT_NAME = "current"  # <out>/current -> .builds/<build id>: the one link a publication switches
-MIGRATED_ID = "00000000T000000.000000Z-migrated"  # sorts before every real build id
-# Builds kept for `corpus rollback` besides the current one. Old builds share the shard cache's hard links,
-# so a kept build costs only the files that differ from the current one.
-KEEP_BUILDS = 3
-# Test hook: the name of a publication step at which the process kills itself (fault-injection tests).
-KILL_AT_ENV = "CORPUS_TEST_KILL_AT"
-
-
-def _step_done(name: str) -> None:
-    """Mark a step of publication; ``CORPUS_TEST_KILL_AT=<name>`` SIGKILLs the process right here."""
-    if os.environ.get(KILL_AT_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _sync_folder(folder: Path) -> None:
-    """fsync a folder so the renames and links made in it survive a power cut."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def new_build_id(builds: Path) -> str:
-    """A sortable, unique name for a build folder: UTC time to the microsecond."""
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-    build_id, n = stamp, 0
-    while (builds / build_id).exists():
-        n += 1
-        build_id = f"{stamp}-{n}"
-    return build_id
-
-
-def published_build(output_dir: Path) -> Path:
-    """The folder of the build ``output_dir`` currently publishes (``current`` resolved), or ``output_dir``
-    itself for a folder in the old layout. Commands that write into a build (validate, report) write there,
-    never through the fixed links."""
-    current = Path(output_dir) / CURRENT_NAME
-    return current.resolve() if current.is_symlink() else Path(output_dir)
-
-
-def build_ids(output_dir: Path) -> list[str]:
-    """The kept builds, oldest first."""
-    builds = Path(output_dir) / BUILDS_NAME
-    if not builds.is_dir():
-        return []
-    return sorted(entry.name for entry in builds.iterdir() if entry.is_dir() and not entry.name.startswith("."))
-
-
-def current_build_id(output_dir: Path) -> str | None:
-    current = Path(output_dir) / CURRENT_NAME
-    return Path(os.readlink(current)).name if current.is_symlink() else None
-
-
-def switch_current(output_dir: Path, build_id: str) -> None:
-    """Point ``<out>/current`` at ``.builds/<build_id>`` with one atomic rename of a new link: a reader
-    resolves either the old build or the new one, never a mix."""
-    link = output_dir / f".{CURRENT_NAME}-{os.getpid()}.tmp"
-    if link.is_symlink():
-        link.unlink()
-    os.symlink(f"{BUILDS_NAME}/{build_id}", link)
-    try:
-        os.replace(link, output_dir / CURRENT_NAME)
-    except IsADirectoryError:
-        link.unlink()
-        raise OutputError(f"{output_dir / CURRENT_NAME} is a folder, not the build link; move it away") from None
-    _sync_folder(output_dir)
-
-
-def _link_entries(output_dir: Path, names: Iterable[str]) -> None:
-    """The fixed user-facing links ``<out>/<name> -> current/<name>``, created once and never swapped (a
-    name the current build lacks dangles, which reads as "no such entry")."""
-    for name in names:
-        entry = output_dir / name
-        if entry.is_symlink() or entry.exists():
-            continue
-        os.symlink(f"{CURRENT_NAME}/{name}", entry)
-
-
-def publish(staging: Path, output_dir: Path) -> str:
-    """Publish a finished build: ``staging`` becomes ``.builds/<build id>`` (one rename, invisible to
-    readers), the fixed links get any new entry name, and ``current`` switches to it (one atomic rename).
-    A kill at any point leaves the previous build or the new one published, whole. Returns the build id."""
-    migrate_layout(output_dir)
-    builds = output_dir / BUILDS_NAME
-    builds.mkdir(exist_ok=True)
-    build_id = new_build_id(builds)
-    os.rename(staging, builds / build_id)
-    _step_done("moved")
-    _link_entries(output_dir, [*PUBLISHED_ENTRIES, *sorted(entry.name for entry in (builds / build_id).iterdir()
-                                                             if not entry.name.startswith("."))])
-    _step_done("linked")
-    switch_current(output_dir, build_id)
-    _step_done("switched")
-    prune_builds(output_dir)
-    _step_done("pruned")
-    return build_id
-
-
-def prune_builds(output_dir: Path, keep: int = KEEP_BUILDS) -> None:
-    """Delete all but the newest ``keep`` builds besides the current one."""
-    current = current_build_id(output_dir)
-    others = [build_id for build_id in build_ids(output_dir) if build_id != current]
-    for build_id in others[:max(0, len(others) - keep)]:
-        remove_tree(output_dir / BUILDS_NAME / build_id)
-
-
-def rollback(output_dir: Path, build_id: str | None = None) -> str:
-    """Publish an earlier kept build again (default: the newest one older than the current build)."""
-    ids = build_ids(output_dir)
-    current = current_build_id(output_dir)
-    if build_id is None:
-        older = [b for b in ids if current is None or b < current]
-        if not older:
-            raise OutputError(f"no earlier build kept in {output_dir / BUILDS_NAME} to roll back to")
-        build_id = older[-1]
-    elif build_id not in ids:
-        raise OutputError(f"no build {build_id!r} in {output_dir / BUILDS_NAME}; kept: {', '.join(ids) or 'none'}")
-    switch_current(output_dir, build_id)
-    return build_id
-
-
-def migrate_layout(output_dir: Path) -> bool:
-    """Turn an output folder of the old layout (entries as real folders) into the ``.builds/`` layout once:
-    its build becomes ``.builds/<MIGRATED_ID>`` and every entry a fixed link. Idempotent, so a kill half-way
-    is finished by the next run. Returns True when there was something to migrate."""
-    recover_publication(output_dir)  # a half-done publication of the old kind is rolled forward first
-    legacy = [name for name in PUBLISHED_ENTRIES
-              if (output_dir / name).exists() and not (output_dir / name).is_symlink()]
-    if not legacy:
-        return False
-    target = output_dir / BUILDS_NAME / MIGRATED_ID
-    target.mkdir(parents=True, exist_ok=True)
-    if current_build_id(output_dir) is None:
-        switch_current(output_dir, MIGRATED_ID)
-    for name in legacy:
-        os.replace(output_dir / name, target / name)
-        _link_entries(output_dir, [name])
-    _link_entries(output_dir, PUBLISHED_ENTRIES)
-    _sync_folder(output_dir)
-    return True
-
-
-def recover_publication(output_dir: Path) -> bool:
-    """Finish a publication that a killed build left half-done. Returns True when there was one."""
-    journal_path = output_dir / JOURNAL_NAME
-    if not journal_path.is_file():
-        return False
-    try:
-        journal = read_json(journal_path)
-    except (OSError, ValueError):
-        journal_path.unlink()  # written atomically, so unreadable means foreign: nothing to roll forward
-        return False
-    staging = output_dir / journal["staging"]
-    previous = output_dir / PREVIOUS_NAME
-    previous.mkdir(exist_ok=True)
-    for name in journal["entries"]:
-        new = staging / name
-        old = output_dir / name
-        if not new.exists():
-            continue  # already moved in (or this build has no such entry)
-        if (old.exists() or old.is_symlink()) and not (previous / name).exists():
-            os.replace(old, previous / name)
-        elif old.exists():
-            remove_tree(old)
-        os.replace(new, old)
-    # Entries the new build does not have (e.g. no report yet) must not survive from the old build.
-    for name in journal["entries"]:
-        if (previous / name).exists() and not (output_dir / name).exists():
-            pass  # nothing to restore: the new build intentionally has no such entry
-    remove_tree(previous)
-    remove_tree(staging)
-    journal_path.unlink()
-    return True

@@ -8,7 +8,6 @@ byte-identical data files. Versions follow SemVer: a schema change requires a ne
 from __future__ import annotations
 
 import datetime
-import gzip
 import hashlib
 import json
 import os
@@ -19,17 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline import io
 from pipeline.errors import PipelineError
 from pipeline.layout import BuildFolders
 from pipeline.schema import COLUMN_DESCRIPTIONS, DOCUMENT_SCHEMA, SCHEMA_VERSION
+from pipeline.writers import release as release_files
 
 VERSION_PATTERN = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")  # "1.2.0" or "v1.2.0"
 # 100k rows per data file: ~125 MB of Parquet for this genre, the size Hugging Face recommends per shard.
-ROWS_PER_DATA_FILE = 100_000
-RELEASE_COMPRESSION_LEVEL = 9  # releases are written once and read many times: 11 % smaller than level 3
 LICENSE = "other"  # the texts belong to their sites; see the card's "Sources" section
 # `license: other` needs a name and a link on the Hugging Face hub; the link is a file of the release.
 LICENSE_NAME = "third-party-texts-research-only"
@@ -111,31 +108,8 @@ def _read_build(build_dir: Path) -> tuple[pa.Table, dict]:
         expected = manifest.get("outputs", {}).get(relative)
         if expected and _sha256(part) != expected:
             raise ReleaseError(f"{relative} does not match the build manifest; rebuild before releasing")
-    table = pa.concat_tables([pq.read_table(part, schema=DOCUMENT_SCHEMA) for part in parts])
+    table = pa.concat_tables([io.read_parquet_files([part], schema=DOCUMENT_SCHEMA) for part in parts])
     return table, manifest
-
-
-def _write_data_files(table: pa.Table, data_dir: Path) -> list[Path]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    total = max(1, -(-table.num_rows // ROWS_PER_DATA_FILE))
-    written = []
-    for index in range(total):
-        chunk = table.slice(index * ROWS_PER_DATA_FILE, ROWS_PER_DATA_FILE)
-        path = data_dir / f"train-{index:05d}-of-{total:05d}.parquet"
-        pq.write_table(chunk, path, compression="zstd", compression_level=RELEASE_COMPRESSION_LEVEL,
-                       row_group_size=10_000, store_schema=True)  # field descriptions travel with the data
-        written.append(path)
-    return written
-
-
-def _write_jsonl_gz(table: pa.Table, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as raw:
-        # mtime=0 and no file name in the header: the same rows give the same bytes.
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as handle:
-            for row in table.to_pylist():
-                handle.write(io.json_line(row).encode("utf-8"))
-    return path
 
 
 def _size_category(rows: int) -> str:
@@ -168,13 +142,9 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _dataset_card(version: Version, table: pa.Table, manifest: dict, data_files: list[Path]) -> str:
+def _card_front_matter(table: pa.Table, data_files: list[Path]) -> str:
+    """The card's YAML header: what the Hugging Face Hub and ``datasets`` read (license, configs, features)."""
     features = "\n".join(f"    - name: {f.name}\n      dtype: {_feature_dtype(f)}" for f in DOCUMENT_SCHEMA)
-    counts = manifest.get("counts", {})
-    field_rows = "\n".join(f"| `{name}` | {_cell(_feature_dtype(DOCUMENT_SCHEMA.field(name)))} | {_cell(desc)} |"
-                           for name, desc in COLUMN_DESCRIPTIONS.items())
-    scripts = ", ".join(f"{k}: {v}" for k, v in counts.get("original_scripts", {}).items())
-    quarantine = ", ".join(f"{k}: {v}" for k, v in counts.get("quarantined_by_reason", {}).items()) or "none"
     # What `datasets` records for a split: bytes of the Arrow table in memory, and the files' bytes on disk.
     num_bytes = table.nbytes
     download_size = sum(path.stat().st_size for path in data_files)
@@ -204,7 +174,16 @@ dataset_info:
   download_size: {download_size}
   dataset_size: {num_bytes}
 ---
+"""
 
+
+def _dataset_card(version: Version, table: pa.Table, manifest: dict, data_files: list[Path]) -> str:
+    counts = manifest.get("counts", {})
+    field_rows = "\n".join(f"| `{name}` | {_cell(_feature_dtype(DOCUMENT_SCHEMA.field(name)))} | {_cell(desc)} |"
+                           for name, desc in COLUMN_DESCRIPTIONS.items())
+    scripts = ", ".join(f"{k}: {v}" for k, v in counts.get("original_scripts", {}).items())
+    quarantine = ", ".join(f"{k}: {v}" for k, v in counts.get("quarantined_by_reason", {}).items()) or "none"
+    return _card_front_matter(table, data_files) + f"""
 # Chinese official speeches and work reports — release {version}
 
 Speeches, work reports and essays by Chinese officials, scraped from government, newspaper and 范文 sites,
@@ -414,7 +393,7 @@ def _changelog_entry(version: Version, previous: Version | None, table: pa.Table
     if previous is None or previous_dir is None:
         lines += [f"First release: {table.num_rows} documents.", ""]
         return "\n".join(lines)
-    old = pa.concat_tables([pq.read_table(p) for p in sorted((previous_dir / "data").glob("*.parquet"))],
+    old = pa.concat_tables([io.read_parquet_table(p) for p in sorted((previous_dir / "data").glob("*.parquet"))],
                            promote_options="permissive")
     new_rows, old_rows = _by_lineage(table), _by_lineage(old)
     added = sorted(set(new_rows) - set(old_rows), key=str)
@@ -466,8 +445,8 @@ def make_release(build_dir: Path, releases_dir: Path, version_text: str) -> Path
     releases_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=releases_dir))
     try:
-        data_files = _write_data_files(table, staging / "data")
-        _write_jsonl_gz(table, staging / "jsonl" / "train.jsonl.gz")
+        data_files = release_files.write_data_files(table, staging)
+        release_files.write_jsonl_file(table, staging)
         file_hashes = {p.relative_to(staging).as_posix(): _sha256(p) for p in io.list_files(staging)}
         (staging / "README.md").write_text(_dataset_card(version, table, manifest, data_files), encoding="utf-8")
         (staging / LICENSE_FILE).write_text(LICENSE_TEXT, encoding="utf-8")

@@ -1,7 +1,9 @@
 """The output schema: Arrow types for every dataset the build writes, and the document → row mapping.
 
-The first columns are fixed by contract (users' queries depend on them); more columns may be added.
-A change of a column's name or type is a schema change: bump ``SCHEMA_VERSION``'s major number.
+The documents table's columns are declared in ``pipeline.fields``; this module makes the Arrow schema of
+them and turns a ``Document`` into a row. The first columns are fixed by contract (users' queries depend on
+them); more columns may be added. A change of a column's name or type is a schema change: bump
+``SCHEMA_VERSION``'s major number.
 """
 
 from __future__ import annotations
@@ -11,81 +13,26 @@ import re
 
 import pyarrow as pa
 
+from pipeline import fields
 from pipeline.document import Document, Rejection
-from pipeline.quality import SIGNAL_DESCRIPTIONS, quality_columns, removed_char_count
+from pipeline.fields import DATE_PRECISIONS  # noqa: F401  (re-exported: validation and tests import it here)
 
 # 1.1.0: quality-signal columns added (minor: new columns only, nothing renamed or retyped).
 # 2.0.0: published_at and event_date are timestamps (were ISO strings), each with a *_precision column;
 #        column descriptions in the Parquet field metadata (major: two columns retyped).
 SCHEMA_VERSION = "2.0.0"
 
-# Dates as pages print them are local (China) times of one of these precisions; a timestamp holds the value
-# (day precision at 00:00:00), the precision column says how much of it the page stated.
-DATE_PRECISIONS = ("year", "month", "day", "minute", "second")
-# Millisecond timestamps: what Parquet stores natively (a "s" unit would be converted on every write), and
-# what DuckDB, Polars, pandas and Spark read as a date-time with no cast. No time zone: pages state local time.
-DATE_TYPE = pa.timestamp("ms")
-
-# Every column of the documents table, declared once: (name, Arrow type, nullable, description). The schema,
-# the Parquet field metadata, the dataset card, Croissant and the README's table are derived from it.
-DOCUMENT_FIELDS = (
-    ("id", pa.string(), False,
-     "content id: hash of the source file's (or JSONL line's) content + article index; changes when the "
-     "input's bytes change (documents are matched across builds by source_file + article_index + source_line)"),
-    ("source_file", pa.string(), False, "path of the input file, relative to the input folder"),
-    ("article_index", pa.int32(), False, "0, or the position of the article in a file that holds several"),
-    ("title", pa.string(), True, "document title, Simplified, Chinese punctuation"),
-    ("subtitle", pa.string(), True, "second heading line, when there is one"),
-    ("author", pa.string(), True, "person who wrote or delivered the text (from a byline or speech note)"),
-    ("author_position", pa.string(), True, "the author's position as printed"),
-    ("province", pa.string(), True, "province-level division of the document's own locale"),
-    ("city", pa.string(), True, "prefecture-level city"),
-    ("county", pa.string(), True, "county-level division"),
-    ("region_code", pa.string(), True, "6-digit GB/T 2260 code of the most specific of province/city/county"),
-    ("published_at", DATE_TYPE, True,
-     "date or date-time the page states it was published (local time, no time zone; a date alone is at 00:00)"),
-    ("published_at_precision", pa.string(), True,
-     "how much of published_at the page stated: " + " / ".join(DATE_PRECISIONS)),
-    ("original_script", pa.string(), True, "simplified / traditional / mixed (script of the raw text)"),
-    ("text", pa.string(), False, "cleaned body text, mainland Simplified, Chinese punctuation"),
-    ("char_count", pa.int64(), False, "number of characters in text"),
-    ("source_encoding", pa.string(), True, "encoding the input was decoded from (and any mojibake repair)"),
-    # -- beyond the fixed contract
-    ("speaker", pa.string(), True, "main person speaking, when distinct from the author"),
-    ("event_date", DATE_TYPE, True, "date of the event (speech) when the text states it (local time, no time zone)"),
-    ("event_date_precision", pa.string(), True,
-     "how much of event_date the text stated: " + " / ".join(DATE_PRECISIONS)),
-    ("category", pa.string(), True, "site column (栏目)"),
-    ("source_site", pa.string(), True, "site or outlet named by a 来源 line"),
-    ("series", pa.string(), True, "series header of a compilation (【…专刊之二十五】)"),
-    ("editor_note", pa.string(), True, "editor's note (编者按) of a compilation"),
-    ("source_note", pa.string(), True, "closing note such as (根据…讲话整理)"),
-    ("chars_converted", pa.int64(), True, "characters changed by script conversion"),
-    ("script_conversion", pa.string(), True, "OpenCC configuration used, or none"),
-    ("source_format", pa.string(), False, "text / html / jsonl / sogou"),
-    ("source_line", pa.int64(), True, "1-based line in a JSONL input"),
-    ("url", pa.string(), True, "source URL when the input gave one"),
-    ("source_sha256", pa.string(), False, "SHA-256 of the input unit"),
-    ("raw_char_count", pa.int64(), True, "characters after decoding, before cleaning"),
-    ("removed_char_count", pa.int64(), False,
-     "characters removed by traced removals (PII placeholders not counted)"),
-)
-
-COLUMN_DESCRIPTIONS = {
-    **{name: description for name, _type, _nullable, description in DOCUMENT_FIELDS},
-    **SIGNAL_DESCRIPTIONS,
-}
-
-DOCUMENT_SCHEMA = pa.schema(
-    [pa.field(name, type_, nullable=nullable, metadata={"description": description})
-     for name, type_, nullable, description in DOCUMENT_FIELDS]
-    + quality_columns()
-)
+# Every column of the documents table is declared once, in pipeline/fields.py (name, type, description, who
+# fills it); the schema, its Parquet field metadata and the column descriptions are derived from there.
+COLUMN_DESCRIPTIONS = {field.name: field.description for field in fields.FIELDS}
+DOCUMENT_SCHEMA = pa.schema([fields.arrow_field(field) for field in fields.FIELDS])
 
 DOCUMENT_COLUMNS = tuple(DOCUMENT_SCHEMA.names)
 # The typed date columns and the precision column of each.
 DATE_COLUMNS = {"published_at": "published_at_precision", "event_date": "event_date_precision"}
 PRECISION_COLUMNS = {precision: date for date, precision in DATE_COLUMNS.items()}
+# The quality-signal columns: their values come with the document (``document_row``'s ``signals``).
+SIGNAL_COLUMNS = frozenset(fields.names(filled_by="quality"))
 
 
 def typed_date(value: str | None) -> tuple[dt.datetime | None, str | None]:
@@ -180,8 +127,12 @@ def document_row(doc: Document, signals: dict | None = None) -> dict:
         elif name == "char_count":
             value = len(doc.text)
         elif name == "removed_char_count":
+            # imported here: pipeline.stages loads every stage, and the gate stage imports pipeline.validation,
+            # which imports this module (a module-level import would be a cycle when schema is imported first)
+            from pipeline.stages.quality import removed_char_count  # noqa: PLC0415
+
             value = removed_char_count(doc)
-        elif name in SIGNAL_DESCRIPTIONS:
+        elif name in SIGNAL_COLUMNS:
             value = signals.get(name)
         elif name in DATE_COLUMNS:
             value = typed_date(getattr(doc, name))[0]

@@ -275,7 +275,7 @@ class OutputConfig:
 
 @dataclass(frozen=True)
 class QualityConfig:
-    """Per-document quality signals (pipeline/quality.py): always measured, filtered only where a threshold
+    """Per-document quality signals (pipeline/stages/quality.py): always measured, filtered only where a threshold
     is set. Every threshold defaults to None (no filter): users filter on the columns; a build that sets one
     sends the documents outside it to quarantine with reason ``quality.<signal>``."""
 
@@ -284,7 +284,7 @@ class QualityConfig:
     # Length of the character n-grams counted by repeated_ngram_ratio: 10 characters is a phrase in Chinese,
     # long enough that stock expressions (新时代中国特色社会主义 is 11) rarely repeat by chance in one text.
     repeated_ngram_chars: int = 10
-    min_cjk_share: float | None = None
+    # No min_cjk_share here: the Han share has one threshold, ValidationConfig.min_cjk_share (the gate).
     max_punctuation_share: float | None = None
     min_mean_line_length: float | None = None
     min_mean_paragraph_length: float | None = None
@@ -294,7 +294,7 @@ class QualityConfig:
 
     def __post_init__(self):
         _require(self.repeated_ngram_chars >= 2, "repeated_ngram_chars must be at least 2")
-        for name in ("min_cjk_share", "max_punctuation_share", "max_repeated_line_ratio",
+        for name in ("max_punctuation_share", "max_repeated_line_ratio",
                      "max_repeated_ngram_ratio", "max_removed_share"):
             value = getattr(self, name)
             _require(value is None or 0.0 <= value <= 1.0, f"{name} must be None or between 0 and 1")
@@ -305,7 +305,7 @@ class QualityConfig:
 
 @dataclass(frozen=True)
 class PiiConfig:
-    """PII redaction (pipeline/pii.py): each type can be switched off on its own."""
+    """PII redaction (pipeline/stages/pii.py): each type can be switched off on its own."""
 
     enabled: bool = True
     # Mainland mobile numbers 1[3-9]x xxxx xxxx, with +86/86 and 3-4-4 spacing: personal contact data.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.devset import default_devset_dir
+from pipeline.evaluation.devset import default_devset_dir
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -19,7 +19,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
-# The dev set is third-party text kept outside the repository (pipeline/devset.py says where it is looked for).
+# The dev set is third-party text kept outside the repository (pipeline/evaluation/devset.py says where it is
+# looked for).
 DEVSET = default_devset_dir()
 needs_devset = pytest.mark.skipif(DEVSET is None, reason="dev set not found: ../shared/devset or $CORPUS_DEVSET")
 

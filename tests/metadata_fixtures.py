@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.document import Document, Removal, sha256_hex
-from pipeline.script import to_simplified
+from pipeline.stages.script import to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "raw"

@@ -1,4 +1,4 @@
-"""Tests for pipeline.artifacts: golden cases (tests/cases/artifacts.json), whole seed documents, the safety
+"""Tests for pipeline.stages.artifacts: golden cases (tests/cases/artifacts.json), whole seed documents, the safety
 rule, traceability of removals, cross-document repetition, and properties (hypothesis)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import artifact_rules
+from pipeline.stages.artifacts import rules as artifact_rules
 from pipeline.models.lines import DEBRIS_ROLES
-from pipeline.artifacts import (
+from pipeline.stages.artifacts import (
     RULES,
     common_line_hashes,
     count_line_hashes,
@@ -26,7 +26,7 @@ from pipeline.artifacts import (
 from pipeline.document import Document, Rejection
 from conftest import DEVSET
 from pipeline.config import BuildConfig
-from pipeline.devset import read_page, read_pages
+from pipeline.evaluation.devset import read_page, read_pages
 from pipeline.stage_configs import ArtifactsConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,7 +224,8 @@ def test_cross_document_thresholds():
 
 
 def test_cross_document_ignores_long_sentences_and_short_lines():
-    quote = "绿水青山就是金山银山,我们要坚定不移走生态优先、绿色发展之路,把生态优势转化为发展优势,让群众共享发展成果。" * 2
+    quote = ("绿水青山就是金山银山,我们要坚定不移走生态优先、绿色发展之路,"
+             "把生态优势转化为发展优势,让群众共享发展成果。") * 2
     counts = count_line_hashes([quote + "\n短行"] * 20, CONFIG)
     assert counts == Counter()
 
@@ -265,7 +266,7 @@ def test_properties_never_crash_never_lengthen_idempotent(text):
 
 
 def test_doctests_cover_public_helpers():
-    from pipeline import artifacts
+    from pipeline.stages import artifacts
 
     for name in ("normalized_line", "iso_datetime", "header_match", "line_hash", "count_line_hashes",
                  "common_line_hashes", "remove_repeated_lines", "remove_artifacts"):
@@ -310,11 +311,11 @@ def _assert_hints_hold(line: str) -> None:
 
 
 def _assert_fast_path_sound(line: str) -> None:
-    from pipeline import artifacts
+    from pipeline.stages.artifacts import spans
 
-    if artifacts._no_span_can_match(line):
+    if spans._no_span_can_match(line):
         edits: list = []
-        assert artifacts._span_steps(line, CONFIG, edits) == line and edits == [], line
+        assert spans._span_steps(line, CONFIG, edits) == line and edits == [], line
 
 
 def test_prefilters_are_sound_on_real_lines():
@@ -337,12 +338,12 @@ def test_anchor_filters_cover_every_code_point():
     # _line_rule searches a plain character class before a case-insensitive hint: every literal of the hint
     # holds a character of the class, and the class already holds every character the hint's flags make
     # equal to one of its own (checked over all code points, surrogates and astral planes included)
-    from pipeline import artifacts
+    from pipeline.stages.artifacts import line_rules
 
     everything = "".join(map(chr, range(0x110000)))
     for hint, anchor in (
-        (artifact_rules.ICP_HINT_RE, artifacts._ICP_ANCHOR_RE),
-        (artifact_rules.COPYRIGHT_HINT_RE, artifacts._COPYRIGHT_ANCHOR_RE),
+        (artifact_rules.ICP_HINT_RE, line_rules._ICP_ANCHOR_RE),
+        (artifact_rules.COPYRIGHT_HINT_RE, line_rules._COPYRIGHT_ANCHOR_RE),
     ):
         for literal in hint.pattern.replace("\\", "").split("|"):
             assert anchor.search(literal), literal

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.document import Document, Removal
-from pipeline.metadata import extract_metadata
 from pipeline.models import authors, model_for
 from pipeline.stage_configs import MetadataConfig
+from pipeline.stages.metadata import extract_metadata
 
 
 def _doc(text: str, removals=()) -> Document:

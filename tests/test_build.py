@@ -116,7 +116,8 @@ def test_jsonl_input_keeps_good_lines_and_quarantines_bad_ones(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     lines = [
-        json.dumps({"id": "a", "url": "http://example.cn/1", "text": "这是第一篇文章的正文，讲的是基层党组织建设和干部作风问题。"}, ensure_ascii=False),
+        json.dumps({"id": "a", "url": "http://example.cn/1",
+                    "text": "这是第一篇文章的正文，讲的是基层党组织建设和干部作风问题。"}, ensure_ascii=False),
         "{not json",
         json.dumps({"title": "no text field"}),
         "",

@@ -106,6 +106,7 @@ def test_inspect_json_prints_the_document_and_its_removals(build):
 def test_deployment_parameters_are_absolute_whatever_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     parameters = deployment_parameters("data/raw", "data/processed", "build.toml")
-    assert parameters == {"input_dir": str(tmp_path / "data" / "raw"), "output_dir": str(tmp_path / "data" / "processed"),
+    assert parameters == {"input_dir": str(tmp_path / "data" / "raw"),
+                          "output_dir": str(tmp_path / "data" / "processed"),
                           "config_file": str(tmp_path / "build.toml")}
     assert deployment_parameters("data/raw", "out", None)["config_file"] is None

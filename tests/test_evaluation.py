@@ -9,14 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import DEVSET, needs_devset
 from pipeline.config import BuildConfig
-from pipeline.devset import folds, read_pages, report_pages, site_of, tuning_pages
-from pipeline.evaluation import evaluate_devset, format_evaluation, score_page
-from pipeline.devset import Page
 from pipeline.document import Document
+from pipeline.evaluation.devset import Page, folds, read_pages, report_pages, site_of, tuning_pages
+from pipeline.evaluation.scores import evaluate_devset, format_evaluation, score_page
 
 BODY = ("会议指出，今年以来全县上下坚持稳中求进工作总基调，扎实推进各项重点工作，经济社会发展取得新成效。"
         "会议强调，要进一步压实责任，抓好安全生产和民生保障，确保各项目标任务圆满完成。")
@@ -40,7 +37,8 @@ def _gold(**fields) -> dict:
 
 def test_score_page_counts_each_measure_once():
     page = Page("a.txt", "example.cn", _gold(title="全县工作会议召开", author="张三", province="浙江省",
-                                             county="遂昌县", must_remove=["首页 > 新闻"], must_keep=["扎实推进各项重点工作"]))
+                                             county="遂昌县", must_remove=["首页 > 新闻"],
+                                             must_keep=["扎实推进各项重点工作"]))
     doc = Document(source_file="a.txt", source_sha256="0" * 64, text="首页 > 新闻\n" + BODY,
                    title="全县工作会议 召开", author=None, speaker="张三", province="浙江省", city="丽水市")
     scores = score_page(page, [doc], [])
@@ -66,7 +64,8 @@ def test_an_invented_author_and_title_are_counted_against_the_page():
 def test_evaluation_runs_the_product_on_a_small_devset(tmp_path):
     devset = write_devset(tmp_path / "devset", [
         ("a.txt", f"首页 > 新闻中心 > 时政要闻\n全县经济工作会议召开\n{BODY}\n", _gold(
-            title="全县经济工作会议召开", must_remove=["首页 > 新闻中心 > 时政要闻"], must_keep=["经济社会发展取得新成效"])),
+            title="全县经济工作会议召开", must_remove=["首页 > 新闻中心 > 时政要闻"],
+            must_keep=["经济社会发展取得新成效"])),
         ("b.txt", f"{BODY}\n", _gold(source="http://news.other.com.cn/b.html", must_keep=["确保各项目标任务圆满完成"])),
     ])
     result = evaluate_devset(devset, BuildConfig(), held_out=False)
@@ -105,3 +104,27 @@ def test_eval_without_a_devset_fails_with_one_line(tmp_path):
                          env=env, cwd=Path(__file__).resolve().parents[1], timeout=120)
     assert run.returncode != 0
     assert run.stderr.strip().count("\n") == 0 and "no dev set found" in run.stderr, run.stderr
+
+
+def test_the_evaluation_uses_no_private_helper_of_the_product():
+    """It runs the product's readers and stages through their public names: no ``from x import _y`` and no
+    ``module._y`` on an imported module, so a stage's internals can change without the evaluation drifting."""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "pipeline" / "evaluation"
+    found = []
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                   for alias in node.names}
+        modules |= {alias.asname or alias.name for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline")
+                    for alias in node.names}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline"):
+                found += [f"{path.name}: from {node.module} import {a.name}" for a in node.names
+                          if a.name.startswith("_")]
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") \
+                    and isinstance(node.value, ast.Name) and node.value.id in modules:
+                found.append(f"{path.name}: {node.value.id}.{node.attr}")
+    assert found == []

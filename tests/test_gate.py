@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Document, Rejection
-from pipeline.gate import check_document, cjk_share
 from pipeline.stage_configs import ValidationConfig
+from pipeline.stages.gate import check_document, cjk_share
 
 HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")  # as the suite counts
 
@@ -25,7 +25,8 @@ def test_cjk_share_matches_its_definition(text):
 
 def test_a_chinese_document_passes_unchanged_and_others_are_rejected_with_reasons():
     config = ValidationConfig()
-    speech = Document(source_file="a.txt", source_sha256="0" * 64, text="各级党组织要紧紧围绕中心任务开展创先争优活动。" * 2)
+    speech = Document(source_file="a.txt", source_sha256="0" * 64,
+                      text="各级党组织要紧紧围绕中心任务开展创先争优活动。" * 2)
     assert check_document(speech, config) is speech
     short = check_document(speech.with_changes(text="短"), config)
     assert isinstance(short, Rejection) and short.reason == "gate.too_short"

@@ -253,7 +253,8 @@ mount -t tmpfs -o size=6m tmpfs {disk}
 {sys.executable} -c '{BUILD}' {RAW} {disk}/out
 dd if=/dev/zero of={disk}/filler bs=64k 2>/dev/null || true
 set +e
-{sys.executable} -m flows.cli build -q --input {bigger_input} --output {disk}/out > {tmp_path}/stdout 2> {tmp_path}/stderr
+{sys.executable} -m flows.cli build -q --input {bigger_input} --output {disk}/out \\
+    > {tmp_path}/stdout 2> {tmp_path}/stderr
 echo $? > {tmp_path}/code
 cp -a {disk}/out {saved}
 """

@@ -61,7 +61,7 @@ def test_removal_rows_match_what_pandas_reads(seed_build):
     _, found = find_document(seed_build, doc_id)
     expected = removals[removals["id"] == doc_id].sort_values(["line", "rule", "text"])
     assert [(r["line"], r["rule"], r["text"]) for r in found] == list(
-        zip(expected["line"], expected["rule"], expected["text"]))
+        zip(expected["line"], expected["rule"], expected["text"], strict=True))
 
 
 def test_an_unknown_id_is_a_one_line_error(seed_build):

@@ -27,7 +27,8 @@ def test_the_labels_file_holds_no_page_text():
 
 
 def test_checked_rows_override_the_weak_labels(tmp_path, monkeypatch):
-    text = "打开客户端\n全县植树活动顺利开展\n本周全县组织干部群众参加义务植树活动。\n活动现场大家干劲十足。\n县林业部门现场讲解栽植要点。"
+    text = ("打开客户端\n全县植树活动顺利开展\n本周全县组织干部群众参加义务植树活动。\n"
+            "活动现场大家干劲十足。\n县林业部门现场讲解栽植要点。")
     document = Document(source_file="p.txt", source_sha256="0" * 64, text=text)
     gold = {"file": "p.txt", "title": "全县植树活动顺利开展", "must_remove": []}
     weak = lines.examples(document, gold)[0][1]

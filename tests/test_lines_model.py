@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from pipeline import artifacts
 from pipeline.document import Document
 from pipeline.models import lines
 from pipeline.stage_configs import ArtifactsConfig
+from pipeline.stages import artifacts
 
 # A page written for this test: chrome on top (app prompt, clock line), a title, body, a footer link row.
 PAGE = "\n".join([
@@ -56,7 +56,8 @@ def test_model_drops_debris_lines_with_a_traced_score(tmp_path):
     assert traced and all(r.rule.split(":")[0] in ("model.meta", "model.chrome") for r in traced)
     assert all(0.5 <= float(r.rule.split(":")[1]) <= 1.0 for r in traced)
     # the stage is idempotent on its own output with the model in it
-    again = artifacts.remove_artifacts_with(result.with_changes(removals=()), ArtifactsConfig(model_min_score=0.5), model)
+    again = artifacts.remove_artifacts_with(result.with_changes(removals=()), ArtifactsConfig(model_min_score=0.5),
+                                            model)
     assert again.text == result.text
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from pipeline.document import Document, Removal
-from pipeline.metadata import extract_metadata
+from pipeline.stages.metadata import extract_metadata
 from pipeline.stage_configs import MetadataConfig
 from tests.metadata_fixtures import seed_document
 
@@ -29,7 +29,8 @@ def _as_list(result):
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(c, id=c["label"], marks=[pytest.mark.xfail(reason=c["xfail"], strict=True)] if "xfail" in c else [])
+        pytest.param(c, id=c["label"],
+                     marks=[pytest.mark.xfail(reason=c["xfail"], strict=True)] if "xfail" in c else [])
         for c in CASES
     ],
 )
@@ -37,7 +38,7 @@ def test_case(case):
     docs = _as_list(extract_metadata(_document(case["input"]), CONFIG))
     expected = case["expected"] if isinstance(case["expected"], list) else [case["expected"]]
     assert len(docs) == len(expected)
-    for doc, want in zip(docs, expected):
+    for doc, want in zip(docs, expected, strict=True):
         got = {key: getattr(doc, key) for key in want}
         if "published_at" in want and got["published_at"]:
             got["published_at"] = got["published_at"][:10]
@@ -56,7 +57,8 @@ SEEDS = [
 
 @pytest.fixture(scope="module")
 def seed_results():
-    return {prefix: _as_list(extract_metadata(seed_document(prefix), CONFIG)) for prefix in ("000", "001", "002", "003", "004")}
+    return {prefix: _as_list(extract_metadata(seed_document(prefix), CONFIG))
+            for prefix in ("000", "001", "002", "003", "004")}
 
 
 @pytest.mark.parametrize("row", SEEDS, ids=lambda r: f"{r[0]}#{r[1]}")
@@ -109,7 +111,8 @@ def test_config_rejects_bad_values():
         MetadataConfig(region_min_share=0)
 
 
-_LINE = st.text(alphabet=st.sampled_from(list("的一是在了和有大中国人我市县省浙江台州定安书记长张王  ,，。:：()（）【】0123456789\u3000")), max_size=30)
+_LINE = st.text(alphabet=st.sampled_from(list("的一是在了和有大中国人我市县省浙江台州定安书记长张王  "
+                                              ",，。:：()（）【】0123456789\u3000")), max_size=30)
 
 
 @settings(max_examples=150, deadline=None)
@@ -133,8 +136,8 @@ def test_spaced_prefix_end_equals_the_per_document_pattern(heading, text):
     """The title-then-name reader replaced a pattern compiled per document (issue 8); it must read the same."""
     import re
 
-    from pipeline.metadata import _NAME_AFTER_TITLE, _collapse, _spaced_prefix_end
-    from pipeline.people import SPACE
+    from pipeline.stages.metadata import _NAME_AFTER_TITLE, _collapse, _spaced_prefix_end
+    from pipeline.stages.metadata.people import SPACE
 
     head = _collapse(heading)
     pattern = rf"[{SPACE}]*" + re.escape(head).replace("\\ ", f"[{SPACE}]+") + _NAME_AFTER_TITLE.pattern

@@ -10,8 +10,8 @@ import pytest
 from conftest import DEVSET, needs_devset
 from pipeline import models
 from pipeline.config import BuildConfig
-from pipeline.devset import read_pages, report_pages, tuning_pages
-from pipeline.evaluation import score_pages
+from pipeline.evaluation.devset import read_pages, report_pages, tuning_pages
+from pipeline.evaluation.scores import score_pages
 from pipeline.models.training import train_models, with_model_dir
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import DEVSET, needs_devset
 from pipeline.document import Document, Removal
-from pipeline.pii import PLACEHOLDERS, is_valid_id_number, passes_luhn, pii_counts, redact_pii, redact_text
+from pipeline.stages.pii import PLACEHOLDERS, is_valid_id_number, passes_luhn, pii_counts, redact_pii, redact_text
 from pipeline.stage_configs import PiiConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +121,7 @@ def test_text_without_digits_or_at_sign_is_untouched(text):
 def test_searching_only_around_digits_finds_what_a_full_scan_finds(text):
     from unittest import mock
 
-    from pipeline import pii
+    from pipeline.stages import pii
 
     windowed = pii._find(text, PiiConfig())
     with mock.patch.object(pii, "_windows", lambda t: [(0, len(t))] if t else []):

@@ -8,12 +8,16 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import quality
+from pipeline.config import config_from_dict
 from pipeline.document import Document, Removal
-from pipeline.quality import (
+from pipeline.errors import ConfigError
+from pipeline.stage_configs import QualityConfig, ValidationConfig
+from pipeline.stages import quality
+from pipeline.stages.gate import cjk_share
+from pipeline.stages.quality import (
     SIGNALS, quality_columns, quality_rejection, quality_signals, repeated_ngram_ratio, signals_for,
 )
-from pipeline.stage_configs import QualityConfig
+from pipeline.validation.expectations import check_row
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,7 +102,7 @@ def test_no_filter_by_default():
 
 
 @pytest.mark.parametrize("config, reason", [
-    (QualityConfig(min_cjk_share=0.5), "quality.cjk_share"),
+    (QualityConfig(min_mean_paragraph_length=20), "quality.mean_paragraph_length"),
     (QualityConfig(max_removed_share=0.5), "quality.removed_share"),
     (QualityConfig(max_repeated_line_ratio=0.2), "quality.repeated_line_ratio"),
     (QualityConfig(min_mean_line_length=20), "quality.mean_line_length"),
@@ -114,14 +118,39 @@ def test_a_good_document_passes_strict_thresholds():
     raw = (ROOT / "data" / "raw").glob("000_*.txt")
     text = next(raw).read_text(encoding="utf-8")
     doc = _doc(text, raw_char_count=len(text))
-    config = QualityConfig(min_cjk_share=0.7, max_punctuation_share=0.2, min_mean_line_length=20,
+    config = QualityConfig(max_punctuation_share=0.2, min_mean_line_length=20,
                            max_repeated_line_ratio=0.1, max_repeated_ngram_ratio=0.3, max_removed_share=0.5)
     signals = signals_for(doc)
     assert quality_rejection(doc, signals, config) is None, signals
+    assert signals["cjk_share"] >= 0.7  # the Han share's threshold is validation.min_cjk_share (the gate)
 
 
-@pytest.mark.parametrize("bad", [dict(min_cjk_share=1.5), dict(max_removed_share=-0.1),
+@pytest.mark.parametrize("bad", [dict(max_punctuation_share=1.5), dict(max_removed_share=-0.1),
                                  dict(min_mean_line_length=-1), dict(repeated_ngram_chars=1)])
 def test_bad_quality_config_fails_at_construction(bad):
     with pytest.raises(ValueError):
         QualityConfig(**bad)
+
+
+def test_the_han_share_threshold_is_one_key_in_validation():
+    with pytest.raises(ConfigError, match=r"unknown key \[quality\] min_cjk_share; it is now \[validation\]"):
+        config_from_dict({"quality": {"min_cjk_share": 0.5}})
+    assert config_from_dict({"validation": {"min_cjk_share": 0.5}}).validation.min_cjk_share == 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="这是测试發展，。 \u3000\n\tab1:\U00020000", max_size=40) | st.text(max_size=30))
+def test_signal_gate_and_checks_share_one_han_count(text):
+    """One calculation: the cjk_share column is the gate's and the checks table's share, rounded (null when
+    there is no non-whitespace character, where the gate and the checks say 0.0)."""
+    han, visible = quality.han_counts(text)
+    share = han / visible if visible else 0.0
+    signal = quality.quality_signals(text, len(text), 0)["cjk_share"]
+    assert signal == (round(share, 4) if visible else None)
+    assert cjk_share(text) == share == check_row(text, ValidationConfig())["cjk_share"]
+
+
+def test_a_lone_surrogate_counts_as_other_not_as_an_error():
+    # "\ud800" reaches the text from a JSONL escape; the signal must not fail on it (the gate never did)
+    assert quality.han_counts("这\ud800") == (1, 2)
+    assert quality.quality_signals("这\ud800", 2, 0)["cjk_share"] == 0.5

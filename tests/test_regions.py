@@ -7,7 +7,9 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.regions import ByteSpelledAutomaton, Region, collect_evidence, gazetteer, region_of, resolve_region
+from pipeline.stages.metadata.regions import (
+    ByteSpelledAutomaton, Region, collect_evidence, gazetteer, region_of, resolve_region,
+)
 
 
 # Counties moved to another city that kept their old code (公主岭市 went from 四平 to 长春 in 2020).
@@ -25,7 +27,8 @@ def test_codes_agree_with_parents():
     for county in counties[::5] + [g.by_code[code] for code in TRANSFERRED_KEEPING_CODE]:  # ~570 entries
         assert county.code[:2] == provinces[county.province].code[:2], county
         if county.city is None:
-            assert county.province in ("北京市", "天津市", "上海市", "重庆市", "台湾省") or county.code[2:4] == "90" or county.code in PROVINCE_DIRECT_ODD_CODE, county
+            assert (county.province in ("北京市", "天津市", "上海市", "重庆市", "台湾省") or county.code[2:4] == "90"
+                    or county.code in PROVINCE_DIRECT_ODD_CODE), county
         elif county.code in TRANSFERRED_KEEPING_CODE:
             assert county.code[:4] != cities[(county.province, county.city)].code[:4]  # still a real exception
         else:
@@ -41,14 +44,16 @@ def test_province_direct_county():
     assert region_of(gazetteer().by_code["469021"]) == Region("海南省", None, "定安县", "469021")
 
 
-@pytest.mark.parametrize("text", ["长治久安", "安康", "孙中山", "大同小异", "朝阳产业", "各乡镇和县属单位", "合作社", "县委书记", "新任县长", "北京路"])
+@pytest.mark.parametrize("text", ["长治久安", "安康", "孙中山", "大同小异", "朝阳产业", "各乡镇和县属单位", "合作社",
+                                  "县委书记", "新任县长", "北京路"])
 def test_ordinary_words_are_not_places(text):
     assert gazetteer().find_places(text) == []
 
 
 @pytest.mark.parametrize(
     "text, surface",
-    [("舟山东极镇", ["舟山", "东极镇"]), ("马鞍山和县", ["马鞍山和县"]), ("我来七台河之前", ["七台河"]), ("襄樊", ["襄樊"])],
+    [("舟山东极镇", ["舟山", "东极镇"]), ("马鞍山和县", ["马鞍山和县"]), ("我来七台河之前", ["七台河"]),
+     ("襄樊", ["襄樊"])],
 )
 def test_places_found(text, surface):
     assert [m.surface for m in gazetteer().find_places(text)] == surface
@@ -73,7 +78,8 @@ def test_municipality_and_sar_conventions():
 
 
 def test_self_reference_alone_is_no_region():
-    assert resolve_region(collect_evidence([("我省我市我县", 1.0)]), frozenset({"province", "city", "county"})) == Region()
+    levels = frozenset({"province", "city", "county"})
+    assert resolve_region(collect_evidence([("我省我市我县", 1.0)]), levels) == Region()
 
 
 def test_variant_spelling_left_by_the_converter():
@@ -150,9 +156,9 @@ def test_byte_spelled_automaton_falls_back_on_a_lone_surrogate():
 # --- issue 17: evidence that holds on pages of sites nobody tuned for (sentences written for these tests) ---
 
 def _region_of_text(text: str):
-    from pipeline.metadata import extract_metadata
     from pipeline.document import Document
     from pipeline.stage_configs import MetadataConfig
+    from pipeline.stages.metadata import extract_metadata
 
     doc = extract_metadata(Document(source_file="t.txt", source_sha256="0" * 64, text=text), MetadataConfig())
     doc = doc[0] if isinstance(doc, list) else doc
@@ -207,8 +213,8 @@ def test_lone_town_needs_a_self_reference():
 
 def _region_with_removals(text: str, removals: list[tuple[str, str]]):
     from pipeline.document import Document, Removal
-    from pipeline.metadata import extract_metadata
     from pipeline.stage_configs import MetadataConfig
+    from pipeline.stages.metadata import extract_metadata
 
     doc = Document(source_file="t.txt", source_sha256="0" * 64, text=text,
                    removals=tuple(Removal(rule, 0, removed) for rule, removed in removals))
@@ -226,7 +232,8 @@ _NO_PLACE_TEXT = ("村里召开年度工作会议\n\n会上，大家回顾了一
     [
         ("artifacts.nav_row", "首页 >> 新闻动态 >> 牟定动态 >> 正文", ("云南省", "楚雄彝族自治州", "牟定县")),
         ("artifacts.nav_row", "当前位置：首页 / 宿城区 / 正文", ("江苏省", "宿迁市", "宿城区")),
-        ("model.meta:0.98", "文 号: | 发 布 机 构: | 沂水县沙沟镇 | 发布日期: | 2021-02-27 |", ("山东省", "临沂市", "沂水县")),
+        ("model.meta:0.98", "文 号: | 发 布 机 构: | 沂水县沙沟镇 | 发布日期: | 2021-02-27 |",
+         ("山东省", "临沂市", "沂水县")),
         ("artifacts.page_title", "村里召开年度工作会议_新闻中心_海口网", ("海南省", "海口市", None)),
         # a lone menu item is a link to anything (another county's office, a sponsor): not a path
         ("artifacts.nav_row", "云林县政府文化观光处", (None, None, None)),
@@ -242,7 +249,8 @@ def test_page_structure_is_weak_evidence(rule, removed, expected):
 def test_the_body_locale_wins_over_the_breadcrumb():
     """The breadcrumb is read only when the document names no locale (a site posts news of other places too)."""
     text = _NO_PLACE_TEXT.replace("会上，", "会上，遂昌县").replace("会议要求，", "会议要求，遂昌县")
-    assert _region_with_removals(text, [("artifacts.nav_row", "首页 / 宿城区 / 正文")]) == ("浙江省", "丽水市", "遂昌县")
+    removals = [("artifacts.nav_row", "首页 / 宿城区 / 正文")]
+    assert _region_with_removals(text, removals) == ("浙江省", "丽水市", "遂昌县")
 
 
 def test_hong_kong_offices_and_self_reference():
@@ -280,7 +288,8 @@ def test_district_self_reference_confirms_a_place_named_once():
 
 
 def test_district_committee_confirms_the_district_but_a_neighbourhood_committee_does_not():
-    text = ("换届选举工作会议讲话\n\n同志们：\n\n按照区委的统一安排，今天召开换届选举工作部署大会，喜迎大足区挂牌成立。\n\n"
+    text = ("换届选举工作会议讲话\n\n同志们：\n\n"
+            "按照区委的统一安排，今天召开换届选举工作部署大会，喜迎大足区挂牌成立。\n\n"
             "这次换届选举意义重大，各村要认真组织，确保选举顺利进行。\n\n"
             "希望大家统一思想，精心组织，圆满完成各项任务。")
     assert _region_of_text(text) == ("重庆市", None, "大足区")

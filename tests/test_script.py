@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DEVSET, needs_devset
-from pipeline import script
 from pipeline.document import Document
 from pipeline.stage_configs import ScriptConfig
+from pipeline.stages import punctuation, script
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = json.loads((ROOT / "tests" / "cases" / "script.json").read_text(encoding="utf-8"))
@@ -24,8 +24,8 @@ FUNCTIONS = {
     "t2s": script.to_simplified,
     "tw": script.to_simplified_tw,
     "keep": lambda text: script.convert_text(text)[0],
-    "punct": script.normalize_punctuation_text,
-    "field": script.normalize_field_text,
+    "punct": punctuation.normalize_punctuation_text,
+    "field": punctuation.normalize_field_text,
 }
 
 
@@ -70,7 +70,7 @@ def seed_outputs():
 
 def test_seeds_have_no_traditional_residue(seed_outputs):
     for key, doc in seed_outputs.items():
-        residue = [(a, b) for a, b in zip(doc.text, script.plain_t2s(doc.text)) if a != b]
+        residue = [(a, b) for a, b in zip(doc.text, script.plain_t2s(doc.text), strict=True) if a != b]
         assert residue == [], key
 
 
@@ -83,14 +83,14 @@ def test_simplified_seeds_byte_identical(seed_outputs, key):
 
 def test_seed_001_reads_zhe(seed_outputs):
     doc = seed_outputs["001"]
-    assert "摸得着、跟着做" in script.normalize_punctuation_text(doc.text)
+    assert "摸得着、跟着做" in punctuation.normalize_punctuation_text(doc.text)
     assert (doc.original_script, doc.script_conversion) == ("traditional", "custom-t2s-v1")
     assert doc.chars_converted > 3000
 
 
 def test_seed_003_reads_mainland_phrasing(seed_outputs):
     doc = seed_outputs["003"]
-    text = script.normalize_punctuation_text(doc.text)
+    text = punctuation.normalize_punctuation_text(doc.text)
     assert "建立定期汇报、调度、通报、监督检查制度" in text
     assert "把对象核实" in text
     assert "发布于" in text and "释出" not in text
@@ -214,9 +214,9 @@ def _convert_each(function, chars):
 def test_exhaustive_cjk_idempotence_and_length(function):
     once = _convert_each(function, ALL_CJK)
     twice = _convert_each(function, once)
-    non_idempotent = {c: (o, t) for c, o, t in zip(ALL_CJK, once, twice) if o != t}
+    non_idempotent = {c: (o, t) for c, o, t in zip(ALL_CJK, once, twice, strict=True) if o != t}
     assert non_idempotent == KNOWN_NON_IDEMPOTENT
-    assert [c for c, o in zip(ALL_CJK, once) if len(o) != 1] == []
+    assert [c for c, o in zip(ALL_CJK, once, strict=True) if len(o) != 1] == []
 
 
 def test_exhaustive_chain_changes_on_simplified_repertoire():
@@ -228,8 +228,8 @@ def test_exhaustive_chain_changes_on_simplified_repertoire():
             return False
 
     common = [c for c in ALL_CJK if in_gb2312(c)]
-    custom = dict(zip(common, _convert_each(script.to_simplified, common)))
-    plain = dict(zip(common, _convert_each(script.plain_t2s, common)))
+    custom = dict(zip(common, _convert_each(script.to_simplified, common), strict=True))
+    plain = dict(zip(common, _convert_each(script.plain_t2s, common), strict=True))
     extra = {c: custom[c] for c in common if custom[c] != plain[c]}
     assert extra == EXTRA_GB2312_CHANGES_OVER_T2S
 
@@ -260,10 +260,10 @@ def test_simplified_input_keeps_its_length(text):
 @settings(max_examples=200, deadline=None)
 @given(_cjk_text)
 def test_punctuation_idempotent(text):
-    once = script.normalize_punctuation_text(text)
-    assert script.normalize_punctuation_text(once) == once
-    field = script.normalize_field_text(text)
-    assert script.normalize_field_text(field) == field
+    once = punctuation.normalize_punctuation_text(text)
+    assert punctuation.normalize_punctuation_text(once) == once
+    field = punctuation.normalize_field_text(text)
+    assert punctuation.normalize_field_text(field) == field
 
 
 _TOKENS = st.sampled_from(["1.5", "1,000", "2.64W", "08:47:00", "2022-11-24", "v1.2.3",
@@ -276,7 +276,7 @@ _TOKENS = st.sampled_from(["1.5", "1,000", "2.64W", "08:47:00", "2022-11-24", "v
                 max_size=6))
 def test_punctuation_never_touches_numbers_words_urls(parts):
     text = "".join(chinese + " " + token + " " for chinese, token in parts)
-    out = script.normalize_punctuation_text(text)
+    out = punctuation.normalize_punctuation_text(text)
     for _, token in parts:
         assert token in out
     assert [c for c in out if c.isascii() and c.isalnum()] == [c for c in text if c.isascii() and c.isalnum()]
@@ -294,7 +294,8 @@ punctuation_text = st.lists(st.sampled_from(PUNCT_ALPHABET), max_size=30).map(""
 @settings(max_examples=500, deadline=None)
 @given(punctuation_text)
 def test_han_mark_fast_path_equals_the_callback(text):
-    assert script._ascii_punct_to_fullwidth(text) == script._ASCII_PUNCT.sub(script._replace_ascii_punct, text)
+    callback = punctuation._ASCII_PUNCT.sub(punctuation._replace_ascii_punct, text)
+    assert punctuation._ascii_punct_to_fullwidth(text) == callback
 
 
 @settings(max_examples=500, deadline=None)
@@ -302,20 +303,20 @@ def test_han_mark_fast_path_equals_the_callback(text):
 def test_fast_patterns_equal_their_plain_forms(text):
     import re
 
-    spaces, cjk = script._HORIZONTAL_SPACE, script._CJK_PUNCT
+    spaces, cjk = punctuation._HORIZONTAL_SPACE, punctuation._CJK_PUNCT
     plain_ascii = re.compile(f"(?:\\.{{3,}}|…+|。{{3,}}|[,;:!?])[{spaces}]*")
     plain_beside = re.compile(r"[,;:!?.…][，；：！？…]|[，；：！？…][ \t]*[,;:!?.…]")
     plain_needs = re.compile(f"[,;:!?()\"…][ \t]*[{cjk}]|[{cjk}][ \t]*[,;:!?()\"….]")
     plain_multi = re.compile(f"[{spaces}]{{2,}}|[\t\u00a0\u3000\u2002\u2003\u2009\u202f]")
-    assert [m.span() for m in plain_ascii.finditer(text)] == [m.span() for m in script._ASCII_PUNCT.finditer(text)]
-    assert bool(plain_beside.search(text)) == bool(script._ASCII_BESIDE_FULLWIDTH.search(text))
-    assert bool(plain_needs.search(text)) == bool(script._NEEDS_ANOTHER_PASS.search(text))
-    assert bool(plain_multi.search(text)) == ("  " in text or bool(script._UNUSUAL_SPACE.search(text)))
+    assert [m.span() for m in plain_ascii.finditer(text)] == [m.span() for m in punctuation._ASCII_PUNCT.finditer(text)]
+    assert bool(plain_beside.search(text)) == bool(punctuation._ASCII_BESIDE_FULLWIDTH.search(text))
+    assert bool(plain_needs.search(text)) == bool(punctuation._NEEDS_ANOTHER_PASS.search(text))
+    assert bool(plain_multi.search(text)) == ("  " in text or bool(punctuation._UNUSUAL_SPACE.search(text)))
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(PUNCT_ALPHABET + ["、"]), max_size=30).map("".join))
 def test_doubled_mark_prefilter_misses_no_hit(text):
     # _normalize_marks skips _DOUBLED_BEFORE_STOP when none of _DOUBLED_CANDIDATES matches.
-    if script._DOUBLED_BEFORE_STOP.search(text):
-        assert any(pattern.search(text) for pattern in script._DOUBLED_CANDIDATES)
+    if punctuation._DOUBLED_BEFORE_STOP.search(text):
+        assert any(pattern.search(text) for pattern in punctuation._DOUBLED_CANDIDATES)

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from conftest import DEVSET, needs_devset
 from pipeline.config import BuildConfig
-from pipeline.devset import read_pages
+from pipeline.evaluation.devset import read_pages
 from pipeline.document import Document, Removal
-from pipeline.metadata import clean_title, extract_metadata, title_candidates
 from pipeline.models import titles
 from pipeline.models.training import documents_entering
 from pipeline.stage_configs import MetadataConfig
+from pipeline.stages.metadata import clean_title, extract_metadata, title_candidates
 
 # (raw heading line, title after clean-up): decoration cut, real heads and tails kept.
 CLEAN_CASES = [
@@ -185,8 +185,10 @@ def test_section_headings_captions_and_letterheads_are_marked():
 def _examples():
     pages = [
         (BANNER_PAGE, "全县秋冬季植树造林工作会议上的主持词"),
-        ("欢迎访问某某范文网\n\n在全镇防汛工作会议上的讲话\n\n同志们:今年汛期来得早,各村要做好准备,不能麻痹大意。", "在全镇防汛工作会议上的讲话"),
-        ("某某新闻网首页\n\n全县召开春季农业生产工作会议\n\n3月2日,全县春季农业生产工作会议召开,会议总结了去年的工作。", "全县召开春季农业生产工作会议"),
+        ("欢迎访问某某范文网\n\n在全镇防汛工作会议上的讲话\n\n同志们:今年汛期来得早,各村要做好准备,不能麻痹大意。",
+         "在全镇防汛工作会议上的讲话"),
+        ("某某新闻网首页\n\n全县召开春季农业生产工作会议\n\n3月2日,全县春季农业生产工作会议召开,会议总结了去年的工作。",
+         "全县召开春季农业生产工作会议"),
         ("今天是2030年3月4日 星期一\n\n同志们:今年汛期来得早,各村要做好准备,不能麻痹大意,要把工作做细做实。", None),
     ]
     found = []

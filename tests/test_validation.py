@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -24,7 +27,8 @@ from pipeline.config import config_from_dict
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.schema import DATE_COLUMNS, DOCUMENT_SCHEMA, SCHEMA_VERSION, typed_date
 from pipeline.stage_configs import ValidationConfig
-from pipeline.expectations import HAN_RUN, _class_table, check_row, cjk_share, debris_found, traditional_residue
+from pipeline.stages.quality import _HAN, _classified_points
+from pipeline.validation.expectations import check_row, cjk_share, debris_found, traditional_residue
 from pipeline.validation import (
     CHECKS_SCHEMA,
     SUITE_NAME,
@@ -259,7 +263,8 @@ def test_row_failures_see_each_broken_row_of_a_batch():
         "abc-1": {"expect_column_values_to_be_iso_dates_not_in_future(published_at)"},
         "abc-2": {"expect_column_values_to_be_in_set_or_null(original_script)"},
         "abc-4": {"expect_cjk_share_at_least(text)"},
-        "abc-5": {"expect_column_values_to_be_iso_dates(event_date)", "expect_column_values_to_match_regex(source_sha256)"},
+        "abc-5": {"expect_column_values_to_be_iso_dates(event_date)",
+                  "expect_column_values_to_match_regex(source_sha256)"},
     }
 
 
@@ -414,12 +419,20 @@ def test_check_row_agrees_with_the_row_functions(text):
     assert row["debris"] == (debris_found(text, CONFIG.debris_patterns) or "")
 
 
-def test_check_row_character_classes_match_the_regexes_for_every_code_point():
-    # exhaustive: the vectorised table must count exactly what HAN_RUN and str.isspace count
-    table = _class_table()
-    wrong = [c for c in range(0x110000)
-             if (table[c] == 1) != bool(HAN_RUN.fullmatch(chr(c))) or (table[c] == 2) != chr(c).isspace()]
-    assert wrong == []
+# Han ideographs as the contract defines them: CJK Unified Ideographs, Extension A, Compatibility Ideographs,
+# planes 2-3 (Ext. B-H). Example: "这" and "\U00020000" match; "，" and "2" do not.
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def test_the_han_count_classes_match_the_regexes_for_every_code_point():
+    # exhaustive: the vectorised classes behind cjk_share (pipeline.stages.quality.han_counts) must drop exactly what
+    # str.isspace calls whitespace and count as Han exactly what HAN matches, surrogates and astral planes included
+    every = "".join(map(chr, range(0x110000)))
+    points, classes = _classified_points(every)
+    kept = set(points.tolist())
+    assert [c for c in range(0x110000) if (c in kept) == chr(c).isspace()] == []
+    expected = np.array([bool(HAN.fullmatch(chr(point))) for point in points.tolist()])
+    assert points[(classes == _HAN) != expected].tolist() == []
 
 
 def _write_documents(folder: Path, rows: list[dict], schema: pa.Schema = DOCUMENT_SCHEMA) -> list[Path]:
@@ -451,7 +464,8 @@ def test_a_documents_part_with_another_schema_fails(tmp_path):
     parts = _write_documents(tmp_path, rows, wrong.remove(wrong.get_field_index("url")))
     frame = read_checks(tmp_path)  # no checks/ folder: an empty checks table
     assert len(frame) == 0
-    frame = pd.concat([frame, pd.DataFrame(checks_for_rows([typed_dates(row) for row in rows], CONFIG))], ignore_index=True)
+    checks = pd.DataFrame(checks_for_rows([typed_dates(row) for row in rows], CONFIG))
+    frame = pd.concat([frame, checks], ignore_index=True)
     report = validate_checks(frame, CONFIG, tmp_path, document_parts=parts, raise_on_failure=False)
     assert [e.label for e in report.failed] == ["expect_parquet_schema_to_match(documents)"]
     assert report.failed[0].unexpected_count == 2
@@ -465,3 +479,21 @@ def test_validate_folder_recomputes_checks_from_the_text(tmp_path):
         validate_folder(tmp_path, CONFIG)
     assert caught.value.failed_expectations == ["expect_no_traditional_residue(text)"]
     assert "id abc-4: 這" in str(caught.value)
+
+
+def test_importing_the_package_does_not_import_great_expectations():
+    """GX costs ~3 s to import: only pipeline.validation.gx imports it, when a suite is built or preloaded."""
+    code = ("import sys, pipeline.validation, pipeline.validation.rows, pipeline.stages.gate; "
+            "print(any(name.startswith('great_expectations') for name in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.stdout.strip() == "False"
+
+
+def test_preload_reports_an_import_failure_instead_of_hiding_it(monkeypatch, caplog):
+    from pipeline.validation import suite
+
+    monkeypatch.setattr(suite, "GX_MODULE", "pipeline.validation.no_such_module")
+    problem = suite.preload()
+    assert problem and "ModuleNotFoundError" in problem
+    assert "preloading Great Expectations failed" in caplog.text

@@ -155,7 +155,7 @@ def extract(wheel: Path) -> None:
 
     current = {(r[1], r[2]) for r in rows}
     by_name = {}
-    for code, level, name, short, prov, cty in rows:
+    for code, _level, name, _short, prov, cty in rows:
         by_name.setdefault((prov, cty or prov, name), code)
     with open(OUT / "changes.tsv", "w", encoding="utf-8") as handle:
         handle.write("date\told_name\told_short\tlevel\tnew_code\n")

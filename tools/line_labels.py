@@ -15,12 +15,12 @@ import argparse
 from pathlib import Path
 
 from pipeline.config import BuildConfig
-from pipeline.devset import default_devset_dir
+from pipeline.evaluation.devset import default_devset_dir
 from pipeline.models import lines
 
 
 def print_uncertain(devset: Path, only: str | None) -> None:
-    from pipeline import artifacts
+    from pipeline.stages import artifacts
 
     model = artifacts._line_model(BuildConfig().artifacts)
     stored = lines.stored_labels()
@@ -28,10 +28,11 @@ def print_uncertain(devset: Path, only: str | None) -> None:
         if only and page.file != only:
             continue
         views = artifacts.rule_pass_view(document, kept_only=False)
-        roles = [stored.get((page.file, document.article_index or 0), {}).get(v.number, ("", "?", ""))[1:] for v in views]
+        page_roles = stored.get((page.file, document.article_index or 0), {})
+        roles = [page_roles.get(v.number, ("", "?", ""))[1:] for v in views]
         for start, stop in lines.segments(views):
             scores = lines.role_scores(model, lines.segment_features(views, start, stop))
-            for view, score, (role, source) in zip(views[start:stop], scores, roles[start:stop]):
+            for view, score, (role, source) in zip(views[start:stop], scores, roles[start:stop], strict=True):
                 best = max(score, key=score.get)
                 if best != role and source != "checked":
                     print(f"{page.file}\t{view.number}\tlabel={role}\tmodel={best}:{score[best]:.2f}\t{view.text[:80]}")

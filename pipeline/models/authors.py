@@ -1,6 +1,6 @@
 """Author (and position, and speaker) as scored span candidates anywhere on the page.
 
-The byline rules of ``pipeline.metadata`` read the heading zone; on pages nobody tuned them for, the name is
+The byline rules of ``pipeline.stages.metadata`` read the heading zone; on pages nobody tuned them for, the name is
 elsewhere: a ``作者：X`` line after a 来源 line, ``（撰稿：X）`` at the end, ``记者X`` inside the first sentence,
 ``X/南投报导`` in a bracket, a name glued before a date under the title, ``徐结强：在…上的讲话`` as the title,
 ``镇长X代表…作了致辞`` in the body, a closing signature. This module lists every such span as a candidate
@@ -30,8 +30,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import people
 from pipeline.document import Document
+from pipeline.stages.metadata import people
 
 NAME: str = "authors"
 STAGE: str = "metadata"

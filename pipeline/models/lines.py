@@ -11,12 +11,12 @@ looks at every non-blank line the rules left and labels it with one role:
   captions, template sentences, forum junk).
 
 ``meta`` and ``chrome`` lines whose probability reaches ``ArtifactsConfig.model_min_score`` are dropped by
-``pipeline.artifacts`` as ``model.<role>:<score>``.
+``pipeline.stages.artifacts`` as ``model.<role>:<score>``.
 
 Features (each justified by pages of several sites; all cheap: one pass of a few compiled patterns per line,
 nothing quadratic, no segmentation), of the line and, prefixed ``-1:``/``+1:``, of its neighbours:
 position from the top and from the bottom (bucketed), length, Han share, punctuation and digit profile, a
-final full stop, date / clock / weekday patterns, lexicons (chrome words of ``artifact_rules.CHROME_WORDS``,
+final full stop, date / clock / weekday patterns, lexicons (chrome words of ``artifacts.rules.CHROME_WORDS``,
 header keys, genre words such as 讲话/致辞/心得体会, position words such as 书记/局长, app/share/login/related
 words, site-name suffixes), the line's repetition on the page, and its character overlap with the first kept
 line (a stand-in for the page's ``<title>``).
@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline import artifact_rules as R
+from pipeline.stages.artifacts import rules as R
 
 NAME = "lines"
 STAGE = "artifacts"
@@ -393,8 +393,8 @@ def examples(document, gold: dict) -> list:
     the page: every input line (the rules' debris labelled too, for more debris to learn from), and the
     lines the rules keep (what the model sees at run time). A line checked by eye in ``LABELS_PATH`` (same
     page, line number and hash) takes its role from there."""
-    from pipeline.artifacts import rule_pass_view
-    from pipeline.script import to_simplified
+    from pipeline.stages.artifacts import rule_pass_view
+    from pipeline.stages.script import to_simplified
 
     stored = stored_labels().get((gold.get("file", ""), document.article_index or 0), {})
     input_lines = document.text.split("\n")
@@ -431,8 +431,8 @@ def input_line_hash(text: str) -> str:
 
 def label_rows(document, gold: dict) -> list[tuple[str, int, int, str, str, str]]:
     """The weak labels of every non-blank input line of one dev page, as rows of the labels file."""
-    from pipeline.artifacts import rule_pass_view
-    from pipeline.script import to_simplified
+    from pipeline.stages.artifacts import rule_pass_view
+    from pipeline.stages.script import to_simplified
 
     views = rule_pass_view(document, kept_only=False)
     input_lines = document.text.split("\n")
@@ -443,7 +443,7 @@ def label_rows(document, gold: dict) -> list[tuple[str, int, int, str, str, str]
 def dev_documents(devset_dir: Path):
     """(page, document as the artifacts stage receives it) for every tuning page of the dev set."""
     from pipeline.config import BuildConfig
-    from pipeline.devset import read_pages, tuning_pages
+    from pipeline.evaluation.devset import read_pages, tuning_pages
     from pipeline.models.training import documents_entering
 
     config = BuildConfig()

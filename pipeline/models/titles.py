@@ -467,9 +467,9 @@ class Example:
 
 def examples(document: Document, gold: dict) -> list[Example]:
     """Training examples of one dev page: the candidates of its first article (the one the gold describes)."""
-    from pipeline import metadata  # noqa: PLC0415 - the metadata stage imports this module
-    from pipeline.devset import site_of  # noqa: PLC0415 - training only
-    from pipeline.evaluation import normal_title  # noqa: PLC0415 - training only (the evaluation imports the stages)
+    from pipeline.stages import metadata  # noqa: PLC0415 - the metadata stage imports this module
+    from pipeline.evaluation.devset import site_of  # noqa: PLC0415 - training only
+    from pipeline.evaluation.scores import normal_title  # noqa: PLC0415 - training only (the evaluation imports the stages)
 
     found = metadata.title_candidates(document)
     target = normal_title(gold.get("title"))

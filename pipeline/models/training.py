@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline import models
 from pipeline.config import BuildConfig
-from pipeline.devset import Page, read_page
+from pipeline.evaluation.devset import Page, read_page
 from pipeline.document import Document, Rejection
 from pipeline.stages import STAGES, run_stages
 
@@ -80,13 +80,13 @@ def train_and_describe(devset_dir: Path, out_dir: Path | None = None, config: Bu
                        k: int = 5) -> Path:
     """Train the shipped models on the tuning pages, score them by folds, and write ``MODEL_CARD.md``.
 
-    The held-out scores in the card come from ``pipeline.evaluation`` (models retrained per fold), the same
+    The held-out scores in the card come from ``pipeline.evaluation.scores`` (models retrained per fold), the same
     numbers ``corpus eval`` prints. Returns the card's path.
     """
     from datetime import date
 
-    from pipeline.devset import read_pages, tuning_pages
-    from pipeline.evaluation import COLUMNS, MEASURES, evaluate_devset
+    from pipeline.evaluation.devset import read_pages, tuning_pages
+    from pipeline.evaluation.scores import COLUMNS, MEASURES, evaluate_devset
 
     config = config or BuildConfig()
     out_dir = Path(out_dir) if out_dir else models.SHIPPED_DIR
@@ -106,7 +106,8 @@ def train_and_describe(devset_dir: Path, out_dir: Path | None = None, config: Bu
         "",
         f"Trained {date.today().isoformat()} by `corpus train` on {len(tuning)} dev-set pages from "
         f"{len({p.site for p in tuning})} sites (all but the report-only split of {len(pages) - len(tuning)} pages; "
-        "`pipeline/devset.py`). The dev set is third-party text kept outside the repository (`../shared/devset`); "
+        "`pipeline/evaluation/devset.py`). The dev set is third-party text kept outside the repository "
+        "(`../shared/devset`); "
         "no page text is stored here.",
         "",
         "## Components",

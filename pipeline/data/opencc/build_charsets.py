@@ -1,4 +1,4 @@
-"""Rebuild ``script_charsets.json`` (the character sets used by ``pipeline.script.detect_script``).
+"""Rebuild ``script_charsets.json`` (the character sets used by ``pipeline.stages.script.detect_script``).
 
 Run with ``python pipeline/data/opencc/build_charsets.py``. It dumps OpenCC's shipped character
 dictionaries with the ``opencc_dict`` tool that comes in the official wheel and keeps:

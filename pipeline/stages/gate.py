@@ -12,7 +12,7 @@ their expectation's name (``validation.expect_no_debris`` ...), counted in the m
 from __future__ import annotations
 
 from pipeline.document import Document, Rejection
-from pipeline.expectations import cjk_share  # the suite's own definition: gate and suite must agree
+from pipeline.validation.expectations import cjk_share  # the suite's own definition: gate and suite must agree
 from pipeline.stage_configs import ValidationConfig
 
 

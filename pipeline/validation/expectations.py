@@ -1,7 +1,7 @@
 """Row-level checks behind the custom expectations of the validation suite, as plain functions.
 
 Each function looks at one value (or one row) of the documents table and says what is wrong with it, or
-returns an empty / ``None`` answer when it is fine. ``pipeline.validation`` wraps them in Great Expectations
+returns an empty / ``None`` answer when it is fine. ``pipeline.validation.gx`` wraps them in Great Expectations
 custom expectations; keeping them here, free of any GX import, makes them cheap to test and to reuse.
 
 They only read: nothing here changes a document. They deliberately do not judge what a stage should have
@@ -19,17 +19,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import opencc
 
+
 if TYPE_CHECKING:
     from pipeline.stage_configs import ValidationConfig
 
-# Runs of Han ideographs: CJK Unified Ideographs, Extension A, Compatibility Ideographs, planes 2-3
-# (Ext. B-H). Example: "这是测试" is one run; "，" and "2022" are not Han. Runs, not single characters:
-# matching one character at a time costs ~10x more on 10k long documents.
-HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
-# Runs of whitespace (str.isspace's set: spaces, U+3000, line breaks), excluded from the share.
-SPACE_RUN = re.compile(r"\s+")
-# Code-point ranges of HAN_RUN, for the vectorised count in ``check_row`` (same set, kept in step by a test).
-HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 # Distinct residue characters kept per document in the checks table: enough to name the problem, and a
 # wholly Traditional document (a script-stage bug) does not put thousands of characters in every row.
 MAX_RESIDUE_CHARS = 32
@@ -84,7 +77,7 @@ def traditional_residue(text: str, allowed: frozenset[str] | tuple[str, ...] = (
     converted = _t2s().convert(text)
     if converted == text:
         return ""
-    from pipeline.script import traditional_only_chars
+    from pipeline.stages.script import traditional_only_chars
 
     suspects = traditional_only_chars(text)
     if not suspects:
@@ -115,37 +108,27 @@ def debris_found(text: str, patterns: tuple[str, ...] | list[str]) -> str | None
 
 
 def cjk_share(text: str) -> float:
-    """Share of Han characters among the non-whitespace characters of ``text`` (0.0 for blank text).
+    """Share of Han characters among the non-whitespace characters of ``text`` (0.0 for blank text), counted
+    by ``pipeline.stages.quality.han_counts``: the quality signal ``cjk_share`` is the same value, rounded,
+    and null for a blank text.
 
     >>> cjk_share("这是测试。")
     0.8
     >>> cjk_share("   ")
     0.0
     """
-    if not text:
-        return 0.0
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    han, space = np.bincount(_class_table()[codes], minlength=3)[1:]
-    visible = len(text) - int(space)
-    return int(han) / visible if visible else 0.0
+    # imported here: pipeline.stages loads every stage, and the gate stage imports this module
+    from pipeline.stages.quality import han_counts  # noqa: PLC0415
 
-
-@functools.lru_cache(maxsize=None)
-def _class_table() -> np.ndarray:
-    """Code point → 0 (other), 1 (Han, as HAN_RUN), 2 (whitespace, as str.isspace)."""
-    table = np.zeros(0x110000, dtype=np.uint8)
-    for low, high in HAN_RANGES:
-        table[low : high + 1] = 1
-    table[[c for c in range(0x3001) if chr(c).isspace()]] = 2  # all of str.isspace's set is below U+3001
-    table[0x3000] = 2
-    return table
+    han, visible = han_counts(text)
+    return han / visible if visible else 0.0
 
 
 def check_row(text: str, config: ValidationConfig) -> dict:
     """The values the text-level expectations need, for one document's ``text`` (the checks table's
     derived columns): ``text_chars``, ``text_blank``, ``traditional_residue``, ``debris``, ``cjk_share``.
 
-    One pass of table look-ups over the code points (numpy) gives the counts; OpenCC only runs for a text
+    Table look-ups over the code points (numpy) give the counts; OpenCC only runs for a text
     that holds a Traditional-only character (residue needs one), the debris regexes always run.
 
     >>> from pipeline.stage_configs import ValidationConfig
@@ -157,11 +140,11 @@ def check_row(text: str, config: ValidationConfig) -> dict:
     """
     if not text:
         return {"text_chars": 0, "text_blank": True, "traditional_residue": "", "debris": "", "cjk_share": 0.0}
-    from pipeline.script import _charset_table
+    from pipeline.stages.quality import han_counts
+    from pipeline.stages.script import _charset_table
 
+    han, visible = han_counts(text)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    han, space = np.bincount(_class_table()[codes], minlength=3)[1:]
-    visible = len(text) - int(space)
     residue = ""
     if (_charset_table()[codes] == 1).any():  # residue needs a Traditional-only character: skip OpenCC if none
         residue = "".join(dict.fromkeys(traditional_residue(text, config.traditional_exceptions)))
@@ -171,7 +154,7 @@ def check_row(text: str, config: ValidationConfig) -> dict:
         "text_blank": visible == 0,
         "traditional_residue": residue[:MAX_RESIDUE_CHARS],
         "debris": debris[:MAX_DEBRIS_CHARS],
-        "cjk_share": int(han) / visible if visible else 0.0,
+        "cjk_share": han / visible if visible else 0.0,
     }
 
 

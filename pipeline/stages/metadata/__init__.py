@@ -33,9 +33,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline import models, people, regions
+from pipeline import models
 from pipeline.document import Document, Removal
 from pipeline.models import titles
+from pipeline.stages.metadata import people, regions
 from pipeline.stage_configs import MetadataConfig
 
 SPACE = people.SPACE

@@ -217,7 +217,7 @@ def stacked_bar_chart(name: str, rows: dict[str, dict[str, int]], colors: dict[s
                 widths.append(100 * parts.get(category, 0) / total)
             bars = axes.barh(positions, widths, left=lefts, height=0.6, label=short_label(category),
                              color=colors.get(category, COLORS["muted"]))
-            for bar, parts in zip(bars, rows.values()):
+            for bar, parts in zip(bars, rows.values(), strict=True):
                 count = parts.get(category, 0)
                 if not count:
                     bar.set_visible(False)

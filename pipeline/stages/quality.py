@@ -20,33 +20,17 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 
+from pipeline import fields
 from pipeline.document import Document, Rejection
 from pipeline.stage_configs import QualityConfig
 
-SIGNALS = (
-    "cjk_share",
-    "punctuation_share",
-    "mean_line_length",
-    "mean_paragraph_length",
-    "repeated_line_ratio",
-    "repeated_ngram_ratio",
-    "removed_share",
-)
-
-SIGNAL_DESCRIPTIONS = {
-    "cjk_share": "share of Han characters among non-whitespace characters (null for an empty text)",
-    "punctuation_share": "share of punctuation (Unicode P*) among non-whitespace characters",
-    "mean_line_length": "mean characters per non-blank line (leading and trailing spaces not counted)",
-    "mean_paragraph_length": "mean characters per paragraph (blocks separated by blank lines; a text without "
-                             "blank lines has one paragraph per line)",
-    "repeated_line_ratio": "share of non-blank lines that repeat an earlier line of the document",
-    "repeated_ngram_ratio": "share of non-whitespace characters inside a 10-character n-gram that occurs more "
-                            "than once in the document",
-    "removed_share": "characters removed as debris (traced removals, PII placeholders excluded) / raw characters",
-}
+# The signal columns and their descriptions are declared with every other column in pipeline/fields.py.
+SIGNALS = fields.names(filled_by="quality")
+SIGNAL_DESCRIPTIONS = {name: fields.BY_NAME[name].description for name in SIGNALS}
 
 # Han ideographs as code point ranges: CJK Unified Ideographs (国), Extension A (㐀), Compatibility
-# Ideographs, Extensions B–F; the same set the validation stage counts as CJK.
+# Ideographs, Extensions B–F. The one definition of "Han" for the Han share (``han_counts``): the cjk_share
+# signal, the gate and the validation checks all count with it.
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -74,19 +58,42 @@ def _class_table() -> np.ndarray:
     return table
 
 
-def _classified_points(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(code points without whitespace, their classes) of ``text``, with one table look-up."""
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+def _point_classes(points: np.ndarray) -> np.ndarray:
+    """The class of every code point in ``points`` (whitespace included), with one table look-up."""
     if len(points) and int(points.max()) >= 0x10000:
         classes = _class_table()[np.minimum(points, 0xFFFF)]
         astral = points >= 0x10000
         high = points[astral]
         low_han, high_han = _HAN_RANGES[3]  # Extensions B–F; astral punctuation is rare enough to count as other
         classes[astral] = np.where((high >= low_han) & (high <= high_han), _HAN, _OTHER)
-    else:
-        classes = _class_table()[points]
+        return classes
+    return _class_table()[points]
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text``. A lone surrogate (from a JSONL escape such as ``\\ud800``) stays a code point
+    (class "other") rather than failing the encoding."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _classified_points(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(code points without whitespace, their classes) of ``text``."""
+    points = _code_points(text)
+    classes = _point_classes(points)
     keep = classes != _SPACE
     return points[keep], classes[keep]
+
+
+def han_counts(text: str) -> tuple[int, int]:
+    """(Han characters, non-whitespace characters) of ``text``: the Han share's one calculation, shared by the
+    ``cjk_share`` signal, the gate and the validation checks (``pipeline.validation.expectations.cjk_share``).
+
+    >>> han_counts("这是测试。 ab\u3000\U00020000")
+    (5, 8)
+    """
+    points = _code_points(text)
+    counts = np.bincount(_point_classes(points), minlength=4)
+    return int(counts[_HAN]), len(points) - int(counts[_SPACE])
 
 
 def _compact_points(text: str) -> np.ndarray:
@@ -99,8 +106,7 @@ def quality_columns() -> list[pa.Field]:
     >>> [field.name for field in quality_columns()][:2]
     ['cjk_share', 'punctuation_share']
     """
-    return [pa.field(name, pa.float64(), nullable=True, metadata={"description": SIGNAL_DESCRIPTIONS[name]})
-            for name in SIGNALS]
+    return [fields.arrow_field(fields.BY_NAME[name]) for name in SIGNALS]
 
 
 def repeated_ngram_ratio(text: str, ngram: int = 10) -> float | None:
@@ -264,7 +270,6 @@ def signals_for(doc: Document, config: QualityConfig = QualityConfig()) -> dict[
 
 # (signal, config attribute, direction): a signal below a "min" threshold or above a "max" one is filtered.
 _FILTERS = (
-    ("cjk_share", "min_cjk_share", "min"),
     ("punctuation_share", "max_punctuation_share", "max"),
     ("mean_line_length", "min_mean_line_length", "min"),
     ("mean_paragraph_length", "min_mean_paragraph_length", "min"),
@@ -282,8 +287,10 @@ def quality_rejection(doc: Document, signals: dict, config: QualityConfig = Qual
     >>> doc = Document(source_file="a.txt", source_sha256="0" * 64, text="abc 123")
     >>> quality_rejection(doc, signals_for(doc)) is None
     True
-    >>> quality_rejection(doc, signals_for(doc), QualityConfig(min_cjk_share=0.3)).reason
-    'quality.cjk_share'
+    >>> quality_rejection(doc, signals_for(doc), QualityConfig(max_punctuation_share=0.1)) is None
+    True
+    >>> quality_rejection(doc, signals_for(doc), QualityConfig(min_mean_line_length=10)).reason
+    'quality.mean_line_length'
     """
     for signal, attribute, direction in _FILTERS:
         limit = getattr(config, attribute)

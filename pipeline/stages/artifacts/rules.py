@@ -1,4 +1,4 @@
-"""Rule names and the pattern constants used by ``pipeline.artifacts``.
+"""Rule names and the pattern constants used by the artifacts stage (``pipeline.stages.artifacts``).
 
 Every pattern is written for text that has already been converted to Simplified characters but still has
 its ORIGINAL punctuation and spacing, so each one accepts half-width ``: ( , |`` as well as full-width

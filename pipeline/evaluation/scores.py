@@ -4,7 +4,7 @@ Three columns:
 
 - **all pages**: the configured (by default the shipped) models on every page. In sample: the rules were
   written and the models trained looking at these pages.
-- **held-out folds**: the tuning pages dealt into k folds by site (``pipeline.devset``); for each fold every
+- **held-out folds**: the tuning pages dealt into k folds by site (``pipeline.evaluation.devset``); for each fold every
   learned component is trained on the other folds and the fold is scored with those models. No page is scored
   by a model that saw its site.
 - **report-only**: the fixed report-only sites, scored with models trained on all tuning pages.
@@ -32,13 +32,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.artifacts import normalized_line
 from pipeline.config import BuildConfig
-from pipeline.devset import Page, folds, read_page, read_pages, report_pages, tuning_pages
+from pipeline.evaluation.devset import Page, folds, read_page, read_pages, report_pages, tuning_pages
 from pipeline.document import Document, Rejection
 from pipeline.models.training import train_models, with_model_dir
-from pipeline.script import to_simplified
 from pipeline.stages import STAGES, run_stages
+from pipeline.stages.artifacts import normalized_line
+from pipeline.stages.script import to_simplified
 
 # (key, label, whether higher is better): the rows of the report, in order.
 MEASURES = (

@@ -14,7 +14,7 @@ from typing import Callable
 
 from pipeline.config import BuildConfig
 from pipeline.document import Document, Rejection
-from pipeline import artifacts, gate, metadata, pii, script
+from pipeline.stages import artifacts, gate, metadata, pii, punctuation, script
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("script", script.normalize_script, "script"),  # characters only: later stages need the spacing
     Stage("artifacts", artifacts.remove_artifacts, "artifacts"),
     Stage("metadata", metadata.extract_metadata, "metadata"),  # may split a file into articles
-    Stage("punctuation", script.normalize_punctuation, "script"),  # after bylines: space runs are gone here
+    Stage("punctuation", punctuation.normalize_punctuation, "script"),  # after bylines: space runs are gone here
     Stage("pii", pii.redact_pii, "pii"),  # phone/ID/e-mail/QQ/bank numbers to typed placeholders
     Stage("gate", gate.check_document, "validation"),  # reject what cannot meet the row-level contract
 )

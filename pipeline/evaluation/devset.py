@@ -44,7 +44,8 @@ def default_devset_dir() -> Path | None:
     if "CORPUS_DEVSET" in os.environ:  # set, even to a missing folder, it is the only place looked at
         candidates = [Path(os.environ["CORPUS_DEVSET"])]
     else:
-        candidates = [Path.cwd().parent / "shared" / "devset", Path(__file__).resolve().parents[2] / "shared" / "devset"]
+        clone = Path(__file__).resolve().parents[2]  # <clone>/pipeline/evaluation/devset.py
+        candidates = [Path.cwd().parent / "shared" / "devset", clone.parent / "shared" / "devset"]
     for candidate in candidates:
         if (candidate / "gold.jsonl").is_file():
             return candidate
