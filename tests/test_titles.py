@@ -152,6 +152,36 @@ def test_agreeing_ranker_keeps_the_rules_trace(tmp_path):
     assert out.text == "我县全面启动创先争优活动。"
 
 
+# A document site's flattened page: a page counter, the title twice with a name and a date glued on, then the text.
+FLATTENED_PAGE = ("2/7某镇新年贺词某镇2030年新年贺词李某2030-01-01旧的一年即将过去，新的一年扑面而来。在这辞旧迎新的时刻，"
+                  "我谨代表镇党委、镇政府，向全镇干部群众致以新年的祝福。过去一年，全镇上下团结一心，各项事业取得新进展。")
+
+
+def test_flattened_first_line_offers_the_titles_glued_in_it():
+    found = title_candidates(_document("您好,欢迎访问某某文档网\n\n" + FLATTENED_PAGE))
+    glued = [c.text for c in found if c.source == "glued"]
+    assert glued == ["某镇新年贺词", "某镇2030年新年贺词"]
+    assert all(dict(c.features)["src_glued"] == 1.0 for c in found if c.source == "glued")
+
+
+def test_no_glued_heads_inside_sentences_or_short_lines():
+    # a genre word in running text (after a comma, or after a clause's closing mark) starts no candidate
+    assert titles.glued_heads("同志们，会议听取了全委会工作报告，与会人员认真讨论，一致同意。") == []
+    assert titles.glued_heads("大家在认真阅读了《政府工作报告》后认为") == []
+    text = "全县召开春季农业生产工作会议\n\n会议听取了全委会工作报告,与会人员认真讨论。"
+    assert not [c for c in title_candidates(_document(text)) if c.source == "glued"]
+
+
+def test_section_headings_captions_and_letterheads_are_marked():
+    text = "\n\n".join(["某某县人民政府", "（相关资料图）", "一、过去一年工作回顾",
+                       "今年以来,全县上下认真贯彻落实上级决策部署,各项工作取得新成效,经济运行稳中向好。"])
+    features = {c.text: dict(c.features) for c in title_candidates(_document(text))}
+    assert features["某某县人民政府"]["organisation"] == 1.0
+    assert features["（相关资料图）"]["caption"] == 1.0
+    assert features["一、过去一年工作回顾"]["enumerated"] == 1.0
+    assert "enumerated" not in features["某某县人民政府"]
+
+
 def _examples():
     pages = [
         (BANNER_PAGE, "全县秋冬季植树造林工作会议上的主持词"),

@@ -3,8 +3,9 @@
 Candidates (``candidates``): the short non-blank lines of the top region of an article (the first
 ``TOP_LINES``; an HTML page's headline from ``<title>``/``<h1>`` is its first line, put there by the reader),
 the tail of a breadcrumb and a headline the artifacts stage removed as printed twice, and the topic named by a
-范文 template sentence (``本站小编为你整理了关于…的范文``). Each candidate is the text ``metadata.clean_title``
-makes of it (column tags, ``标题：`` prefixes, ``《…报》`` heads and site-name tails cut).
+范文 template sentence (``本站小编为你整理了关于…的范文``), and the heads of a document site's flattened first
+long line that end in a genre word (``glued_heads``: ``1/5某市新年贺词某市2030年新年贺词王某2030-01-01…``). Each
+candidate is the text ``metadata.clean_title`` makes of it (column tags, ``标题：`` prefixes, ``《…报》`` heads and site-name tails cut).
 
 Features (``FEATURES``, all cheap: regex searches on at most ``TOP_LINES`` short lines, one bigram set of the
 first body paragraph, one substring scan of the removals per candidate; nothing quadratic in the page):
@@ -12,14 +13,16 @@ position among the non-blank lines, distance to the first body line, length, hea
 punctuation), chrome/date/advert/site words, genre words (讲话/发言/致辞/心得体会/报告/主持词 …) and news
 verbs (召开/举行 …), byline and name-only lines, repetition of the text elsewhere on the page or in the
 removals, membership in the breadcrumb, overlap of its character bigrams with the first body paragraph, what the
-neighbouring lines are (a page-time or source line right under a headline), and whether today's rules
-(``metadata._read_heading``) chose the same text.
+neighbouring lines are (a page-time or source line right under a headline), numbered section headings, image
+captions, an organisation's name alone (a letterhead or banner), a line opening with a date or ``在…``, and
+whether today's rules (``metadata._read_heading``) chose the same text.
 
 Model: logistic regression (scikit-learn at training time only) over those features, one example per
 candidate, labelled 1 when the cleaned candidate equals the gold title (NFKC, spaces removed, as
-``eval_metadata`` compares). At inference the best-scoring candidate wins if its probability reaches
-``MetadataConfig.title_min_score``; otherwise the page has no title. Inference is plain Python over a weight
-table read from ``titles.json``: deterministic, CPU only.
+``eval_metadata`` compares); a second, small regression (``ACCEPTANCE_FEATURES``, the winner's ranking logit and
+its margin) says how likely the winner is the title. At inference the best-scoring candidate wins if that
+probability reaches ``MetadataConfig.title_min_score``; otherwise the page has no title. Inference is plain
+Python over a weight table read from ``titles.json``: deterministic, CPU only.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ _BRACKETED = re.compile(r"^[(（\[【].*[)）\]】]$")
 _CHROME = re.compile(
     r"[>|»]|首页|当前位置|您的位置|来源|时间[:：]|发布|浏览|点击|阅读|人气|栏目|作者|编辑|责编|分享|打印|字号|"
     r"https?://|www\.|\.com|\.cn|ICP|版权|Copyright|©|第[A-Z]?\d{1,3}版|返回|上一篇|下一篇"
+    # a document site's file facts and copy button: `- 页数：10`, `字数：3000`, `正文复制`
+    r"|页数|字数|页码|复制"
 )
 # Advert and app prompts, login and membership: `下载APP`, `扫码关注公众号`, `VIP会员免费下载`.
 # Site greetings and service lines: `您好,欢迎访问…`, `服务专线`, `… logo`.
@@ -84,6 +89,14 @@ _NEWS_VERB = re.compile(r"召开|举行|开幕|闭幕|启动|部署|调研|视�
 _SITE_END = re.compile(r"(?:网|站|频道|首页|门户|论坛|社区|文库|之家|在线|报)$")
 # Column words (`焦点新闻`, `工作动态`).
 _COLUMN = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:新闻|要闻|动态|快讯|资讯|头条|公告|聚焦|视点|专题|广角|话题|栏目|文章|范文|推荐|热门|排行)$")
+# A numbered section heading of the body (`一、工作回顾`, `（二）主要做法`, `3. 下一步打算`): the body has begun.
+_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
+# An image caption or its placeholder: `（相关资料图）`, `某某在会上讲话。（资料图片）`, `图为…`, `记者 某某 摄`.
+_CAPTION = re.compile(r"资料图|图片|^图为|[(（]图[)）]|摄$|[(（]摄[)）]|配图")
+# An organisation's name alone (a site banner or a letterhead): `某某县人民政府`, `某某市委员会`.
+_ORGANISATION = re.compile(r"^[\u4e00-\u9fff]{2,16}(?:人民政府|委员会|人民代表大会|办公室|办公厅|政府|党委|局|厅)$")
+# A line that starts with a date or an occasion (`2030年3月1日在…`, `在县人代会上`): the line under a title.
+_DATE_HEAD = re.compile(r"^(?:\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}|在)")
 # Bracket tags and book-title marks.
 _BRACKET = re.compile(r"[【】\[\]]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -91,7 +104,23 @@ _DIGIT = re.compile(r"\d")
 _LATIN = re.compile(r"[A-Za-z]")
 # The separators of a breadcrumb path (`首页 > 新闻中心 > 时政 > 标题`): its last part may be the title.
 _CRUMB_ARROW = re.compile(r"[>»›]+")
-SOURCES = ("line", "joined", "breadcrumb", "removed_title", "template", "collect")
+# A document site's flattened first lines glue the title to what follows it (`1/5某市新年贺词某某2030-01-01…`,
+# `县长在全县工作会议上的讲话编者按：本文…`): a head of such a line that ends in a genre word is a candidate.
+_GLUED_END = re.compile(r"(?:讲话|贺词|主持词|致辞|发言|报告|心得体会|总结|讲稿|述职报告|决议|决定|实施方案)(?:稿|全文)?")
+# A glued head starts where the line starts, after a run of digits and symbols (a page counter `1/5`, a file
+# number, a masked date `201X/X/XX`; digits alone are part of the title: `2030年`) or where the previous glued
+# head ended (the title printed twice); never inside a sentence.
+_GLUED_BREAK = re.compile(r"[0-9A-Za-z/\-.:_×*#]+")
+# A glued head begins with a Han character or an opening quote or book-title mark (not `》…`, a clause's tail).
+_GLUED_FIRST = re.compile(r"[\u4e00-\u9fff“《]")
+# Punctuation inside a glued head: it is a clause of running text, not a title.
+_GLUED_PUNCT = re.compile(r"[，,。；;：:、！!？?]")
+# The lines of the top region searched for glued heads, and how far into each (a title is at the head).
+_GLUED_LINES = 3
+_GLUED_HEAD_CHARS = 160
+# A glued head starts near the line's start: a file site prints the title, a counter, the title again, then text.
+_GLUED_MAX_START = 60
+SOURCES = ("line", "joined", "breadcrumb", "removed_title", "template", "collect", "glued")
 
 
 @dataclass(frozen=True)
@@ -128,6 +157,29 @@ def _bigrams(text: str) -> set[str]:
     return {text[k: k + 2] for k in range(len(text) - 1)}
 
 
+def glued_heads(line: str) -> list[str]:
+    """Heads of a flattened line that end in a genre word, each from the nearest start before it: the line's
+    start, the end of a run of digits and symbols (a page counter, a file number, a masked date) or the end of
+    the previous head.
+
+    >>> glued_heads("1/5某市新年贺词某市2030年新年贺词王某2030-01-01今年的日历翻去最后一页，新年来了。")
+    ['某市新年贺词', '某市2030年新年贺词']
+    >>> glued_heads("编号:123某县秋季植树工作会议上的主持词同志们：现在开会。")
+    ['某县秋季植树工作会议上的主持词']
+    """
+    found = []
+    head = line[:_GLUED_HEAD_CHARS]
+    starts = {0, *(m.end() for m in _GLUED_BREAK.finditer(head) if not m.group().isdigit())}  # (`2030年` is no break)
+    for match in _GLUED_END.finditer(head):
+        begin = max((k for k in starts if k < match.start()), default=None)
+        starts.add(match.end())
+        piece = head[begin:match.end()] if begin is not None and begin <= _GLUED_MAX_START else ""
+        balanced = piece.count("《") == piece.count("》")
+        if 6 <= len(piece) <= 50 and _GLUED_FIRST.match(piece) and balanced and not _GLUED_PUNCT.search(piece):
+            found.append(piece)
+    return found
+
+
 def _line_shape(raw: str, cleaned: str) -> dict[str, float]:
     """Features of the text itself."""
     text = _collapse(raw)
@@ -155,6 +207,10 @@ def _line_shape(raw: str, cleaned: str) -> dict[str, float]:
         "site_end": float(bool(_SITE_END.search(cleaned))),
         "column": float(bool(_COLUMN.match(cleaned))),
         "occasion": float(bool(_OCCASION.match(cleaned))),
+        "enumerated": float(bool(_ENUMERATED.match(text))),
+        "caption": float(bool(_CAPTION.search(text))),
+        "organisation": float(bool(_ORGANISATION.match(cleaned))),
+        "date_head": float(bool(_DATE_HEAD.match(text)) and not _OCCASION.match(cleaned)),
         "bracket": float(bool(_BRACKET.search(text))),
         "cleaned": float(title_key(cleaned) != title_key(text)),
         "spaces": min(text.count(" "), 4) / 4,
@@ -282,10 +338,13 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
         following = page.top[rank + 1] if rank + 1 < len(page.top) else None
         features["next_byline"] = float(following is not None and rules.is_byline(page.lines[following]))
         found.append(Candidate(cleaned, "line", index, _sparse(features)))
-        if heading and rank < 4:
+        if heading and rank < 4 and not features["column"]:  # (a column label never starts a wrapped title)
             joined = rules.joined_title(page.lines, index)
             if joined:
                 extra.append(("joined", joined, rank))
+    long_lines = [index for index in page.top[:_GLUED_LINES] if len(_collapse(page.lines[index])) > MAX_CANDIDATE_CHARS]
+    if long_lines:  # (only the first: the flattened text starts there, later long lines are running text)
+        extra.extend(("glued", head, None) for head in glued_heads(_collapse(page.lines[long_lines[0]])))
     for crumb in page.crumbs:
         if not _CRUMB_ARROW.search(crumb):
             continue  # a page-info or keyword row, not a path (its parts were never the title on the dev set)
@@ -318,14 +377,14 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
 
 
 FEATURES = tuple(sorted({
-    "src_line", "src_joined", "src_breadcrumb", "src_removed_title", "src_template",
+    "src_line", "src_joined", "src_glued", "src_breadcrumb", "src_removed_title", "src_template",
     "len_lt5", "len_5_8", "len_9_30", "len_31_50", "len_gt50", "han_share", "digit_share", "latin", "sentence",
     "comma", "open_end", "chrome", "date", "advert", "genre", "news_verb", "site_end", "column", "bracket",
     "cleaned", "spaces", "latin_share", "bracketed", "src_collect", "body_overlap", "in_removals", "in_crumbs", "rules_choice", "rules_none",
     "pos0", "pos1", "pos2", "pos3_5", "pos6_plus", "html_first", "body_next", "body_2_3", "body_far",
     "after_body", "no_body", "repeated", "next_meta", "next_blank", "prev_meta", "prev_blank", "occasion",
     "next_heading", "prev_heading",
-    "first_heading", "byline", "next_byline",
+    "first_heading", "byline", "next_byline", "enumerated", "caption", "organisation", "date_head",
 }))
 
 
@@ -345,17 +404,35 @@ def _sigmoid(total: float) -> float:
 # How far the best candidate ranks ahead of the next one (in logits, capped): a clear winner is more often the
 # title than the best of several look-alikes. A feature of the acceptance regression only.
 _MARGIN_CAP = 4.0
+# A lone candidate's rival is an even chance (logit 0): its margin is its own logit, not the cap (a single footer
+# line under the body must not look like a clear winner).
+_LONE_RIVAL = 0.0
 
 
-def _acceptance_features(features, margin: float) -> tuple:
-    return (*features, ("margin", min(margin, _MARGIN_CAP) / _MARGIN_CAP))
+# The best candidate's ranking logit, capped the same way (a feature of the acceptance regression only): how
+# title-like the winner is by itself, not only against its rivals.
+_SCORE_CAP = 4.0
+ACCEPTANCE_EXTRA = ("margin", "rank_score")
+
+
+# The candidate features the acceptance regression reads besides its two scores: the ranker already weighs them
+# all, and ~100 pages cannot fit a second regression over ~60 features (it invented titles on held-out folds).
+ACCEPTANCE_FEATURES = ("rules_choice", "rules_none", "src_line", "chrome", "advert", "sentence", "byline", "caption",
+                       "enumerated", "organisation", "in_removals", "genre", "news_verb", "pos0", "pos1")
+
+
+def _acceptance_features(features, margin: float, score: float) -> tuple:
+    kept = tuple((name, value) for name, value in features if name in ACCEPTANCE_FEATURES)
+    return (*kept, ("margin", min(margin, _MARGIN_CAP) / _MARGIN_CAP),
+            ("rank_score", max(-_SCORE_CAP, min(score, _SCORE_CAP)) / _SCORE_CAP))
 
 
 @dataclass(frozen=True)
 class TitleModel:
     """Two logistic regressions: ``rank`` orders the candidates of a page (trained on the pages whose title is
-    among their candidates), ``accept`` says how likely the best one is the title (the candidate's features and
-    its margin over the runner-up; trained on every page, those without a title too)."""
+    among their candidates), ``accept`` says how likely the best one is the title (a few of the candidate's
+    features, its ranking logit and its margin over the runner-up; trained on every page, those without a title
+    too)."""
 
     rank: dict[str, float]
     rank_intercept: float
@@ -369,8 +446,8 @@ class TitleModel:
             return None, 0.0
         scores = [_logit(self.rank, self.rank_intercept, candidate.features) for candidate in found]
         best = max(range(len(scores)), key=lambda k: (scores[k], -k))
-        margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=scores[best] - _MARGIN_CAP)
-        features = _acceptance_features(found[best].features, margin)
+        margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=_LONE_RIVAL)
+        features = _acceptance_features(found[best].features, margin, scores[best])
         return found[best], _sigmoid(_logit(self.accept, self.accept_intercept, features))
 
 
@@ -417,13 +494,14 @@ def _regression(rows: list, labels: list, c: float, names: tuple = ()) -> tuple[
 _INNER_FOLDS = 5
 
 
-def _best(weights: dict[str, float], intercept: float, item: Example) -> tuple[int, float]:
-    """Index of ``item``'s best-ranked candidate (the first on a tie) and its margin over the runner-up."""
+def _best(weights: dict[str, float], intercept: float, item: Example) -> tuple[int, float, float]:
+    """Index of ``item``'s best-ranked candidate (the first on a tie), its margin over the runner-up and its
+    ranking logit."""
     ordered = [weights.get(name, 0.0) for name in FEATURES]
     scores = [intercept + sum(w * x for w, x in zip(ordered, row)) for row in item.vectors]
     best = max(range(len(scores)), key=lambda k: (scores[k], -k))
-    margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=scores[best] - _MARGIN_CAP)
-    return best, margin
+    margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=_LONE_RIVAL)
+    return best, margin, scores[best]
 
 
 def _ranker(items: list[Example], c: float) -> tuple[dict[str, float], float]:
@@ -432,10 +510,10 @@ def _ranker(items: list[Example], c: float) -> tuple[dict[str, float], float]:
 
 
 # Inverse regularisation strengths (scikit-learn's C): chosen on the site-held-out folds of the tuning pages
-# (ranking: 0.3 / 1 / 3 within a page of each other; acceptance: 3 invents one title fewer than 1 at the same
-# recall, 0.1 and 0.3 invent more).
+# (ranking: 0.3 / 1 / 3 within a page of each other; acceptance over ACCEPTANCE_FEATURES: 1 finds one title more
+# than 3 with the same titles invented; over all ~60 features 3 did best and invented 6 of 23).
 RANK_C = 1.0
-ACCEPT_C = 3.0
+ACCEPT_C = 1.0
 
 
 def fit(items: list[Example], c: float = RANK_C, accept_c: float = ACCEPT_C) -> TitleModel:
@@ -454,10 +532,12 @@ def fit(items: list[Example], c: float = RANK_C, accept_c: float = ACCEPT_C) -> 
             continue
         inner = _ranker([item for item in items if fold_of[item.site] != fold], c)
         for item in held:
-            best, margin = _best(*inner, item)
-            rows.append([value for _name, value in _acceptance_features(zip(FEATURES, item.vectors[best]), margin)])
+            best, margin, score = _best(*inner, item)
+            features = _acceptance_features(zip(FEATURES, item.vectors[best]), margin, score)
+            values = dict(features)
+            rows.append([values.get(name, 0.0) for name in (*ACCEPTANCE_FEATURES, *ACCEPTANCE_EXTRA)])
             labels.append(item.labels[best])
-    accept = _regression(rows, labels, accept_c, (*FEATURES, "margin"))
+    accept = _regression(rows, labels, accept_c, (*ACCEPTANCE_FEATURES, *ACCEPTANCE_EXTRA))
     return TitleModel(*rank, *accept, len(items))
 
 
