@@ -36,7 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic import Pools, edit_characters, make_document, near_duplicate  # noqa: E402
-from pipeline.dedup import find_duplicates, order_key, signature_table  # noqa: E402
+from pipeline.corpus.dedup import find_duplicates, order_key, signature_table  # noqa: E402
 from pipeline.stage_configs import DedupConfig  # noqa: E402
 
 BUILD_MB_PER_SECOND = 10.0  # full build throughput (issue 9: dedup may add at most 25 % to it)
@@ -138,7 +138,7 @@ def pairs_of(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
 
 def classic_minhash_rate(texts: list[str], config: DedupConfig) -> float:
     """MB/s of textbook MinHash (num_perm affine permutations of every n-gram hash), for comparison."""
-    from pipeline.dedup import content_points, ngram_hashes
+    from pipeline.corpus.dedup import content_points, ngram_hashes
 
     rng = np.random.default_rng(1)
     a = rng.integers(1, 2**32, config.num_perm, dtype=np.uint64) | np.uint64(1)

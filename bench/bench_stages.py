@@ -43,6 +43,8 @@ def load_documents(source: Path, limit: int) -> list[Document]:
 
 
 def _apply(stage, documents: list[Document], config: BuildConfig) -> list[Document]:
+    if stage.corpus_wide:  # needs a pre-pass over the whole input (cross-document lines): not benchmarked here
+        return documents
     stage_config = getattr(config, stage.config_section)
     kept: list[Document] = []
     for doc in documents:

@@ -21,7 +21,7 @@ from pathlib import Path
 import opencc
 
 from bench.run import reference_read_write
-from pipeline import dedup
+from pipeline.corpus import dedup
 from pipeline.stage_configs import ScriptConfig
 from pipeline.stages import script
 from pipeline.stages.metadata import regions

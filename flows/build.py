@@ -1,4 +1,6 @@
-"""The build flow: plan → one task per shard → finalize. Orchestration only; the work is in ``pipeline``.
+"""The build flow: the library's recipe (``pipeline.recipe.run_build``) with its steps mapped onto Prefect
+tasks (``count-lines``, ``build-shard``, ``drop-duplicates``), plus the flow's logs and artifacts.
+Orchestration only: no step of the build is written here.
 
 Tasks take shard descriptions and paths and return counts; documents never travel through Prefect.
 The task runner is chosen by configuration (``process`` pool sized to the cores, ``thread``, or ``dask``
@@ -14,7 +16,6 @@ import logging
 import os
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -24,27 +25,17 @@ from prefect.futures import as_completed
 from flows.progress import shard_progress
 
 from pipeline import io, validation
-from pipeline.build import (
-    Shard,
-    apply_common_lines,
-    build_or_reuse_shard,
-    count_shard_lines,
-    cross_doc_wanted,
-    discard_prepared,
-    drop_duplicates,
-    finalize_build,
-    plan_build,
-    prepare_staging,
-    staging_removed_on_failure,
-    unchanged_build,
-)
 from pipeline.config import config_from_dict, load_config
-from pipeline.dedup import Duplicate
+from pipeline.corpus.dedup import Duplicate
+from pipeline.corpus.duplicates import drop_duplicates
+from pipeline.corpus.prepass import count_shard_lines
 from pipeline.errors import ValidationFailed
+from pipeline.plan import BuildPlan, Shard
+from pipeline.publish import staging_removed_on_failure
+from pipeline.recipe import run_build as run_recipe
+from pipeline.shards import build_or_reuse_shard
 
 RUNNERS = ("process", "thread", "dask")
-
-io.use_system_allocator()  # here, so the flow process and every worker that imports the tasks use it
 
 
 class _NoErrorRecords(logging.Filter):
@@ -81,8 +72,8 @@ def make_task_runner(runner: str, dask_address: str | None = None, workers: int 
     raise ValueError(f"unknown runner {runner!r}; choose one of {', '.join(RUNNERS)}")
 
 
-def git_commit(start: Path) -> str | None:
-    """The commit of the code being run, when it runs from a git checkout."""
+def git_commit() -> str | None:
+    """The commit of the code being run (this checkout's, not the input folder's), when it runs from git."""
     try:
         result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
                                 capture_output=True, text=True, timeout=5, check=False)
@@ -137,13 +128,24 @@ def run_tasks(task, calls: list[tuple], label: str | None = None, show_progress:
     return [future.result() for future in futures]  # in call order, whatever finished first
 
 
-def drop_on_runner(config: dict):
-    """``drop_parts`` for ``finalize_build``: ``drop_duplicates`` as one task per part, on the flow's task
-    runner (both cores, or the Dask cluster), instead of one part after the other in the flow process."""
-    def run(calls: list[tuple]) -> list[dict]:
-        return run_tasks(drop_duplicates_task, [(str(staging), part, [dataclasses.astuple(d) for d in duplicates],
-                                                 config) for staging, part, duplicates, _ in calls])
-    return run
+def _task_call(step, call: tuple) -> tuple:
+    """A recipe step's arguments as the task takes them: plain data (dicts, strings, tuples)."""
+    if step is drop_duplicates:
+        staging, part, duplicates, config = call
+        return str(staging), part, [dataclasses.astuple(d) for d in duplicates], config.to_dict()
+    shard, input_dir, output_dir, config, *rest = call
+    return (shard.to_dict(), str(input_dir), str(output_dir), config.to_dict(), *rest)
+
+
+def map_on_runner(show_progress: bool):
+    """The recipe's ``map_shards`` for the flow: each step's calls as Prefect task runs on the flow's task
+    runner (a process pool, threads or a Dask cluster), under the task names the UI shows."""
+    tasks = {count_shard_lines: count_lines_task, build_or_reuse_shard: build_shard_task,
+             drop_duplicates: drop_duplicates_task}
+
+    def map_shards(step, calls: list[tuple], label: str | None) -> list:
+        return run_tasks(tasks[step], [_task_call(step, call) for call in calls], label, show_progress)
+    return map_shards
 
 
 def build_run_name() -> str:
@@ -167,51 +169,29 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
     # machine with the same mounts) must not resolve a relative path in their own working directory.
     input_dir, output_dir = str(Path(input_dir).resolve()), str(Path(output_dir).resolve())
     config = load_config(config_file)
-    io.check_build_folders(Path(input_dir), Path(output_dir))
-    with io.output_lock(Path(output_dir)):
-        phases = {}
-        started = time.perf_counter()
-        plan = plan_build(Path(input_dir), Path(output_dir), config)
-        phases["plan"] = time.perf_counter() - started
-        config_data = config.to_dict()
-        common = None
-        if cross_doc_wanted(config):
-            started = time.perf_counter()
-            line_counts = run_tasks(count_lines_task, [(shard.to_dict(), str(plan.input_dir), str(plan.output_dir),
-                                                        config_data) for shard in plan.shards],
-                                    "counting lines", show_progress)
-            plan, common = apply_common_lines(plan, line_counts, config)
-            phases["count_lines"] = time.perf_counter() - started
-        unchanged = unchanged_build(plan, config)
-        if unchanged is not None:
-            discard_prepared(plan)
-            logger.info("nothing changed since the published build: %d shards, output left as it is",
-                        len(plan.shards))
-            return unchanged
-        started = time.perf_counter()
-        prepare_staging(plan)
+    planned: list[BuildPlan] = []
+
+    def on_planned(plan: BuildPlan) -> None:
+        planned.append(plan)
         if config.validation.enabled:  # this process only waits for the shards meanwhile: import GX now
             threading.Thread(target=validation.preload, name="preload-gx", daemon=True).start()
         logger.info("planned %d shards from %d input files (%d skipped, %d identical copies)",
                     len(plan.shards), len(plan.input_hashes), len(plan.skipped), len(plan.duplicate_files))
-        summaries = run_tasks(build_shard_task, [
-            (shard.to_dict(), str(plan.input_dir), str(plan.output_dir), config_data,
-             {u.relative_path: plan.input_hashes[u.relative_path] for u in shard.units
-              if u.relative_path in plan.input_hashes},
-             common)
-            for shard in plan.shards
-        ], "building shards", show_progress)
-        phases["shards"] = time.perf_counter() - started
-        try:
-            manifest = finalize_build(plan, summaries, config, code_version=git_commit(Path(input_dir)),
-                                      drop_parts=drop_on_runner(config_data), phase_seconds=phases)
-        except ValidationFailed as error:
-            report = getattr(error, "report", None)
-            if report is not None:
-                create_table_artifact(key="validation", table=report.summary_rows(),
-                                      description=f"FAILED validation of the build into {output_dir}; "
-                                                  f"nothing was published")
-            raise
+
+    try:
+        manifest = run_recipe(Path(input_dir), Path(output_dir), config, map_on_runner(show_progress),
+                              code_version=git_commit(), on_planned=on_planned)
+    except ValidationFailed as error:
+        report = getattr(error, "report", None)
+        if report is not None:
+            create_table_artifact(key="validation", table=report.summary_rows(),
+                                  description=f"FAILED validation of the build into {output_dir}; "
+                                              f"nothing was published")
+        raise
+    if manifest.get("unchanged"):
+        logger.info("nothing changed since the published build: %d shards, output left as it is",
+                    len(manifest["shards"]))
+        return manifest
     counts = manifest["counts"]
     reused = sum(1 for shard in manifest["shards"] if shard["reused"])
     logger.info("reused %d of %d shards", reused, len(manifest["shards"]))
@@ -227,7 +207,8 @@ def build_corpus(input_dir: str = "data/raw", output_dir: str = "data/processed"
                               description="Great Expectations results (Data Docs: validation/index.html)")
     from pipeline.report import report_markdown
 
-    create_markdown_artifact(key="build-report", markdown=report_markdown(Path(output_dir), plan.previous_manifest or None),
+    markdown = report_markdown(Path(output_dir), planned[0].previous_manifest or None)
+    create_markdown_artifact(key="build-report", markdown=markdown,
                              description="Build report (the full report is report.html in the output folder)")
     reasons = "\n".join(f"| {reason} | {count} |" for reason, count in counts["quarantined_by_reason"].items())
     create_markdown_artifact(

@@ -67,6 +67,15 @@ class Document:
     raw_char_count: int | None = None  # characters after decoding, before any stage
     removals: tuple[Removal, ...] = field(default_factory=tuple)
 
+    # -- quality signals (``pipeline.stages.quality``; None until the quality stage measures them, or when it is off)
+    cjk_share: float | None = None
+    punctuation_share: float | None = None
+    mean_line_length: float | None = None
+    mean_paragraph_length: float | None = None
+    repeated_line_ratio: float | None = None
+    repeated_ngram_ratio: float | None = None
+    removed_share: float | None = None
+
     @property
     def id(self) -> str:
         """Content id: the hash of the source unit's content plus the article index. It changes when the

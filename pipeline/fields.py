@@ -6,7 +6,7 @@ derived from this table, never kept by hand beside it:
 
 - ``pipeline.schema``: ``DOCUMENT_SCHEMA`` (with each description in the Parquet field metadata) and
   ``COLUMN_DESCRIPTIONS`` (the dataset card and Croissant read these);
-- ``pipeline.dedup.METADATA_FIELDS`` (flag ``DEDUP_METADATA``);
+- ``pipeline.corpus.dedup.METADATA_FIELDS`` (flag ``DEDUP_METADATA``);
 - ``pipeline.stages.script.TEXT_FIELDS`` (``RUNNING_TEXT``), ``pipeline.stages.punctuation``'s
   ``PUNCTUATION_FIELDS`` (``ONE_LINE``) and ``PUNCTUATION_PARAGRAPH_FIELDS`` (``PARAGRAPHS``);
 - ``pipeline.validation``'s ``COPIED_COLUMNS`` (``checks_position``) and ``CATEGORICAL_COLUMNS``

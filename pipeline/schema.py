@@ -31,8 +31,6 @@ DOCUMENT_COLUMNS = tuple(DOCUMENT_SCHEMA.names)
 # The typed date columns and the precision column of each.
 DATE_COLUMNS = {"published_at": "published_at_precision", "event_date": "event_date_precision"}
 PRECISION_COLUMNS = {precision: date for date, precision in DATE_COLUMNS.items()}
-# The quality-signal columns: their values come with the document (``document_row``'s ``signals``).
-SIGNAL_COLUMNS = frozenset(fields.names(filled_by="quality"))
 
 
 def typed_date(value: str | None) -> tuple[dt.datetime | None, str | None]:
@@ -115,12 +113,11 @@ REMOVAL_SCHEMA = pa.schema(
 )
 
 
-def document_row(doc: Document, signals: dict | None = None) -> dict:
-    """The output row for ``doc`` (with its quality ``signals``); empty strings in metadata become null
+def document_row(doc: Document) -> dict:
+    """The output row for ``doc`` (its quality signals included); empty strings in metadata become null
     (unknown is null, never ""); ISO date strings become (timestamp, precision). A date that is not a calendar
     date raises ``ValueError``: check ``date_problem`` first."""
     row = {}
-    signals = signals or {}
     for name in DOCUMENT_COLUMNS:
         if name == "id":
             value = doc.id
@@ -132,8 +129,6 @@ def document_row(doc: Document, signals: dict | None = None) -> dict:
             from pipeline.stages.quality import removed_char_count  # noqa: PLC0415
 
             value = removed_char_count(doc)
-        elif name in SIGNAL_COLUMNS:
-            value = signals.get(name)
         elif name in DATE_COLUMNS:
             value = typed_date(getattr(doc, name))[0]
         elif name in PRECISION_COLUMNS:

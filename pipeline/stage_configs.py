@@ -175,7 +175,7 @@ class DedupConfig:
 
     # Identical input files (same bytes) would get the same stable id: keep the first by path, count the rest.
     drop_identical_files: bool = True
-    # Cross-shard duplicate detection (pipeline/dedup.py); off = no document is left out as a duplicate.
+    # Cross-shard duplicate detection (pipeline/corpus/dedup.py); off = no document is left out as a duplicate.
     enabled: bool = True
     # Near duplicates (MinHash LSH) as well as exact ones; off = only copies with the same normalised text.
     near_duplicates: bool = True

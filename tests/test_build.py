@@ -235,7 +235,10 @@ def test_a_second_build_on_the_same_output_fails_fast(tmp_path):
 
 
 def test_leftovers_of_an_interrupted_build_are_cleaned_and_finished_shards_resumed(seed_dir, tmp_path):
-    from pipeline.build import apply_common_lines, build_or_reuse_shard, count_shard_lines, plan_build, prepare_staging
+    from pipeline.corpus.prepass import apply_common_lines, count_shard_lines
+    from pipeline.plan import plan_build
+    from pipeline.publish import prepare_staging
+    from pipeline.shards import build_or_reuse_shard
 
     out = tmp_path / "out"
     config = small_shards_config()
@@ -268,31 +271,3 @@ def test_a_footer_repeated_across_one_sources_documents_is_removed(tmp_path):
     assert footer in docs.loc["other.txt", "text"], "another source's single copy stays"
     removals = pd.concat([pd.read_parquet(p) for p in (tmp_path / "out" / "removals").glob("*.parquet")])
     assert (removals["rule"] == "artifacts.cross_doc_repeat").sum() == 6
-
-
-def test_prepared_item_streams_give_back_every_object_unchanged_and_catch_damage(tmp_path):
-    """The pre-pass's items go through a verified JSONL cache file (no pickle): each comes back as written
-    (removals, a lone surrogate from a JSONL escape included), and a truncated or edited file is refused."""
-    from pipeline.build import PREPARED_KIND, item_record, record_item
-    from pipeline.document import Document, Rejection, Removal
-    from pipeline.io import CacheDamaged, VerifiedJsonlWriter, check_verified_jsonl, read_verified_jsonl
-
-    items = [Rejection("a.txt", "ingest.too_large", "detail"),
-             Document(source_file="a.txt", source_sha256="0" * 64, text="detail \ud800 正文", source_format="text",
-                      removals=(Removal("artifacts.nav_row", 0, "首页"),)),
-             {"ingest": 0.5}, Rejection("a.txt", "script.error", "text", 3, "1" * 64, 1)]
-    path = tmp_path / "stream.jsonl"
-    writer = VerifiedJsonlWriter(path, PREPARED_KIND)
-    for item in items:
-        writer.write(item_record(item))
-    assert not path.exists(), "visible only once complete"
-    writer.close()
-    check_verified_jsonl(path, PREPARED_KIND)
-    assert [record_item(record) for record in read_verified_jsonl(path)] == items
-    whole = path.read_bytes()
-    for damaged in (whole[:-30], whole.replace("正文".encode(), "正本".encode()), b"garbage\n" + whole):
-        path.write_bytes(damaged)
-        with pytest.raises(CacheDamaged):
-            check_verified_jsonl(path, PREPARED_KIND)
-    with pytest.raises(CacheDamaged):
-        check_verified_jsonl(tmp_path / "missing.jsonl", PREPARED_KIND)

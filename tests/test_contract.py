@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import pipeline.build as build_module
+import pipeline.stages as stages_module
 from pipeline.build import build_locally
 from pipeline.config import BuildConfig, config_from_dict
 from pipeline.errors import ContractError, ValidationFailed
@@ -44,7 +44,14 @@ def good_build(tmp_path) -> tuple[Path, dict]:
 
 
 def with_extra_stage(monkeypatch, function) -> None:
-    monkeypatch.setattr(build_module, "STAGES", STAGES + (Stage("saboteur", function, "metadata"),))
+    """A broken stage, as late as a stage can be: just before the row contract, the last stage."""
+    assert STAGES[-1].name == "row_contract"
+    monkeypatch.setattr(stages_module, "STAGES", STAGES[:-1] + (Stage("saboteur", function, "metadata"),) + STAGES[-1:])
+
+
+def test_the_row_contract_is_the_last_stage_so_no_stage_can_slip_a_row_past_it():
+    assert [stage.name for stage in STAGES][-1] == "row_contract"
+    assert STAGES[-1].always, "bad dates are refused even with validation off"
 
 
 def assert_fails_naming(error: Exception, expectation: str) -> None:
@@ -92,9 +99,8 @@ def test_one_planted_debris_line_quarantines_its_row_and_the_rest_is_published(g
 def test_an_empty_text_is_quarantined_not_published(good_build, monkeypatch):
     out, _ = good_build
     # After the gate, as a broken stage would: the row-level check before writing catches it.
-    monkeypatch.setattr(build_module, "STAGES", STAGES + (
-        Stage("saboteur", lambda doc, _: doc.with_changes(text="") if doc.source_file.startswith("003") else doc,
-              "metadata"),))
+    with_extra_stage(monkeypatch, lambda doc, _: doc.with_changes(text="") if doc.source_file.startswith("003")
+                     else doc)
     manifest = build_locally(RAW, out, config_from_dict(FRESH))
     assert quarantine_reasons(out) == {"003_a3a12308e45e43ec.txt": "validation.expect_column_values_to_match_regex"}
     assert manifest["counts"]["documents"] == 5

@@ -103,10 +103,3 @@ def test_cli_build_quiet_prints_nothing_and_piped_output_has_no_progress_bar(tmp
     assert loud.returncode == 0, loud.stderr
     assert "built 6 documents" in loud.stdout
     assert "\x1b[" not in loud.stdout and "building shards" not in loud.stderr  # not a terminal: no bar
-
-
-def test_flow_processes_allocate_arrow_memory_with_the_system_allocator():
-    # Arrow's default mimalloc keeps freed pages; at a million documents that cost ~260 MB in finalize.
-    code = "import pyarrow as pa; import flows.build; print(pa.default_memory_pool().backend_name)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "system"

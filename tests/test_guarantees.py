@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import build_locally, count_shard_lines, plan_build
+from pipeline.build import build_locally
+from pipeline.corpus.prepass import count_shard_lines
+from pipeline.plan import plan_build
 from pipeline.config import BuildConfig, config_from_dict
 
 from conftest import RAW, ROOT, assert_one_build
@@ -116,14 +118,14 @@ class Payload:
 
 
 def seeded_cache(reference: Path, work: Path) -> list[Path]:
-    """``work/.cache`` as a build leaves it between its steps: line counts and prepared documents of the
-    pre-pass (written here), plus the reference build's shard cache. Returns every cache file."""
+    """``work/.cache`` as a build leaves it between its steps: the pre-pass's line counts (written here),
+    plus the reference build's shard cache. Returns every cache file."""
     plan = plan_build(RAW, work, BuildConfig())
     for shard in plan.shards:
         count_shard_lines(shard, RAW, work, BuildConfig())
     shutil.copytree(reference / ".cache" / "shards", work / ".cache" / "shards")
     files = sorted(p for p in (work / ".cache").rglob("*") if p.is_file())
-    assert any(p.name.startswith("prepared-") for p in files) and any(p.name == "summary.json" for p in files)
+    assert any(p.name.startswith("lines-") for p in files) and any(p.name == "summary.json" for p in files)
     return files
 
 
@@ -137,7 +139,7 @@ def reference_build(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("poison", ["garbage", "pickle"])
 def test_a_damaged_or_planted_cache_never_fails_a_build_and_never_runs_code(reference_build, tmp_path, poison):
     """Garbage: every cache file but the line counts, which stay valid so the build goes on to read (and
-    check) the prepared documents; pickle: every cache file, line counts included."""
+    check) the shard cache; pickle: every cache file, line counts included."""
     sentinel = tmp_path / "payload-ran"
     expected = documents_bytes(reference_build)
     work = tmp_path / "work"
@@ -152,7 +154,7 @@ def test_a_damaged_or_planted_cache_never_fails_a_build_and_never_runs_code(refe
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
     dropped = [line for line in stderr.splitlines() if "dropped" in line]
-    checked = "prepared-" if poison == "garbage" else "lines-"
+    checked = ".cache/shards/" if poison == "garbage" else "lines-"
     assert any(checked in line for line in dropped), f"one warning line per dropped entry: {stderr}"
     assert documents_bytes(work) == expected
     assert not planted.exists(), "unknown cache files are deleted, never opened"

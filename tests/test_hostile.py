@@ -14,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.build import Unit, build_locally, read_unit
+from pipeline.build import build_locally
+from pipeline.readers import Unit, read_unit
 from pipeline.config import BuildConfig, config_from_dict
-from pipeline.decoding import decode_bytes
+from pipeline.readers.decoding import decode_bytes
 from pipeline.document import Document, Rejection
 from pipeline.stages import STAGES, run_stages
 
@@ -155,12 +156,13 @@ def test_limits_come_from_the_config(tmp_path):
     assert record["reason"] == "ingest.too_large" and "max_file_bytes=1000" in record["detail"]
 
 
-def test_documents_prepared_by_the_pre_pass_build_the_same_shards_as_reading_the_input(tmp_path):
-    """The cross-document pre-pass keeps every item after the script stage for the build (no second read
-    and conversion); on hostile input (rejections between documents, many encodings, JSONL records) the
-    staged files must be byte for byte those of a build that reads the input again."""
-    from pipeline.build import (apply_common_lines, build_shard, count_shard_lines, plan_build, prepared_path,
-                                prepare_staging)
+def test_the_pre_pass_keeps_line_counts_only_never_documents(tmp_path):
+    """The cross-document pre-pass reads every shard, but what it leaves for the build is one line-count file
+    per shard: hashes and numbers, no text (the build reads its inputs again)."""
+    import re
+
+    from pipeline.corpus.prepass import count_shard_lines
+    from pipeline.plan import plan_build
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -168,22 +170,17 @@ def test_documents_prepared_by_the_pre_pass_build_the_same_shards_as_reading_the
     out = tmp_path / "out"
     config = config_from_dict({"output": {"shard_target_bytes": 20_000}})
     plan = plan_build(raw, out, config)
-    plan, common = apply_common_lines(plan, [count_shard_lines(s, raw, out, config) for s in plan.shards], config)
     assert len(plan.shards) > 1
-    prepare_staging(plan)
-    staged = {}
-    for name, use_prepared in (("prepared", True), ("read", False)):
-        target = tmp_path / name
-        summaries = []
-        for shard in plan.shards:
-            prepared = prepared_path(out, shard.prepared)
-            assert prepared.is_file()
-            summaries.append(build_shard(shard, raw, target, config, plan.input_hashes, common,
-                                         prepared if use_prepared else None).to_dict())
-        staged[name] = ({p.relative_to(target).as_posix(): p.read_bytes() for p in target.rglob("*") if p.is_file()},
-                        [{k: v for k, v in s.items() if k != "stage_seconds"} for s in summaries])
-    assert staged["prepared"] == staged["read"]
-    assert any(s["quarantined_by_reason"] for s in staged["read"][1])  # rejections were interleaved
+    for shard in plan.shards:
+        count_shard_lines(shard, raw, out, config)
+    left = sorted(p.relative_to(out / ".cache").as_posix() for p in (out / ".cache").rglob("*") if p.is_file())
+    assert left == sorted(f"lines-{shard.key}.json" for shard in plan.shards)
+    for name in left:
+        data = json.loads((out / ".cache" / name).read_text(encoding="utf-8"))["data"]
+        assert set(data) == {"documents", "lines"}  # per source: a count, and line hash -> count
+        assert all(isinstance(count, int) for count in data["documents"].values())
+        for counts in data["lines"].values():
+            assert all(re.fullmatch(r"[0-9a-f]+", h) and isinstance(n, int) for h, n in counts.items())
 
 
 def _run_everything(data: bytes, suffix: str, tmp_path: Path) -> list:

@@ -134,7 +134,7 @@ def folds(pages: list[Page], k: int = DEFAULT_FOLDS) -> list[list[Page]]:
 
 def read_page(devset_dir: Path, file: str, config):
     """The documents and rejections the product's reader makes of ``raw/<file>`` (HTML by suffix, as a build does)."""
-    from pipeline.build import Unit, read_unit  # noqa: PLC0415 - build imports the stages; keep this module light
+    from pipeline.readers import Unit, read_unit  # noqa: PLC0415 - keep this module light
 
     raw_dir = Path(devset_dir) / "raw"
     path = raw_dir / file

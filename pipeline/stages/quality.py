@@ -6,10 +6,10 @@ of characters inside repeated 10-character n-grams (copy-paste and template repe
 raw characters removed as debris. They become extra output columns (:func:`quality_columns`,
 :func:`signals_for`) that users filter on.
 
-What it leaves alone: the document. It is not a stage that returns a ``Document`` (the record has no fields
-for signals); a filter only applies when a threshold is set in ``QualityConfig`` (all are ``None`` by
-default), and then :func:`quality_rejection` returns the ``Rejection`` (reason ``quality.<signal>``) that the
-build sends to quarantine.
+As a stage (:func:`measure_quality`) it writes the signals onto the record's signal fields and changes
+nothing else: text, metadata and the removal trace are left alone. A filter only applies when a threshold is
+set in ``QualityConfig`` (all are ``None`` by default), and then the stage returns the ``Rejection`` (reason
+``quality.<signal>``, from :func:`quality_rejection`) that the build sends to quarantine.
 """
 
 from __future__ import annotations
@@ -304,3 +304,16 @@ def quality_rejection(doc: Document, signals: dict, config: QualityConfig = Qual
                              source_line=doc.source_line, source_sha256=doc.source_sha256,
                              article_index=doc.article_index)
     return None
+
+
+def measure_quality(doc: Document, config: QualityConfig = QualityConfig()) -> Document | Rejection:
+    """Stage: ``doc`` with its quality signals written onto it, or the ``Rejection`` of a configured threshold.
+
+    >>> doc = Document(source_file="a.txt", source_sha256="0" * 64, text="全面推进依法治省。", raw_char_count=9)
+    >>> measure_quality(doc).cjk_share, doc.cjk_share
+    (0.8889, None)
+    >>> measure_quality(doc, QualityConfig(min_mean_line_length=20)).reason
+    'quality.mean_line_length'
+    """
+    signals = signals_for(doc, config)
+    return quality_rejection(doc, signals, config) or doc.with_changes(**signals)

@@ -50,7 +50,7 @@ def row_failures(row: dict, config: ValidationConfig, not_after: str | None = No
     Row-level: every expectation that judges one row by itself (nulls, counts, text checks, labels, region,
     dates). The batch-level ones — column set and Parquet schema, row-count band, unique ids, accounting —
     need the whole batch and stay with the suite and the contract checks. A build quarantines a row that
-    breaks any of these as ``validation.<name>`` (``pipeline.build``), so one leftover line is a row-level
+    breaks any of these as ``validation.<name>`` (``pipeline.stages.row_contract``), so one leftover line is a row-level
     outcome, and the suite's own row-level expectations then hold by construction on what is published.
 
     >>> text = "时间:2022-11-24\\n" + "正文的内容。" * 4

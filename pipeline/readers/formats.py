@@ -249,7 +249,7 @@ def parse_jsonl_line(line: str) -> JsonlRecord:
     >>> parse_jsonl_line('{"txt": 1}')
     Traceback (most recent call last):
     ...
-    pipeline.formats.BadRecord: no "text" string field
+    pipeline.readers.formats.BadRecord: no "text" string field
     """
     try:
         data = json.loads(line)
