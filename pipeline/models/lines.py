@@ -91,11 +91,14 @@ _GENRE_RE = re.compile(r"讲话|发言|致辞|心得体会|报告|总结|主持�
 _POSITION_RE = re.compile(r"书记|县长|市长|省长|区长|镇长|乡长|局长|主任|主席|部长|厅长|处长|院长|校长|委员|常委")
 # App prompts, share, login, comments, related lists: chrome vocabulary seen on many sites
 _APP_RE = re.compile(r"APP|App|app|客户端|下载|扫码|二维码|关注|公众号|微信|微博|小程序|打开")
-_RELATED_RE = re.compile(r"相关|推荐|热门|热点|猜你|阅读排行|排行|精选|专题|更多|上一|下一|下载|查看|点击|收藏|评论|分享|登录|注册|举报|返回")
+_RELATED_RE = re.compile(r"相关|推荐|热门|热点|猜你|阅读排行|排行|精选|专题|更多|上一|下一|下载|查看|点击|收藏|评论|"
+                         r"分享|登录|注册|举报|返回")
 # "Copyright", "COPYRIGHT", "icp": spelled-out case classes (a re.I pattern is twice as slow on Han text)
-_FOOTER_RE = re.compile(r"版权|所有|主办|承办|技术支持|联系|电话|地址|邮编|备案|[Cc][Oo][Pp][Yy][Rr][Ii][Gg][Hh][Tt]|©|[Ii][Cc][Pp]")
+_FOOTER_RE = re.compile(r"版权|所有|主办|承办|技术支持|联系|电话|地址|邮编|备案|"
+                        r"[Cc][Oo][Pp][Yy][Rr][Ii][Gg][Hh][Tt]|©|[Ii][Cc][Pp]")
 # "中山文明网", "县融媒体中心新闻": a site or channel name ends like this
-_SITE_SUFFIXES = ("网", "网站", "论坛", "平台", "门户", "频道", "在线", "文库", "电台", "社区", "资讯", "新闻", "日报", "晚报", "报")
+_SITE_SUFFIXES = ("网", "网站", "论坛", "平台", "门户", "频道", "在线", "文库", "电台", "社区", "资讯", "新闻", "日报",
+                  "晚报", "报")
 _SEPARATOR_RE = re.compile(r"[|｜>＞»/•·]")
 _MASK_RE = re.compile(r"[Xx×＊*☆]{2,}")
 
@@ -135,7 +138,8 @@ def line_views(input_text: str, kept: list[tuple[int, str]], removals, kept_only
     lines are never labelled, they only separate the segments the CRF labels.
 
     >>> from pipeline.document import Removal
-    >>> views = line_views("首页\\n标题\\n正文。", [(1, "标题"), (2, "正文。")], [Removal("artifacts.nav_row", 0, "首页")], False)
+    >>> views = line_views("首页\\n标题\\n正文。", [(1, "标题"), (2, "正文。")],
+    ...                    [Removal("artifacts.nav_row", 0, "首页")], False)
     >>> [(v.index, v.rule) for v in views]
     [(-1, 'nav_row'), (0, ''), (1, '')]
     """
@@ -157,7 +161,7 @@ def line_views(input_text: str, kept: list[tuple[int, str]], removals, kept_only
     first_kept = next((k for k, rule in enumerate(rules) if not rule), None)
     first_key = (keys[first_kept] or _NOT_WORD_RE.sub("", texts[first_kept])) if first_kept is not None else ""
     views = []
-    for rank, (index, number, text, key, rule) in enumerate(zip(indexes, numbers, texts, keys, rules)):
+    for rank, (index, number, text, key, rule) in enumerate(zip(indexes, numbers, texts, keys, rules, strict=True)):
         views.append(
             LineView(
                 index=index,
@@ -355,7 +359,8 @@ _META_RULES = frozenset({"header_line", "view_counter", "source_prefix"})
 def weak_labels(views: list[LineView], gold: dict, convert=lambda s: s) -> list[str]:
     """One role per line from the gold (see the module docstring); ``convert`` is the script stage's converter.
 
-    >>> views = line_views("首页 新闻\\n标题甲\\n记者 张三\\n正文。", [(0, "首页 新闻"), (1, "标题甲"), (2, "记者 张三"), (3, "正文。")], [])
+    >>> views = line_views("首页 新闻\\n标题甲\\n记者 张三\\n正文。",
+    ...                    [(0, "首页 新闻"), (1, "标题甲"), (2, "记者 张三"), (3, "正文。")], [])
     >>> weak_labels(views, {"title": "标题甲", "author": "张三", "must_remove": ["首页 新闻"]})
     ['chrome', 'title', 'byline', 'body']
     """
@@ -376,7 +381,8 @@ def weak_labels(views: list[LineView], gold: dict, convert=lambda s: s) -> list[
             is_meta = bool(_HEADER_KEY_RE.search(text) or _ISO_DATE_RE.search(text) or _CLOCK_RE.search(text)
                            or _CJK_DATE_RE.search(text))
             labels.append("meta" if is_meta else "chrome")
-        elif title_key and text_key and (text_key == title_key or (title_key in text_key and len(title_key) >= 0.7 * len(text_key))):
+        elif title_key and text_key and (text_key == title_key
+                                         or (title_key in text_key and len(title_key) >= 0.7 * len(text_key))):
             labels.append("title")
         elif author and len(text) <= BYLINE_MAX_CHARS and author in _SPACE_RUN_RE.sub("", text).replace(" ", ""):
             labels.append("byline")
@@ -402,7 +408,8 @@ def examples(document, gold: dict) -> list:
                if source == "checked" and line < len(input_lines) and digest == input_line_hash(input_lines[line])}
     out = []
     for views in rule_pass_view(document, kept_only=False), rule_pass_view(document, kept_only=True):
-        labels = [checked.get(view.number, label) for view, label in zip(views, weak_labels(views, gold, to_simplified))]
+        labels = [checked.get(view.number, label)
+                  for view, label in zip(views, weak_labels(views, gold, to_simplified), strict=True)]
         for start, stop in segments(views):
             out.append((segment_features(views, start, stop), labels[start:stop]))
     return out
@@ -437,7 +444,7 @@ def label_rows(document, gold: dict) -> list[tuple[str, int, int, str, str, str]
     views = rule_pass_view(document, kept_only=False)
     input_lines = document.text.split("\n")
     return [(gold["file"], document.article_index or 0, view.number, input_line_hash(input_lines[view.number]), role,
-             "weak") for view, role in zip(views, weak_labels(views, gold, to_simplified))]
+             "weak") for view, role in zip(views, weak_labels(views, gold, to_simplified), strict=True)]
 
 
 def dev_documents(devset_dir: Path):
@@ -542,7 +549,8 @@ def load(folder: Path) -> LineModel:
     folder = Path(folder)
     card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
     if card.get("feature_version") != FEATURE_VERSION:
-        raise ValueError(f"{folder / CARD_FILE}: feature_version {card.get('feature_version')} != {FEATURE_VERSION}; retrain")
+        raise ValueError(f"{folder / CARD_FILE}: feature_version {card.get('feature_version')} != "
+                         f"{FEATURE_VERSION}; retrain")
     return LineModel(data=(folder / MODEL_FILE).read_bytes(), card=card)
 
 
@@ -563,7 +571,8 @@ def debris_lines(model: LineModel, views: list[LineView], min_score: float,
     for start, stop in segments(views):
         if not any(may_be_debris(view.text) for view in views[start:stop]):
             continue  # a run of prose lines: nothing for the model to find
-        for view, scores in zip(views[start:stop], role_scores(model, segment_features(views, start, stop))):
+        scores_of = role_scores(model, segment_features(views, start, stop))
+        for view, scores in zip(views[start:stop], scores_of, strict=True):
             if view.index < 0 or len(view.text) > max_chars or R.CONTACT_RE.match(view.text):
                 continue  # removed by the rules already, or a contact line (debris only inside a footer: the
                 # rules decide those by their neighbours)

@@ -38,7 +38,8 @@ PLACEHOLDERS = {
 _LEFT = r"(?<![0-9A-Za-z_.￥¥$>])"
 # Right edge: not followed by more digits/letters, a decimal part, or a unit that makes it a quantity.
 # Example kept: "13800000000元", "13912345678.5万", "15500亿元"; the unit list is the one statistics use.
-_UNITS = r"(?:元|万|亿|千|百|多|余|吨|人|户|个|件|次|年|月|日|号|米|平方|公里|千米|亩|公顷|斤|克|辆|台|套|家|所|位|名|%|％|美元|港元)"
+_UNITS = (r"(?:元|万|亿|千|百|多|余|吨|人|户|个|件|次|年|月|日|号|米|平方|公里|千米|亩|公顷|斤|克|辆|台|套|家|所|位|名|"
+          r"%|％|美元|港元)")
 _RIGHT = rf"(?![0-9A-Za-z_<]|[.．][0-9]|{_UNITS}| (?:元|万|亿|美元|港元|%|％))"
 
 # Mobile: 1[3-9]x xxxx xxxx, optionally +86/86/0086 in front, groups 3-4-4 separated by one space or hyphen.
@@ -64,7 +65,9 @@ _QQ = re.compile(rf"(?:QQ|qq|Qq|扣扣)(?:号码|号)?\s?[:：]?\s?([1-9][0-9]{{
 # JCB numbers start with 3–6. Example: "卡号：6222 0212 3456 7890 128".
 _BANK_CARD = re.compile(rf"{_LEFT}[3-6][0-9]{{3}}(?: ?[0-9]{{4}}){{2}} ?[0-9]{{4}}(?: ?[0-9]{{0,3}})?{_RIGHT}")
 # Labels that make a long number an identifier of a thing, not a person: "订单号：6222…", "文号".
-_NOT_PERSONAL_LABEL = re.compile(r"(?:订单|单号|编号|流水号|文号|批号|备案号|序号|条码|代码|编码|合同号|案号|工单)[^\n]{0,4}$")
+_NOT_PERSONAL_LABEL = re.compile(
+    r"(?:订单|单号|编号|流水号|文号|批号|备案号|序号|条码|代码|编码|合同号|案号|工单)[^\n]{0,4}$"
+)
 # URLs: a number inside one is a path or an article id ("https://www.example.cn/news/13812345678.html").
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9./?=&_%#:~+-]+")
 
@@ -82,7 +85,7 @@ def is_valid_id_number(number: str) -> bool:
     """
     if len(number) != 18 or not number[:17].isascii() or not number[:17].isdigit():
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != number[17].upper():
         return False
     try:

@@ -331,7 +331,7 @@ def count_changed_chars(before: str, after: str) -> int:
         before_parts, after_parts = [before], [after]
     changed = 0
     same_length_before, same_length_after = [], []  # compared all at once below
-    for b, a in zip(before_parts, after_parts):
+    for b, a in zip(before_parts, after_parts, strict=True):
         if b == a:
             continue
         if len(b) == len(a):

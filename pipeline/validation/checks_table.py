@@ -113,7 +113,7 @@ def checks_from_frame(frame: pd.DataFrame, config: ValidationConfig) -> list[dic
         if name in COPIED_COLUMNS and pa.types.is_integer(CHECKS_SCHEMA.field(name).type):
             values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
         columns[name] = values
-    rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
+    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
     return checks_for_rows(rows, config)
 
 

@@ -84,7 +84,7 @@ def traditional_residue(text: str, allowed: frozenset[str] | tuple[str, ...] = (
         return ""
     if len(converted) != len(text):  # a phrase changed length: report Traditional-only characters
         return "".join(c for c in suspects if c not in allowed)
-    return "".join(a for a, b in zip(text, converted) if a != b and a in suspects and a not in allowed)
+    return "".join(a for a, b in zip(text, converted, strict=True) if a != b and a in suspects and a not in allowed)
 
 
 @functools.lru_cache(maxsize=64)

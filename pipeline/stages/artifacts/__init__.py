@@ -122,7 +122,7 @@ def rule_pass_view(doc: Document, config: ArtifactsConfig = ArtifactsConfig(), k
     from pipeline.models import lines as line_model
 
     lines, state = _rule_pass(doc, config)
-    return line_model.line_views(doc.text, [(l.number, l.text) for l in lines], state.removals, kept_only)
+    return line_model.line_views(doc.text, [(line.number, line.text) for line in lines], state.removals, kept_only)
 
 
 def _line_model(config: ArtifactsConfig):
@@ -140,9 +140,9 @@ def _model_pass(lines: list[_Line], state: _State, doc: Document, config: Artifa
     from pipeline.models import lines as line_model
 
     if not any(0 < len(text) <= line_model.LONG_LINE_CHARS and line_model.may_be_debris(text)
-               for text in (l.text.strip() for l in lines)):
+               for text in (line.text.strip() for line in lines)):
         return lines  # short prose and paragraphs only: no run of lines the model would tag (see debris_lines)
-    views = line_model.line_views(doc.text, [(l.number, l.text) for l in lines], state.removals)
+    views = line_model.line_views(doc.text, [(line.number, line.text) for line in lines], state.removals)
     if len(views) < config.model_min_lines:
         return lines
     drops = line_model.debris_lines(model, views, config.model_min_score, config.model_max_line_chars)
@@ -174,7 +174,7 @@ HEADER_FIELDS = field_names(filled_by="artifacts")
 
 
 def _finish(doc: Document, lines: list[_Line], state: _State) -> Document | Rejection:
-    text = "\n".join(l.text for l in lines)
+    text = "\n".join(line.text for line in lines)
     if not _WORD_CHAR_RE.search(text):  # same as "normalized_line(text) is empty", without building it
         return Rejection(
             source_file=doc.source_file,

@@ -209,7 +209,7 @@ def _common_prefix(own: str, following_lines: list[int], lines: list[_Line]) -> 
         size += len(part)
     following = "".join(parts)
     common = 0
-    for a, b in zip(own, following):
+    for a, b in zip(own, following, strict=False):  # a common prefix: lengths differ
         if a != b:
             break
         common += 1

@@ -89,7 +89,7 @@ def _short_chrome_rule(line: str, tokens: list[str], chrome: list[str | None]) -
         if segments and all(len(s.strip()) <= 30 for s in segments):
             return "artifacts.nav_row"
     n_chrome = sum(1 for c in chrome if c)
-    others = [t for t, c in zip(tokens, chrome) if not c]
+    others = [t for t, c in zip(tokens, chrome, strict=True) if not c]
     if len(tokens) >= 2 and n_chrome >= 2 and len(others) <= n_chrome and all(len(t) <= 6 for t in others):
         return "artifacts.nav_row"
     if len(tokens) >= R.MENU_MIN_TOKENS and all(len(t) <= 6 for t in tokens):

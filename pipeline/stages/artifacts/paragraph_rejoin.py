@@ -99,7 +99,7 @@ def _rejoin(lines: list[_Line], state: _State, config: ArtifactsConfig) -> list[
             nxt = lines[j]
             left = current.text.rstrip()
             right = nxt.text.lstrip()
-            removed = (current.text[len(left) :] + "\n" + "".join(l.text + "\n" for l in lines[i:j])
+            removed = (current.text[len(left) :] + "\n" + "".join(line.text + "\n" for line in lines[i:j])
                        + nxt.text[: len(nxt.text) - len(right)])
             ascii_pair = left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum()
             glue = " " if ascii_pair else ""

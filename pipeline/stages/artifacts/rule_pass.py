@@ -71,7 +71,7 @@ _memo_for = functools.lru_cache(maxsize=8)(_LineMemo)  # one memo per config (ha
 def _clean_once(lines: list[_Line], state: _State, doc: Document, config: ArtifactsConfig) -> list[_Line]:
     """One pass of every rule over ``lines``; returns the lines kept (rejoined), recording on ``state``."""
     lines, emptied = _clean_spans(lines, state, config)
-    nonblank = [i for i, l in enumerate(lines) if l.text.strip()]
+    nonblank = [i for i, line in enumerate(lines) if line.text.strip()]
     rules = _structure_rules(lines, nonblank, state, doc)
     memo = state.memo or _LineMemo(config)
     _whole_line_rules(lines, nonblank, rules, state, config, memo)
@@ -247,8 +247,8 @@ def _rule_pass(doc: Document, config: ArtifactsConfig) -> tuple[list[_Line], _St
 
 def _rules_to_fixpoint(lines: list[_Line], state: _State, doc: Document, config: ArtifactsConfig) -> list[_Line]:
     for _ in range(_MAX_PASSES):
-        before = [l.text for l in lines]
+        before = [line.text for line in lines]
         lines = _clean_once(lines, state, doc, config)
-        if [l.text for l in lines] == before:
+        if [line.text for line in lines] == before:
             break
     return lines

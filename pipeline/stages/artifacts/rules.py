@@ -10,36 +10,63 @@ from __future__ import annotations
 import re
 
 RULES: dict[str, str] = {
-    "artifacts.nav_row": "site navigation: breadcrumbs (首页 > 范文 > …, 当前位置：…), menu rows, lone nav words (首页, EN, 繁体版)",
+    "artifacts.nav_row": (
+        "site navigation: breadcrumbs (首页 > 范文 > …, 当前位置：…), menu rows, lone nav words (首页, EN, 繁体版)"
+    ),
     "artifacts.login_box": "login/registration widgets (用户名: 密码: [注册][找回密码], 帐号:)",
     "artifacts.site_notice": "site-wide notices: browser upgrade prompts, IPv6 badges, site name lines glued to nav",
     "artifacts.page_title": "the page's <title> line (article title - column - site name) printed above the article",
-    "artifacts.header_line": "page header/credit lines (时间:, 发布日期, 栏目:, 人气:, 来源:, 编辑:, 字号 …); values go to published_at/category/source_site",
+    "artifacts.header_line": (
+        "page header/credit lines (时间:, 发布日期, 栏目:, 人气:, 来源:, 编辑:, 字号 …); values go to "
+        "published_at/category/source_site"
+    ),
     "artifacts.view_counter": "view/click counters on their own line (浏览量:1 | | |, 查看10.1K | 回复0)",
-    "artifacts.template_sentence": "范文-site template sentences (本站小编为你精心准备了…, …一文来源于网友上传,不代表本站观点…), removed as sentence spans",
-    "artifacts.disclaimer": "document-site and platform disclaimers (本文档由用户上传…, 仅代表该机构观点…), removed as sentence spans",
+    "artifacts.template_sentence": (
+        "范文-site template sentences (本站小编为你精心准备了…, …一文来源于网友上传,不代表本站观点…), removed as "
+        "sentence spans"
+    ),
+    "artifacts.disclaimer": (
+        "document-site and platform disclaimers (本文档由用户上传…, 仅代表该机构观点…), removed as sentence spans"
+    ),
     "artifacts.paywall": "paywall/truncation notices (省略854字,正式会员可完整阅读; 未完,全文共6831字)",
     "artifacts.prev_next": "previous/next article links (上一篇, 下一篇)",
     "artifacts.related": "related-article blocks and their headlines (相关阅读:, 猜你喜欢, 热门文章, 标签|headline …)",
     "artifacts.share": "share/QR-code/bookmark/print widgets and WeChat menus (分享到:, 扫一扫…, 回复【…】查看…)",
-    "artifacts.copyright": "copyright and site-owner footer lines (Copyright, 版权所有, 版权声明) and the contact lines of that footer",
+    "artifacts.copyright": (
+        "copyright and site-owner footer lines (Copyright, 版权所有, 版权声明) and the contact lines of that footer"
+    ),
     "artifacts.icp": "ICP licence and public-security filing numbers (京ICP备05070218号, 京公网安备…)",
     "artifacts.ad_marker": "in-article advertisement markers (广告 更多内容请继续往下阅读)",
     "artifacts.jump_marker": "newspaper page-jump markers ((下转第四版), (上接第一版))",
     "artifacts.repeated_title": "the title line repeated in the body (seed 002/003); the first occurrence is kept",
-    "artifacts.flattened_duplicate": "a top line that is a flattened copy of the lines that follow it (page description)",
-    "artifacts.image_caption": "photo captions: ▲-lines, (中)/(右) position captions, …摄 credits, (图/…), short photo labels",
+    "artifacts.flattened_duplicate": (
+        "a top line that is a flattened copy of the lines that follow it (page description)"
+    ),
+    "artifacts.image_caption": (
+        "photo captions: ▲-lines, (中)/(右) position captions, …摄 credits, (图/…), short photo labels"
+    ),
     "artifacts.image_file": "image file names on their own line (市委常委会会议召开2.jpg)",
-    "artifacts.reporter_tag": "reporter bylines and tags (本网讯(记者 傅长琪), 【记者石振贤/南投报导】, 记者刘秀敏/台北报导); the removed text is kept for the metadata stage",
-    "artifacts.source_prefix": "a source-paper prefix glued to a title (《衢州日报》感恩奋进…) or a trailing (来源：大众日报)",
-    "artifacts.toc_span": "a table of contents run into the first sentence (目录 一、… 二、… 三、… 一、… restarts the text)",
+    "artifacts.reporter_tag": (
+        "reporter bylines and tags (本网讯(记者 傅长琪), 【记者石振贤/南投报导】, 记者刘秀敏/台北报导); the removed "
+        "text is kept for the metadata stage"
+    ),
+    "artifacts.source_prefix": (
+        "a source-paper prefix glued to a title (《衢州日报》感恩奋进…) or a trailing (来源：大众日报)"
+    ),
+    "artifacts.toc_span": (
+        "a table of contents run into the first sentence (目录 一、… 二、… 三、… 一、… restarts the text)"
+    ),
     "artifacts.seo_spam": "SEO spam: gambling/porn keyword titles, keyword strings injected mid-sentence",
     "artifacts.pinyin_ruby": "pinyin ruby annotations after characters (县长(zhǎng))",
     "artifacts.bbcode": "unrendered BBCode tags ([color=#000000], [/color])",
     "artifacts.table_markup": "table-cell pipes left by HTML extraction (| … |) and empty table rows",
     "artifacts.bare_url": "a line holding only a URL (https://www.gov.cn/)",
-    "artifacts.pagination": "pagination bullets and page counters (• 1, 转到第, 共3页); file info (• 24.50 KB) is a header_line",
-    "artifacts.paragraph_rejoin": "a line break inside a sentence (page break, caption, hard wrap) removed; text is not deleted",
+    "artifacts.pagination": (
+        "pagination bullets and page counters (• 1, 转到第, 共3页); file info (• 24.50 KB) is a header_line"
+    ),
+    "artifacts.paragraph_rejoin": (
+        "a line break inside a sentence (page break, caption, hard wrap) removed; text is not deleted"
+    ),
     "artifacts.cross_doc_repeat": "a line repeated across many documents of one source (a footer no rule knows)",
     "structure.series": "a series header (【…专刊之二十五】) moved into doc.series",
     "structure.editor_note": "a compilation's editor's note (编者按：…) moved into doc.editor_note",
@@ -98,7 +125,8 @@ COUNTER_KEYS = (
     "阅读", "访问量", "访问次数", "查看", "回复", "评论", "字号", "字体",
 )
 ALL_HEADER_KEYS = tuple(
-    sorted(set(PUBLISH_KEYS + UPDATE_KEYS + SOURCE_KEYS + CATEGORY_KEYS + CREDIT_KEYS + DOCUMENT_KEYS + COUNTER_KEYS), key=len, reverse=True)
+    sorted(set(PUBLISH_KEYS + UPDATE_KEYS + SOURCE_KEYS + CATEGORY_KEYS + CREDIT_KEYS + DOCUMENT_KEYS + COUNTER_KEYS),
+           key=len, reverse=True)
 )
 _KEYS_ALT = "|".join(re.escape(k) for k in ALL_HEADER_KEYS)
 # key, separator, optional value: "栏目: 创先争优学习专题" (seed 003), "编辑|禤志杰" (devset 040), "摄影/张艳" (044).
@@ -174,22 +202,33 @@ DISCLAIMER_RE = re.compile(
     r"本文来源于网络|文章来源于网络".replace("{HAN}", HAN)
 )
 # Paywall: "……(新文秘网https://www.wm114.cn省略854字,正式会员可完整阅读)" (devset 003).
-PAYWALL_RE = re.compile(r"省略\d+字|正式会员可|会员可完整阅读|[(（]未完[,，]|全文共\d+字|当前仅显示\d|请阅读下面提示|付费阅读全文")
+PAYWALL_RE = re.compile(
+    r"省略\d+字|正式会员可|会员可完整阅读|[(（]未完[,，]|全文共\d+字|当前仅显示\d|请阅读下面提示|付费阅读全文"
+)
 # Browser / site notices: devset 021 (请更新您的浏览器), 010 (本网站已支持IPV6).
 SITE_NOTICE_RE = re.compile(r"更新您的浏览器|浏览器版本|最佳使用体验|已支持IPV6|已支持IPv6|建议使用[^。]{0,20}浏览器")
 COPYRIGHT_RE = re.compile(r"copyright|©|\(c\)\s*\d{4}|版权所有|all rights reserved|版权声明", re.I)
 # Site-owner lines of a footer, removed only inside a footer block: "主办单位：国务院办公厅" (037),
 # "杭州网・千岛湖网 网络支持:杭州网络传媒有限公司" (006). In an event notice 主办单位 is content.
-FOOTER_OWNER_RE = re.compile(r"主办单位\s*[:：]|承办单位\s*[:：]|技术支持\s*[:：]|网络支持\s*[:：]|网站维护\s*[:：]|运营单位\s*[:：]")
+FOOTER_OWNER_RE = re.compile(
+    r"主办单位\s*[:：]|承办单位\s*[:：]|技术支持\s*[:：]|网络支持\s*[:：]|网站维护\s*[:：]|运营单位\s*[:：]"
+)
 # "浙ICP备05073341号", "京公网安备11010202000001号", "网站标识码bm01000001", "浙新办[2005]20号".
 ICP_RE = re.compile(r"ICP\s*[备证]|公网安备|网安备|网备号|备案号|网站标识码|新办\[\d{4}\]|广告经营许可证", re.I)
 # Footer contact lines (removed only next to a copyright/ICP line): "电话:0370-8550006  地址:…", "地 址：…".
-CONTACT_RE = re.compile(r"^(?:地\s*址|电\s*话|邮\s*编|邮政编码|传\s*真|邮\s*箱|电子信箱|电子邮箱|E-?mail|QQ|联系邮箱|联系电话)\s*[:：]", re.I)
+CONTACT_RE = re.compile(
+    r"^(?:地\s*址|电\s*话|邮\s*编|邮政编码|传\s*真|邮\s*箱|电子信箱|电子邮箱|E-?mail|QQ|联系邮箱|联系电话)\s*[:：]",
+    re.I,
+)
 # Share / WeChat menus: "扫一扫在手机打开当前页", "1、回复【公租房】查看最新消息", "点击菜单栏【便民服务】…" (040).
 # Only at the start of a line without commas/full stops: "群众只需扫一扫二维码，就能…" is prose.
-SHARE_RE = re.compile(r"^(?:分享到|分享至|(?:微信|手机)?扫一扫|扫描[^。！，,]{0,12}二维码|长按[^。！，,]{0,12}二维码|收藏《)")
+SHARE_RE = re.compile(
+    r"^(?:分享到|分享至|(?:微信|手机)?扫一扫|扫描[^。！，,]{0,12}二维码|长按[^。！，,]{0,12}二维码|收藏《)"
+)
 # WeChat menus, which do carry punctuation: "1、回复【公租房】查看最新消息", "点击菜单栏【便民服务】…" (040).
-WECHAT_MENU_RE = re.compile(r"^\d+\s*[、.．]\s*回复【[^】]{1,12}】|^点击菜单栏【|点【在看】|^发送邮件至\S{0,40}申请加入")
+WECHAT_MENU_RE = re.compile(
+    r"^\d+\s*[、.．]\s*回复【[^】]{1,12}】|^点击菜单栏【|点【在看】|^发送邮件至\S{0,40}申请加入"
+)
 # Ad markers: "广告 更多内容请继续往下阅读" (devset 024, also cut off as "…请继续往").
 AD_RE = re.compile(r"^广告(?:\s|$)|更多内容请继续|继续往下阅读")
 # "(下转第四版)" (devset 017), "(上接第一版)".
@@ -202,7 +241,7 @@ BARE_URL_RE = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 # bracket" test looks back from behind it: same matches as a leading lookbehind, but the scan can jump
 # from bracket to bracket instead of trying every position.
 PINYIN_RUBY_RE = re.compile(
-    rf"[(（](?<![A-Za-z\s(（][(（])\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*[)）]"
+    r"[(（](?<![A-Za-z\s(（][(（])\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*[)）]"
 )
 # Unrendered BBCode: "[color=#000000] 王新平 [/color]" (devset 031).
 BBCODE_RE = re.compile(
@@ -212,7 +251,8 @@ BBCODE_RE = re.compile(
 # Reporter tags in brackets: "本网讯(记者 傅长琪)" (devset 001), "本报讯 (记者魏远扬)" (018),
 # "(观传媒南投新闻)【记者石振贤/南投报导】" (021), "本站讯（职工通讯员 李琴雯 刘会）" (044),
 # "(文/图 刘玺东 易赛楠)" (045), "（记者　梁波）" (046).
-_ROLE = r"(?:全媒体|融媒体|见习|实习|特约|首席)?(?:记者|通讯员|特派员|报道员|实习生|评论员)|文\s*/\s*图|图\s*/\s*文|文/摄|摄影"
+_ROLE = (r"(?:全媒体|融媒体|见习|实习|特约|首席)?(?:记者|通讯员|特派员|报道员|实习生|评论员)|"
+         r"文\s*/\s*图|图\s*/\s*文|文/摄|摄影")
 REPORTER_BRACKET_RE = re.compile(
     rf"(?:(?:本网|本报|本站|本台|本刊)讯\s*)?(?:[(（][^()（）\n]{{2,12}}[)）]\s*)?"
     rf"[(（【\[]\s*[^()（）【】\[\]\n。！？，,]{{0,16}}?(?:{_ROLE})[^()（）【】\[\]\n。！？]{{0,40}}?[)）】\]]"
@@ -245,19 +285,29 @@ SPAM_RE = re.compile(
 # Gambling words alone are enough in a title line; porn words need a second hit ("激情澎湃" is prose).
 SPAM_STRONG_RE = re.compile(r"买球|博彩|赌场|娱乐城|彩票平台|投注平台|百家乐|老虎机|真人视讯")
 # Login widgets: "或使用其它登入系统:" (devset 022), "用户名: 密码: [注册][找回密码]" (013).
-LOGIN_RE = re.compile(r"登入系统|登录系统|第三方登录|其它登入|其他登录|忘记密码|找回密码|用户名\s*[:：]|密\s*码\s*[:：]|帐号\s*[:：]|账号\s*[:：]")
+LOGIN_RE = re.compile(
+    r"登入系统|登录系统|第三方登录|其它登入|其他登录|忘记密码|找回密码|用户名\s*[:：]|密\s*码\s*[:：]|帐号\s*[:：]|"
+    r"账号\s*[:：]"
+)
 # Field labels alone on a line (forum print view, devset 023): "标题:".
 LABEL_LINE_RE = re.compile(r"^(?:标题|题目|主题|正文|内容|摘要|关键词|关键字)\s*[:：]$")
 # Series header: "【领导干部“创先争优示范行动”专刊之二十五】" (seed 000).
-SERIES_RE = re.compile(r"^[【\[](?P<name>[^【】\[\]\n]{2,60}?(?:专刊|专栏|系列(?:报道|评论)?|特刊)(?:之[一二三四五六七八九十百零\d]+)?)[】\]]$")
+SERIES_RE = re.compile(
+    r"^[【\[](?P<name>[^【】\[\]\n]{2,60}?(?:专刊|专栏|系列(?:报道|评论)?|"
+    r"特刊)(?:之[一二三四五六七八九十百零\d]+)?)[】\]]$"
+)
 # Editor's note: "编者按：…" (seed 000), "【编者按】…".
 EDITOR_NOTE_RE = re.compile(r"^[【\[]?\s*编者按\s*[】\]]?\s*[:：]?\s*")
 # Closing source note: "(根据定安县委副书记张忠惠在全县…推进会上的讲话整理)" (seed 004).
-SOURCE_NOTE_RE = re.compile(r"^[(（](?P<note>(?:根据|本文根据|此文根据|据)[^()（）\n]{4,120}?(?:整理|摘编|编写|节选|改写))[)）]$")
+SOURCE_NOTE_RE = re.compile(
+    r"^[(（](?P<note>(?:根据|本文根据|此文根据|据)[^()（）\n]{4,120}?(?:整理|摘编|编写|节选|改写))[)）]$"
+)
 # Source-paper prefix glued to a title: "《衢州日报》感恩奋进 …" (devset 012).
 SOURCE_PREFIX_RE = re.compile(rf"^《(?P<paper>[{HAN}]{{2,10}}(?:日报|晚报|早报|时报|周报|报|杂志|网))》(?=[{HAN}])")
 # Trailing source in brackets: "…文化权益。　（来源：大众日报）" (devset 047).
-TRAILING_SOURCE_RE = re.compile(r"\s*[(（]\s*(?:本文来源|文章来源|来源|稿源|信息来源)\s*[:：]\s*(?P<value>[^()（）\n]{1,24})[)）]\s*$")
+TRAILING_SOURCE_RE = re.compile(
+    r"\s*[(（]\s*(?:本文来源|文章来源|来源|稿源|信息来源)\s*[:：]\s*(?P<value>[^()（）\n]{1,24})[)）]\s*$"
+)
 # Numbered headings are never merged into the next paragraph: "一、…", "(一)…", "1、…", "第一章", "第三条".
 HEADING_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．]|"
@@ -273,7 +323,9 @@ MENU_BLOCK_MIN_LINES = 5
 RELATED_HEADLINE_RE = re.compile(r"^[^\s|｜]{2,10}[|｜][^\s|｜]")
 RELATED_HEADLINE_MIN_PARTS = 4  # 027 has 7 space-separated parts; a "栏目|标题" title line has one or two
 # Pagination bullets: "• 1" (014), "转到第" (042), "共3页".
-PAGINATION_RE = re.compile(r"^(?:[•·●]\s*\d{1,3}|转到第\s*\d*\s*页?|共\s*\d+\s*页|第\s*\d+\s*页|\d{1,3}\s*/\s*\d{1,3}\s*页?)$")
+PAGINATION_RE = re.compile(
+    r"^(?:[•·●]\s*\d{1,3}|转到第\s*\d*\s*页?|共\s*\d+\s*页|第\s*\d+\s*页|\d{1,3}\s*/\s*\d{1,3}\s*页?)$"
+)
 # Title-line tails that are not part of the title: "【通用三篇】", "(2篇)", "正文".
 TITLE_TAIL_RE = re.compile(r"(?:[【(（][^【】()（）]{0,8}(?:篇|通用)[^【】()（）]{0,4}[】)）]|正文)$")
 # A table of contents run into the text: "目录 一、总体要求 二、主要任务 三、保障措施 一、总体要求 为深入贯彻…";

@@ -325,7 +325,8 @@ def _remove_toc_run(line: _Line, text: str, state: _State) -> str:
     if not match:
         return text
     items = re.findall(
-        r"(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章部分节]|[(（][一二三四五六七八九十]+[)）])", match.group("items")
+        r"(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章部分节]|[(（][一二三四五六七八九十]+[)）])",
+        match.group("items"),
     )
     first = match.group("marker")
     restart = text.find(first, match.start("items") + len(first))
