@@ -124,9 +124,11 @@ COUNTER_KEYS = (
     "人气", "点击数", "点击量", "点击率", "点击", "浏览次数", "浏览量", "浏览", "阅读次数", "阅读量", "阅读数",
     "阅读", "访问量", "访问次数", "查看", "回复", "评论", "字号", "字体",
 )
+# Longest first (a key that is a prefix of another must not win), then by text: a fixed order whatever the
+# string hash seed, so the patterns built from it are the same text in every process.
 ALL_HEADER_KEYS = tuple(
     sorted(set(PUBLISH_KEYS + UPDATE_KEYS + SOURCE_KEYS + CATEGORY_KEYS + CREDIT_KEYS + DOCUMENT_KEYS + COUNTER_KEYS),
-           key=len, reverse=True)
+           key=lambda key: (-len(key), key))
 )
 _KEYS_ALT = "|".join(re.escape(k) for k in ALL_HEADER_KEYS)
 # key, separator, optional value: "栏目: 创先争优学习专题" (seed 003), "编辑|禤志杰" (devset 040), "摄影/张艳" (044).
