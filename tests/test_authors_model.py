@@ -7,11 +7,13 @@ is checked by tests/test_models.py.
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pipeline.document import Document, Removal
 from pipeline.models import authors, model_for
 from pipeline.stage_configs import MetadataConfig
-from pipeline.stages.metadata import extract_metadata
+from pipeline.stages.metadata import extract_metadata, people
 
 
 def _doc(text: str, removals=()) -> Document:
@@ -104,3 +106,41 @@ def test_fit_is_deterministic_and_save_load_round_trips(tmp_path):
     authors.save(first, tmp_path)
     assert authors.load(tmp_path) == first
     assert not list(tmp_path.glob("*.pkl"))
+
+
+# Position-word candidates are searched from each position word (`authors._position_matches`), not by trying the
+# speech and verb patterns at every character: the result must be exactly the patterns' own `finditer`.
+_POSITION_ALPHABET = list("县市镇委副常务书记长主任局部王李张周建国明强同志先生"
+                          "在于全会上时的讲话致辞作了代表指出今日，。、:： ")
+
+
+@settings(max_examples=400, deadline=None)
+@example("会上，县委副书记、常务副县长王明同志在全县工作会议上的讲话。镇长李强代表镇党委指出")
+@example("市委常委、常务副市长张建国在会上指出，局长周明今日致辞")
+@given(st.text(alphabet=_POSITION_ALPHABET, max_size=60))
+def test_position_matches_read_as_the_patterns_finditer(text):
+    starts = authors._position_word_starts(text)
+    for anchored in (authors._SPEECH_ANCHORED, authors._VERB_ANCHORED):
+        plain = [(m.span(), m.groupdict()) for m in anchored.pattern.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in authors._position_matches(anchored, text, starts)] == plain
+
+
+def test_every_position_word_starts_with_a_literal_character():
+    # `_POSITION_FIRST` reads the first character of each alternative; a class or group there would be missed
+    assert all("\u4e00" <= word[0] <= "\u9fff" for word in people.POSITION_WORDS.split("|"))
+
+
+@needs_model
+def test_the_only_official_a_speech_names_is_its_speaker_but_not_in_a_news_report():
+    # one official, named once after a position word and never speaking: the speech's own speaker (a page that
+    # is no news report); in a news report the same line is a person the reporter writes about
+    speech = _doc("在全县安全生产工作会议上的讲话\n县长周建国\n同志们：\n"
+                  "今天召开全县安全生产工作会议，总结去年工作，部署今年任务。\n"
+                  "一、充分肯定成绩。去年全县安全生产形势总体平稳。\n二、明确重点任务。要压实责任，抓好隐患排查。")
+    choice = authors.choose(speech, SHIPPED)
+    assert choice is not None and choice.author == "周建国" and choice.kind == "position_name"
+    news = _doc("小镇新风\n本报讯 这几天，镇综合办里不断有人来递交学习心得。\n"
+                "镇党委委员周建国经过几夜思考写下一句话。\n"
+                "登记表上已写满了句子。")
+    assert [c.name for c in authors.candidates(news)] == ["周建国"]
+    assert authors.choose(news, SHIPPED) is None

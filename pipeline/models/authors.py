@@ -59,34 +59,44 @@ _NAME_DATE = re.compile(
     rf"(?<![{HAN}])(?P<name>[{HAN}]{{2,3}})[{SPACE}]*(?:19|20)\d{{2}}(?:[-./年])\d{{1,2}}"
     rf"|(?P<glued>[{HAN}]{{2,3}})[{SPACE}]*(?:19|20)\d{{2}}-\d{{1,2}}-\d{{1,2}}"
 )
+# What both forms of `_NAME_DATE` need (`2020-`, `2021年`): a cheap scan before the pattern tries every character.
+_YEAR = re.compile(r"(?:19|20)\d{2}[-./年]")
 # `徐结强：在市八届人大五次会议上当选市长后的讲话`: a speech title that opens with the speaker's name.
 _NAME_COLON_TITLE = re.compile(
     rf"^[{SPACE}]*(?P<name>[{HAN}]{{2,3}})(?:同志)?[{SPACE}]*[:：][{SPACE}]*[^\n]{{0,60}}"
     r"(?:讲话|致辞|发言|报告|贺词|致词|演讲|党课|主持词|表态|述职)"
 )
-# `县长王明在全县…会议上的讲话`, `市委书记张三同志在…上的讲话`: a position and a name in a speech title.
+# `县长王明在全县…会议上的讲话`, `市委书记张三同志在…上的讲话`: a position and a name in a speech title. Written as a
+# prefix and the part from the position word on (`_SPEECH_TAIL`), so `_position_matches` can try the pattern only
+# where that part matches (see there): tried at every character, the lazy prefix cost more than the rest of the stage.
+_SPEECH_PREFIX = rf"[^{SPACE}，。；,;:：]{{1,30}}?"
+_SPEECH_AFTER_NAME = (rf"(?:同志)?[{SPACE}]*(?:在|于)[^\n。]{{0,60}}?(?:上|时)的"
+                      r"(?:讲话|致辞|发言|报告|致词|演讲|主持词|党课)")
 _POSITION_NAME_SPEECH = re.compile(
-    rf"(?P<position>[^{SPACE}，。；,;:：]{{1,30}}?{people.POSITION_SUFFIX})[{SPACE}]*(?P<name>{_SPACED})"
-    rf"(?:同志)?[{SPACE}]*(?:在|于)[^\n。]{{0,60}}?(?:上|时)的(?:讲话|致辞|发言|报告|致词|演讲|主持词|党课)"
+    rf"(?P<position>{_SPEECH_PREFIX}{people.POSITION_SUFFIX})[{SPACE}]*(?P<name>{_SPACED}){_SPEECH_AFTER_NAME}"
 )
+# `书记王明在全县…上的讲话` (from `县委书记王明在全县…上的讲话`): the speech pattern from its position word on.
+_SPEECH_TAIL = re.compile(rf"{people.POSITION_SUFFIX}[{SPACE}]*{_SPACED}{_SPEECH_AFTER_NAME}")
 # What an official named in the body does next (`…代表…`, `…作了报告`, `…强调`, `…今日…致辞`).
 _ACTION_VERBS = ("代表|出席|主持|作了?|做了?|发表|在会上|讲话|强调|指出|致辞|致词|宣誓|表示|今日|今天|昨日|"
                  "说|要求|提出|宣读|宣布|介绍|汇报|述职|首先|传达")
 # `镇长石朝富同志代表镇党委、政府作了…致辞`, `局长王明今日…致辞`: position + name + a speech verb in the body.
-_POSITION_NAME_VERB = re.compile(
-    rf"(?P<position>(?:[{HAN}]{{0,12}}?){people.POSITION_SUFFIX})(?P<name>{_SURNAME()}[{HAN}]{{1,2}}?)"
-    rf"(?:同志|先生|女士)?(?={_ACTION_VERBS})"
-)
-# Cheap pre-filters (one scan of a line each): both patterns above need a position word, and the second a speech
-# verb; a lazy position prefix tried at every character of every line cost more than the rest of the stage.
-_POSITION_HINT = re.compile(people.POSITION_SUFFIX)
+_VERB_NAME = rf"(?P<name>{_SURNAME()}[{HAN}]{{1,2}}?)(?:同志|先生|女士)?(?={_ACTION_VERBS})"
+_POSITION_NAME_VERB = re.compile(rf"(?P<position>(?:[{HAN}]{{0,12}}?){people.POSITION_SUFFIX}){_VERB_NAME}")
+# `局长王明今日…` (from `市教育局局长王明今日…`): the verb pattern from its position word on.
+_VERB_TAIL = re.compile(rf"{people.POSITION_SUFFIX}{_VERB_NAME}")
+# Where a position word starts (`县长` in `县长王明…`); `常务副县长` also holds `县长` two characters later.
+_POSITION_WORD = re.compile(people.POSITION_SUFFIX)
+# The characters a position word starts with (every alternative of `people.POSITION_WORDS` starts with a literal).
+_POSITION_FIRST = frozenset(word[0] for word in people.POSITION_WORDS.split("|"))
 _VERB_HINT = re.compile(_ACTION_VERBS)
 # The end of a position word anywhere (`区委书记蔡红针对…`, `特首李家超致辞`, `行政长官崔世安于…`, `市长何雄所作`): the
 # name right after it is read by `_name_at`, which settles 2 or 3 characters by how the name recurs.
-_POSITION_END = re.compile(rf"(?:{people.POSITION_SUFFIX}|特首|总统|总理|主委|委员长|行政长官)[{SPACE}]{{0,2}}")
+_POSITION_END = re.compile(rf"(?:{people.POSITION_WORDS}|特首|总统|总理|主委|委员长|行政长官)[{SPACE}]{{0,2}}")
 # Words a person's name is followed by when the person speaks or acts (`岑浩辉首先代表…`, `金更华在讲话中…`).
-_SPEECH_VERBS = ("指出", "表示", "强调", "称", "说", "续指", "首先", "在讲话", "在会上", "在报告", "发表", "认为", "要求",
-                 "代表", "致辞", "讲话", "作了", "做了", "主持", "出席", "直言", "提出", "希望", "宣布", "所作", "作《", "作出")
+_SPEECH_VERBS = ("指出", "表示", "强调", "称", "说", "续指", "首先", "在讲话", "在会上", "在报告", "发表", "认为",
+                 "要求", "代表", "致辞", "讲话", "作了", "做了", "主持", "出席", "直言", "提出", "希望", "宣布",
+                 "所作", "作《", "作出")
 # Characters that end a 2-character name when they follow it (`李永在…` is 李永 + 在, `王建，…`).
 _AFTER_SHORT_NAME = set("在于对就向为和与及的是等、，,。；;：:（(（)）【】 \u3000同先女所作率")
 # Surnames that are far more often a conjunction or preposition right after a position word (`主任和其他…`).
@@ -100,10 +110,13 @@ _NAME_ONLY = re.compile(rf"^[{SPACE}]*(?P<name>{_SPACED})[{SPACE}]*$")
 
 # Stop list: spans that look like names but name nobody. `佚名`, `未知`, `本网`, `小编`, `管理员`…
 STOP_NAMES = frozenset(
-    ["佚名", "未知", "本网", "本站", "小编", "管理员", "网友", "匿名", "编辑", "责编", "本报", "本刊", "记者", "通讯员", "作者", "来源", "admin", "站长", "楼主", "游客", "会员", "用户", "官方", "综合", "转载", "原创", "整理"]
+    ["佚名", "未知", "本网", "本站", "小编", "管理员", "网友", "匿名", "编辑", "责编", "本报", "本刊", "记者", "通讯员",
+     "作者", "来源", "admin", "站长", "楼主", "游客", "会员", "用户", "官方", "综合", "转载", "原创", "整理"]
 )
 # Before a name: an editor or photographer role (`编辑：李斌`, `责编|陈梦莹`, `摄影 王五`): not an author.
-_NOT_AUTHOR_BEFORE = re.compile(r"(?:编辑|责编|编审|校对|审核|审校|摄影|摄像|图片|美编|监制|制作|排版|责任编辑)[^\n]{0,3}$")
+_NOT_AUTHOR_BEFORE = re.compile(
+    r"(?:编辑|责编|编审|校对|审核|审校|摄影|摄像|图片|美编|监制|制作|排版|责任编辑)[^\n]{0,3}$"
+)
 # After a name: a persona or photo credit (`李一老师`, `杨波/摄`, `王五摄`).
 _NOT_AUTHOR_AFTER = re.compile(rf"^[{SPACE}]*(?:老师|/摄|／摄|摄|供图|图\b|制图)")
 # An organisation word inside the span (`本刊编辑部`, `党支部`): `people.is_person_name` also rejects these.
@@ -146,8 +159,20 @@ def _position(text: str | None) -> str | None:
     if not text:
         return None
     text = people.join_name(text).strip("：:，,（(【[")
-    text = re.sub(r"^(?:本网讯|本报讯|讯|本报|本网|本台)", "", text)
+    text = _OUTLET_PREFIX.sub("", text)
     return text or None
+
+
+# An outlet's dateline word before a reporter's position (`本报讯记者`): not part of the position.
+_OUTLET_PREFIX = re.compile(r"^(?:本网讯|本报讯|讯|本报|本网|本台)")
+# What a position may not hold when read back from its end (`会上，县委书记` → 县委书记; `、` joins two posts).
+_NOT_IN_POSITION = re.compile(rf"[^{HAN}、]")
+
+
+@functools.lru_cache(maxsize=512)
+def _count(page: str, word: str) -> int:
+    """``page.count(word)``, remembered: the same names are counted after every position word of a page."""
+    return page.count(word)
 
 
 def _name_at(text: str, start: int, page: str) -> str | None:
@@ -160,9 +185,11 @@ def _name_at(text: str, start: int, page: str) -> str | None:
     '李永军'
     """
     extra = 1 if text[start:start + 2] in people.surnames() else 0
+    if not extra and text[start:start + 1] not in people.surnames():
+        return None  # neither form can be a name: both would start with this character, not a surname
     short, long = text[start:start + 2 + extra], text[start:start + 3 + extra]
     if (len(long) == len(short) + 1 and "\u4e00" <= long[-1] <= "\u9fff" and long[-1] not in _AFTER_SHORT_NAME
-            and page.count(long) >= page.count(short) and people.is_person_name(long)):
+            and people.is_person_name(long) and _count(page, long) >= _count(page, short)):
         return long
     return short if len(short) == 2 + extra and people.is_person_name(short) else None
 
@@ -204,6 +231,76 @@ def _speaking_count(name: str, page: str) -> int:
     return count
 
 
+def _position_word_starts(line: str) -> list[int]:
+    """Every index where a position word starts, overlapping ones included (`常务副县长`: 县长 two after 常务副…长).
+
+    >>> _position_word_starts("常务副县长王明、镇长李强")
+    [0, 3, 8]
+    """
+    starts = []
+    for match in _POSITION_WORD.finditer(line):
+        starts.append(match.start())
+        if match.end() - match.start() > 1:
+            starts.extend(at for at in range(match.start() + 1, match.end())
+                          if line[at] in _POSITION_FIRST and _POSITION_WORD.match(line, at))
+    return starts
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    """A pattern ``prefix + tail`` whose prefix is ``shortest``–``longest`` characters that ``allowed`` accepts."""
+
+    pattern: re.Pattern
+    tail: re.Pattern  # the pattern from its position word on, without groups
+    excluded: str  # characters the prefix may not hold ("" with ``han_only``)
+    han_only: bool
+    shortest: int
+    longest: int
+
+    def allowed(self, character: str) -> bool:
+        if self.han_only:
+            return "\u4e00" <= character <= "\u9fff"
+        return character not in self.excluded
+
+
+_SPEECH_ANCHORED = _Anchored(_POSITION_NAME_SPEECH, _SPEECH_TAIL, SPACE + "，。；,;:：", False, 1, 30)
+_VERB_ANCHORED = _Anchored(_POSITION_NAME_VERB, _VERB_TAIL, "", True, 0, 12)
+
+
+def _position_matches(anchored: _Anchored, line: str, starts: list[int]) -> list[re.Match]:
+    """Exactly ``anchored.pattern.finditer(line)``, tried only where a match can start.
+
+    A match starts ``shortest``–``longest`` allowed characters before a position word (``starts``) from which the
+    tail matches, and the pattern matches at every such index; so the leftmost of them at or after the previous
+    match's end is where ``finditer`` would find its next match, and ``pattern.match`` there returns the same
+    match (tests/test_authors_model.py compares the two on generated lines).
+
+    >>> [m["name"] for m in _position_matches(_VERB_ANCHORED, "会上，县委书记王明强调", [5])]
+    ['王明']
+    """
+    windows = []
+    for start in starts:
+        if not anchored.tail.match(line, start):
+            continue
+        low = start
+        while low > 0 and start - low < anchored.longest and anchored.allowed(line[low - 1]):
+            low -= 1
+        if low <= start - anchored.shortest:
+            windows.append((low, start - anchored.shortest))
+    found: list[re.Match] = []
+    at = 0
+    while True:
+        first = min((max(low, at) for low, high in windows if max(low, at) <= high), default=None)
+        if first is None:
+            return found
+        match = anchored.pattern.match(line, first)
+        if match is None:  # not expected (see above); stepping on keeps the result that of `finditer`
+            at = first + 1
+            continue
+        found.append(match)
+        at = match.end()
+
+
 def _line_candidates(index: int, line: str, top: bool, bottom: bool, page: str = "",
                      removed: bool = False) -> list[Candidate]:
     found: list[Candidate] = []
@@ -238,24 +335,24 @@ def _line_candidates(index: int, line: str, top: bool, bottom: bool, page: str =
         glued = people.split_glued_byline(line) if top else None
         if glued:
             add(glued[1].author, glued[1].position, "glued_byline", len(glued[0]), len(line.rstrip()))
-    if top and not removed and ("-" in line or "年" in line):  # a removed page header holds the site's name
+    if top and not removed and _YEAR.search(line):  # a removed page header holds the site's name
         for match in _NAME_DATE.finditer(line):
             group = "name" if match["name"] else "glued"
             start = match.start(group)
             # `贺词高建军2020-01-01`: a name glued after a heading word; `公文搜网 2021-…` is not one
             if start == 0 or not "\u4e00" <= line[start - 1] <= "\u9fff" or _SPEECH_WORD.search(line[start - 2:start]):
                 add(match[group], None, "name_date", start, match.end(group))
-    has_position = _POSITION_HINT.search(line) is not None
-    if has_position and ("在" in line or "于" in line) and _SPEECH_WORD.search(line):
-        for match in _POSITION_NAME_SPEECH.finditer(line):
+    starts = _position_word_starts(line)
+    if starts and ("在" in line or "于" in line) and _SPEECH_WORD.search(line):
+        for match in _position_matches(_SPEECH_ANCHORED, line, starts):
             add(match["name"], match["position"], "position_speech", match.start("name"), match.end("name"))
-    if has_position and _VERB_HINT.search(line):
-        for match in _POSITION_NAME_VERB.finditer(line):
+    if starts and _VERB_HINT.search(line):
+        for match in _position_matches(_VERB_ANCHORED, line, starts):
             add(match["name"], match["position"], "position_verb", match.start("name"), match.end("name"))
     for match in _POSITION_END.finditer(line):
         name = _name_at(line, match.end(), page or line)
         if name and not name.startswith(_SPEECH_VERBS):
-            head = re.split(rf"[^{HAN}、]", line[max(0, match.start() - 14):match.end()])[-1]
+            head = _NOT_IN_POSITION.split(line[max(0, match.start() - 14):match.end()])[-1]
             add(name, head, "position_name", match.end(), match.end() + len(name))
     if "(" in line or "（" in line:  # `(闻 泽)` closes a report; also a credit line kept above a caption
         match = _BRACKETED_NAME_LINE.match(line)
@@ -317,7 +414,7 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
     speech_page = float(bool(_SPEECH_WORD.search(head)))
     log_people = math.log1p(len({c.name for c in found}))
     has_reporter = any(c.kind in ("reporter", "filed_from") for c in found)
-    mentions = {c.name: text.count(c.name) for c in found}
+    mentions = {name: text.count(name) for name in {c.name for c in found}}
     top_mentions = max(mentions.values(), default=0)
     rows: dict[str, dict[str, float]] = {}
     for candidate in found:
@@ -397,7 +494,7 @@ class Model:
     threshold: float  # the default decision threshold (the stage config may override it)
 
     def probability(self, vector: tuple[float, ...]) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, vector))
+        z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -430,7 +527,7 @@ def save(model: Model, folder: Path) -> None:
 
 def load(folder: Path) -> Model:
     payload = json.loads((folder / "authors.json").read_text(encoding="utf-8"))
-    weights = dict(zip(payload["features"], payload["weights"]))
+    weights = dict(zip(payload["features"], payload["weights"], strict=True))
     return Model(tuple(weights.get(name, 0.0) for name in FEATURES), payload["bias"], payload["threshold"])
 
 
@@ -445,13 +542,21 @@ class Choice:
 
 
 _ONCE = math.log1p(1)
+# People listed by name (`王五、赵六等领导`, `张三、李四同志`): names no position word introduces, so no candidate
+# counts them; two or more surname-led names joined by `、` and closed by 等 or 同志.
+_LISTED_NAMES = re.compile(rf"(?:{_SURNAME()}[{HAN}]{{1,2}}、)+{_SURNAME()}[{HAN}]{{1,2}}(?:等|同志)")
 
 
-def _eligible(row: dict[str, float]) -> bool:
+def _eligible(row: dict[str, float], names_listed: bool = False) -> bool:
     """A person named only after a position word (`省委书记卫留成同志也…`) must also speak or act somewhere on the
-    page (`卫留成指出…`), or be named again, to be its speaker: an official mentioned once in passing is not."""
+    page (`卫留成指出…`), or be named again, to be its speaker: an official mentioned once in passing is not.
+    Unless that official is the only person a page that is no news report names (`…局长王明：…的讲话` whose
+    speech patterns miss the title, a speech reposted with `特首李家超` once): then the scorer decides. A news
+    report (`记者`, `讯` at the top) quotes officials it does not speak for; a page listing other people by name
+    (``names_listed``: `张三、李四等同志`) names more than one person even if only one is a candidate."""
     kinds = [key for key in row if key.startswith("kind=")]
-    return kinds != ["kind=position_name"] or row.get("log_speaking", 0.0) > 0.0 or row["log_mentions"] > _ONCE
+    return (kinds != ["kind=position_name"] or row.get("log_speaking", 0.0) > 0.0 or row["log_mentions"] > _ONCE
+            or (row["log_people"] <= _ONCE and not row["news_page"] and not names_listed))
 
 
 def choose(document: Document, model: Model, threshold: float | None = None) -> Choice | None:
@@ -460,8 +565,9 @@ def choose(document: Document, model: Model, threshold: float | None = None) -> 
     if not found:
         return None
     threshold = model.threshold if threshold is None else threshold
+    listed = _LISTED_NAMES.search(document.text) is not None
     scored = [(model.probability(vectorize(row)), -k, name) for k, (name, row) in enumerate(features(document, found))
-              if _eligible(row)]
+              if _eligible(row, listed)]
     if not scored:
         return None
     score, _, name = max(scored)  # ties: the person named first
