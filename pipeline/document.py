@@ -2,14 +2,20 @@
 
 A ``Document`` is immutable: a stage returns a new one made with ``dataclasses.replace`` (or
 ``Document.with_changes``), never edits its input. Unknown metadata is ``None``, never ``""``.
+
+``Document``'s column attributes are not written here: they are generated from ``pipeline.fields.FIELDS`` (one
+declaration per column: name, type, default), so a new column is declared once. Only the attributes that are
+not columns (``given_id``, ``removals``) and the methods are written here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from typing import Union
+
+from pipeline import fields
 
 
 @dataclass(frozen=True)
@@ -25,56 +31,10 @@ class Removal:
     text: str
 
 
-@dataclass(frozen=True)
-class Document:
-    """A document (or one article of a multi-article file) on its way through the stages."""
+class _DocumentMethods:
+    """What a ``Document`` computes and how it is copied; its attributes are declared below."""
 
-    # -- identity and provenance
-    source_file: str  # path relative to the input folder, with "/" separators
-    source_sha256: str  # hash of the input unit (file bytes, or the JSONL line) the document came from
-    text: str
-    article_index: int = 0
-    source_encoding: str | None = None
-    source_format: str = "text"  # "text" | "html" | "jsonl"
-    source_line: int | None = None  # 1-based line number for documents read from JSONL
-    url: str | None = None
-    given_id: str | None = None  # an "id" supplied by a JSONL record, kept for reference
-
-    # -- metadata
-    title: str | None = None
-    subtitle: str | None = None
-    author: str | None = None
-    author_position: str | None = None
-    speaker: str | None = None
-    province: str | None = None
-    city: str | None = None
-    county: str | None = None
-    region_code: str | None = None
-    published_at: str | None = None
-    event_date: str | None = None
-    category: str | None = None
-    source_site: str | None = None
-    series: str | None = None
-    editor_note: str | None = None
-    source_note: str | None = None
-
-    # -- script normalisation
-    original_script: str | None = None
-    chars_converted: int | None = None
-    script_conversion: str | None = None
-
-    # -- audit trail
-    raw_char_count: int | None = None  # characters after decoding, before any stage
-    removals: tuple[Removal, ...] = field(default_factory=tuple)
-
-    # -- quality signals (``pipeline.stages.quality``; None until the quality stage measures them, or when it is off)
-    cjk_share: float | None = None
-    punctuation_share: float | None = None
-    mean_line_length: float | None = None
-    mean_paragraph_length: float | None = None
-    repeated_line_ratio: float | None = None
-    repeated_ngram_ratio: float | None = None
-    removed_share: float | None = None
+    __slots__ = ()
 
     @property
     def id(self) -> str:
@@ -88,12 +48,52 @@ class Document:
         return f"{self.source_sha256[:24]}-{self.article_index}"
 
     def with_changes(self, **changes) -> "Document":
-        """A copy with ``changes`` applied (the input is left untouched)."""
+        """A copy with ``changes`` applied (the input is left untouched).
+
+        >>> Document(source_file="a.txt", source_sha256="0" * 64, text="x").with_changes(title="T").title
+        'T'
+        """
         return dataclasses.replace(self, **changes)
 
     def with_removals(self, removals) -> "Document":
         """A copy with ``removals`` appended to the audit trail."""
         return dataclasses.replace(self, removals=self.removals + tuple(removals))
+
+
+# Attributes of a document that are not output columns: the "id" a JSONL record supplied (kept for reference
+# only; the output id is the content id) and the removal trace (written to removals/, one row per removal).
+_NOT_COLUMNS = (
+    ("given_id", str | None, None),
+    ("removals", tuple[Removal, ...], field(default_factory=tuple)),
+)
+
+
+def document_class(columns) -> type:
+    """A frozen, keyword-only dataclass named ``Document`` with one attribute per column of ``columns`` (declared
+    ``Field``s, typed by ``fields.python_type`` and defaulted by ``fields.document_default``), then the attributes
+    that are not columns. ``Document`` below is this class for ``fields.document_fields()``; the tests build it
+    for a declaration with one more field.
+
+    >>> [f.name for f in dataclasses.fields(document_class(fields.document_fields()[:2]))]
+    ['source_file', 'article_index', 'given_id', 'removals']
+    """
+    specs = []
+    for column in columns:
+        default = fields.document_default(column)
+        spec = (column.name, fields.python_type(column))
+        specs.append(spec if default is MISSING else spec + (default,))
+    doc = ("A document (or one article of a multi-article file) on its way through the stages.\n\n"
+           "Its column attributes are those of ``pipeline.fields.document_fields()``; unknown metadata is None.")
+    cls = dataclasses.make_dataclass("Document", specs + list(_NOT_COLUMNS), bases=(_DocumentMethods,),
+                                     frozen=True, kw_only=True, namespace={"__doc__": doc})
+    cls.__module__ = __name__
+    return cls
+
+
+# The column attributes are generated from ``pipeline.fields.FIELDS`` (declare a column there, not here), in
+# output order; they are keyword-only, so no caller depends on that order. Bound at module level under its own
+# name, so a document pickles (process pools) like an instance of any class.
+Document = document_class(fields.document_fields())
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ derived from this table, never kept by hand beside it:
 - the README's "Columns of `documents`" table (``markdown_table``; ``python -m pipeline.fields README.md``
   rewrites it, ``tests/test_fields.py`` fails when it drifts).
 
+- the column attributes of ``pipeline.document.Document`` (every field not filled by ``"row"``), with the
+  in-memory type ``python_type`` gives and the default ``document_default`` gives.
+
 What it leaves alone: values. Nothing here reads or changes a document; a stage still sets the attribute of
 ``pipeline.document.Document`` it fills. It imports nothing from ``pipeline``, so every module may import it.
 """
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -67,14 +70,20 @@ class Field:
     # Position in the validation checks table (its column order is part of its bytes); None: not copied there
     # (no expectation reads the value; its type is still checked on the Parquet schema).
     checks_position: int | None = None
+    # Default of the ``Document`` attribute of a non-nullable field (None: no default, every document is built
+    # with it); a nullable field's attribute defaults to None (unknown).
+    default: object = None
 
 
-def _field(name, type_, nullable, description, filled_by, *flags, checks=None) -> Field:
-    return Field(name, type_, nullable, description, tuple(filled_by.split()), frozenset(flags), checks)
+def _field(name, type_, nullable, description, filled_by, *flags, checks=None, default=None) -> Field:
+    return Field(name, type_, nullable, description, tuple(filled_by.split()), frozenset(flags), checks, default)
 
 
 STRING, INT32, INT64, FLOAT64 = pa.string(), pa.int32(), pa.int64(), pa.float64()
 _PRECISIONS = " / ".join(DATE_PRECISIONS)
+# The Python type a column's value has on a ``Document``. Dates travel through the stages as the ISO text the
+# page stated ("2023-05-06" or "2023-05-06 09:30"); the row is where they become a timestamp plus a precision.
+PYTHON_TYPES: dict[pa.DataType, type] = {STRING: str, INT32: int, INT64: int, FLOAT64: float, DATE_TYPE: str}
 
 # The first columns are fixed by contract (users' queries depend on them); more columns may be added at the
 # end of a group. A change of a column's name or type is a schema change (``schema.SCHEMA_VERSION``).
@@ -86,7 +95,7 @@ FIELDS: tuple[Field, ...] = (
     _field("source_file", STRING, False, "path of the input file, relative to the input folder", "ingest",
            CATEGORICAL, checks=1),
     _field("article_index", INT32, False, "0, or the position of the article in a file that holds several",
-           "ingest metadata", checks=2),
+           "ingest metadata", checks=2, default=0),
     _field("title", STRING, True, "document title, Simplified, Chinese punctuation", "metadata",
            DEDUP_METADATA, RUNNING_TEXT, ONE_LINE),
     _field("subtitle", STRING, True, "second heading line, when there is one", "metadata",
@@ -132,7 +141,8 @@ FIELDS: tuple[Field, ...] = (
            DEDUP_METADATA, RUNNING_TEXT, PARAGRAPHS),
     _field("chars_converted", INT64, True, "characters changed by script conversion", "script", checks=15),
     _field("script_conversion", STRING, True, "OpenCC configuration used, or none", "script"),
-    _field("source_format", STRING, False, "text / html / jsonl / sogou", "ingest", CATEGORICAL, checks=12),
+    _field("source_format", STRING, False, "text / html / jsonl / sogou", "ingest", CATEGORICAL, checks=12,
+           default="text"),
     _field("source_line", INT64, True, "1-based line in a JSONL input", "ingest", checks=16),
     _field("url", STRING, True, "source URL when the input gave one", "ingest"),
     _field("source_sha256", STRING, False, "SHA-256 of the input unit", "ingest", checks=13),
@@ -161,8 +171,9 @@ FIELDS: tuple[Field, ...] = (
 BY_NAME = {field.name: field for field in FIELDS}
 
 
-def names(flag: str | None = None, *, filled_by: str | None = None) -> tuple[str, ...]:
-    """Names of the declared fields (in output order) that carry ``flag`` and/or are filled by ``filled_by``.
+def names(flag: str | None = None, *, filled_by: str | None = None,
+          declared: tuple[Field, ...] = FIELDS) -> tuple[str, ...]:
+    """Names of the ``declared`` fields (in output order) that carry ``flag`` and/or are filled by ``filled_by``.
 
     >>> names(PARAGRAPHS)
     ('editor_note', 'source_note')
@@ -173,8 +184,40 @@ def names(flag: str | None = None, *, filled_by: str | None = None) -> tuple[str
         raise ValueError(f"unknown flag {flag!r}; known: {sorted(FLAGS)}")
     if filled_by is not None and filled_by not in FILLERS:
         raise ValueError(f"unknown filler {filled_by!r}; known: {sorted(FILLERS)}")
-    return tuple(field.name for field in FIELDS
+    return tuple(field.name for field in declared
                  if (flag is None or flag in field.flags) and (filled_by is None or filled_by in field.filled_by))
+
+
+def document_fields(declared: tuple[Field, ...] = FIELDS) -> tuple[Field, ...]:
+    """The ``declared`` fields that are attributes of ``pipeline.document.Document``: all but those computed when
+    the output row is made (``"row"`` in ``filled_by``), in output order.
+
+    >>> [field.name for field in document_fields()][:3]
+    ['source_file', 'article_index', 'title']
+    """
+    return tuple(field for field in declared if "row" not in field.filled_by)
+
+
+def python_type(field: Field):
+    """The type of the field's ``Document`` attribute: ``PYTHON_TYPES`` of its Arrow type, ``| None`` when nullable.
+
+    >>> python_type(BY_NAME["published_at"]), python_type(BY_NAME["text"])
+    (str | None, <class 'str'>)
+    """
+    base = PYTHON_TYPES[field.type]
+    return base | None if field.nullable else base
+
+
+def document_default(field: Field) -> object:
+    """The default of the field's ``Document`` attribute: None when nullable, else ``field.default`` (MISSING
+    when that is None: no default, the reader must give it).
+
+    >>> document_default(BY_NAME["title"]), document_default(BY_NAME["source_format"])
+    (None, 'text')
+    """
+    if field.nullable:
+        return None
+    return MISSING if field.default is None else field.default
 
 
 def checks_columns() -> tuple[str, ...]:
@@ -192,6 +235,16 @@ def arrow_field(field: Field) -> pa.Field:
     return pa.field(field.name, field.type, nullable=field.nullable, metadata={"description": field.description})
 
 
+def arrow_schema(declared: tuple[Field, ...] = FIELDS) -> pa.Schema:
+    """The Arrow schema of the documents table: one field per ``declared`` field, in order
+    (``pipeline.schema.DOCUMENT_SCHEMA``).
+
+    >>> arrow_schema().names[:3]
+    ['id', 'source_file', 'article_index']
+    """
+    return pa.schema([arrow_field(field) for field in declared])
+
+
 # -- the README table --------------------------------------------------------------------------------------
 
 README_START = "<!-- columns: generated from pipeline/fields.py by `python -m pipeline.fields README.md` -->"
@@ -200,14 +253,14 @@ README_END = "<!-- end of columns -->"
 _README_SECTION = re.compile(re.escape(README_START) + r"\n(.*?)\n?" + re.escape(README_END), re.S)
 
 
-def markdown_table() -> str:
-    """The README's table of the documents columns: one row per declared field.
+def markdown_table(declared: tuple[Field, ...] = FIELDS) -> str:
+    """The README's table of the documents columns: one row per ``declared`` field.
 
     >>> markdown_table().splitlines()[10]
     '| `city` | string | metadata | prefecture-level city |'
     """
     rows = ["| column | type | filled by | meaning |", "|---|---|---|---|"]
-    for field in FIELDS:
+    for field in declared:
         description = field.description.replace("|", "\\|")
         type_name = "float64" if field.type == FLOAT64 else str(field.type)  # pyarrow prints float64 as "double"
         rows.append(f"| `{field.name}` | {type_name} | {', '.join(field.filled_by)} | {description} |")

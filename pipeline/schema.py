@@ -25,7 +25,7 @@ SCHEMA_VERSION = "2.0.0"
 # Every column of the documents table is declared once, in pipeline/fields.py (name, type, description, who
 # fills it); the schema, its Parquet field metadata and the column descriptions are derived from there.
 COLUMN_DESCRIPTIONS = {field.name: field.description for field in fields.FIELDS}
-DOCUMENT_SCHEMA = pa.schema([fields.arrow_field(field) for field in fields.FIELDS])
+DOCUMENT_SCHEMA = fields.arrow_schema()
 
 DOCUMENT_COLUMNS = tuple(DOCUMENT_SCHEMA.names)
 # The typed date columns and the precision column of each.
