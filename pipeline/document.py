@@ -32,7 +32,7 @@ class Removal:
 
 
 class _DocumentMethods:
-    """What a ``Document`` computes and how it is copied; its attributes are declared below."""
+    """What a ``Document`` computes and how it is copied; its attributes are made by ``document_class`` below."""
 
     __slots__ = ()
 

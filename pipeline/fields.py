@@ -92,6 +92,7 @@ FIELDS: tuple[Field, ...] = (
            "content id: hash of the source file's (or JSONL line's) content + article index; changes when the "
            "input's bytes change (documents are matched across builds by source_file + article_index + "
            "source_line)", "row", checks=0),
+    # source_file uses "/" separators on every platform; source_sha256 hashes the file's bytes, or the JSONL line.
     _field("source_file", STRING, False, "path of the input file, relative to the input folder", "ingest",
            CATEGORICAL, checks=1),
     _field("article_index", INT32, False, "0, or the position of the article in a file that holds several",

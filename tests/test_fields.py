@@ -4,6 +4,7 @@ declaration follows the code that fills the fields. Each test fails when the two
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from pipeline import fields, schema, validation
 from pipeline.corpus import dedup
-from pipeline.document import Document
+from pipeline.document import Document, document_class
 from pipeline.release import Version, _dataset_card
 from pipeline.stages import artifacts, metadata, punctuation, quality, script
 
@@ -29,10 +30,57 @@ def _source(module) -> str:
     return "\n".join(file.read_text(encoding="utf-8") for file in files)
 
 
+# A column declared the way the README's "Adding a field" section shows, for the tests below.
+KEYWORDS = fields.Field("keywords", pa.string(), True, "keywords the page lists (关键词), comma-separated",
+                        ("metadata",), frozenset({fields.DEDUP_METADATA, fields.RUNNING_TEXT}))
+
+
 def test_every_document_attribute_is_a_declared_column_and_back():
     attributes = {f.name for f in dataclasses.fields(Document)} - NOT_COLUMNS
     on_document = {f.name for f in fields.FIELDS if "row" not in f.filled_by}  # quality signals are on the record
     assert attributes == on_document, "declare the attribute in pipeline/fields.py (or mark who computes it)"
+    assert {f.name for f in dataclasses.fields(Document)} >= NOT_COLUMNS
+
+
+def test_document_attributes_have_the_declared_type_and_default():
+    attributes = {f.name: f for f in dataclasses.fields(Document)}
+    for field in fields.document_fields():
+        attribute = attributes[field.name]
+        assert attribute.type == fields.python_type(field), field.name
+        assert attribute.default == fields.document_default(field), field.name
+    # The ones a reader must always give, and the two non-nullable columns with a default.
+    assert [name for name, f in attributes.items() if f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING] == ["source_file", "text", "source_sha256"]
+    assert (attributes["article_index"].default, attributes["source_format"].default) == (0, "text")
+    assert attributes["published_at"].type == str | None  # a timestamp column, ISO text on the record
+
+
+def test_document_stays_a_frozen_keyword_only_picklable_record():
+    doc = Document(source_file="a.txt", source_sha256="ab" * 32, text="x", title="T")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        doc.title = "U"
+    with pytest.raises(TypeError):
+        Document("a.txt", "ab" * 32, "x")  # keyword-only: no caller depends on the attribute order
+    assert pickle.loads(pickle.dumps(doc)) == doc  # process pools pickle documents by class name
+    assert Document.__module__ == "pipeline.document" and Document.__qualname__ == "Document"
+    assert doc.with_changes(author="A") == dataclasses.replace(doc, author="A") and doc.author is None
+    assert doc.id == "abababababababababababab-0"
+
+
+def test_a_newly_declared_field_reaches_the_document_schema_table_and_lists():
+    """Builds the derived structures from the declaration plus one field (the module-level ones are built
+    from ``fields.FIELDS`` by the same functions, checked against it by the other tests)."""
+    declared = fields.FIELDS + (KEYWORDS,)
+    extended = document_class(fields.document_fields(declared))
+    doc = extended(source_file="a.txt", source_sha256="0" * 64, text="x")
+    assert doc.keywords is None and doc.with_changes(keywords="改革,发展").keywords == "改革,发展"
+    assert fields.arrow_schema(declared).field("keywords").metadata[b"description"] == KEYWORDS.description.encode()
+    assert fields.markdown_table(declared).splitlines()[-1].startswith("| `keywords` | string | metadata |")
+    assert "keywords" in fields.names(fields.DEDUP_METADATA, declared=declared)
+    assert "keywords" in fields.names(fields.RUNNING_TEXT, declared=declared)
+    assert "keywords" in fields.names(filled_by="metadata", declared=declared)
+    assert "keywords" not in fields.names(fields.ONE_LINE, declared=declared)
+    assert not hasattr(Document(source_file="a.txt", source_sha256="0" * 64, text="x"), "keywords")
 
 
 def test_declarations_are_well_formed():
@@ -71,6 +119,7 @@ def test_required_columns_reach_the_checks_table():
 def test_derived_lists_follow_the_declaration():
     declared = [f.name for f in fields.FIELDS]
     assert schema.DOCUMENT_SCHEMA.names == declared == list(schema.DOCUMENT_COLUMNS)
+    assert schema.DOCUMENT_SCHEMA.equals(fields.arrow_schema(), check_metadata=True)
     assert list(schema.COLUMN_DESCRIPTIONS) == declared
     for field in schema.DOCUMENT_SCHEMA:
         assert field.metadata[b"description"].decode() == fields.BY_NAME[field.name].description

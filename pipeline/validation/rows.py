@@ -16,7 +16,7 @@ from pipeline.validation import expectations as checks
 from pipeline.validation.checks_table import COPIED_COLUMNS, _date_text, _none_if_missing, check_columns_row  # noqa: F401
 from pipeline.validation.summary import _short
 
-# source_format values the ingest stage writes (pipeline/document.py).
+# source_format values the ingest stage writes (pipeline/readers; declared in pipeline/fields.py).
 SOURCE_FORMATS = ("text", "html", "jsonl", "sogou")
 
 # What source_sha256 holds: a SHA-256 digest in lower-case hex, e.g. "e3b0c442…b855" (64 digits).
