@@ -42,11 +42,33 @@ from pipeline.stages.metadata.title_text import (
 def _read_heading(article: _Article, removals: list[Removal], config: MetadataConfig,
                   hints: _PageHints = _PageHints(), ranker=None) -> None:
     """Title, subtitle and byline of an article's heading zone, by the rules; then the title ranker (when a
-    model is shipped or ``ranker`` is given) confirms the rules' title or replaces it (``_rank_title``)."""
+    model is shipped or ``ranker`` is given) confirms the rules' title or replaces it (``_rank_title``).
+    Steps, in order: lines above a headline printed twice, the heading scan, the title and subtitle lines, the
+    byline, the lines under the heading, the ranker, the title repeated further down."""
     lines = article.lines
-    indices = _nonblank(lines, 0, config.heading_zone_lines)
     used: set[int] = set()
-    heads: list[int] = []
+    indices = _above_repeated_title(lines, _nonblank(lines, 0, config.heading_zone_lines), removals, used, config,
+                                    hints)
+    heads, byline_index = _scan_heading(article, indices, removals, used, config, hints)
+    if heads:
+        heads = _take_title(article, heads, byline_index, removals, used)
+    if byline_index is not None:
+        removals.append(Removal("metadata.byline", lines[byline_index][0], lines[byline_index][1]))
+        used.add(byline_index)
+    if heads and article.byline is None and article.title:
+        _take_name_after_repeated_title(article, lines[heads[0]][1], _nonblank(lines, heads[-1] + 1, 1), removals)
+    _read_under_heading(article, heads, removals, used)
+    ranker = ranker or _title_model(config)
+    if ranker is not None:
+        heads = _rank_title(article, ranker, removals, used, heads, config, hints)
+    _drop_repeated_title(article, heads, removals, used, config)
+    article.lines = [(n, t) for k, (n, t) in enumerate(lines) if k not in used]
+
+
+def _above_repeated_title(lines: list[tuple[int, str]], indices: list[int], removals: list[Removal], used: set[int],
+                          config: MetadataConfig, hints: _PageHints) -> list[int]:
+    """The heading-zone ``indices`` from a headline the page printed twice on; the short lines above it go as
+    ``metadata.above_title``."""
     # a headline the page printed twice is the title: lines above it (column, advert) are not
     anchor = next((p for p, i in enumerate(indices) if _collapse(lines[i][1]) in hints.repeated_titles),
                   None) if hints.repeated_titles else None
@@ -56,6 +78,15 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
                 removals.append(Removal("metadata.above_title", lines[i][0], lines[i][1]))
                 used.add(i)
         indices = indices[anchor:]
+    return indices
+
+
+def _scan_heading(article: _Article, indices: list[int], removals: list[Removal], used: set[int],
+                  config: MetadataConfig, hints: _PageHints) -> tuple[list[int], int | None]:
+    """The heading lines (title, then subtitle) and the byline line of the heading zone; column labels, a topic
+    header and an organisation byline met on the way go to ``removals``; a byline read sets ``article.byline``."""
+    lines = article.lines
+    heads: list[int] = []
     byline_index = None
     for position, i in enumerate(indices):
         text = lines[i][1]
@@ -109,50 +140,58 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
             heads = []  # a column label above a breadcrumb is not the title (社会广角 / 当前位置: >)
             continue
         break  # body text starts
-    if heads:
-        title_index = heads[0]
-        raw_title = lines[title_index][1]
-        content_title = _CONTENT_TITLE.match(raw_title)
-        if content_title:
-            raw_title = content_title["title"]
-        joined = _joined_document_title(lines, title_index)
-        if joined:
-            raw_title = joined[0]
-            for k in joined[1][1:]:
-                removals.append(Removal("metadata.title", lines[k][0], lines[k][1]))
-                used.add(k)
-            heads = [title_index]
-        glued = people.split_glued_byline(raw_title)
-        if glued and byline_index is None:
+    return heads, byline_index
+
+
+def _take_title(article: _Article, heads: list[int], byline_index: int | None, removals: list[Removal],
+                used: set[int]) -> list[int]:
+    """Title (a wrapped official title joined, a glued byline cut off) and subtitle from the heading lines;
+    returns the heads the rest of ``_read_heading`` uses."""
+    lines = article.lines
+    title_index = heads[0]
+    raw_title = lines[title_index][1]
+    content_title = _CONTENT_TITLE.match(raw_title)
+    if content_title:
+        raw_title = content_title["title"]
+    joined = _joined_document_title(lines, title_index)
+    if joined:
+        raw_title = joined[0]
+        for k in joined[1][1:]:
+            removals.append(Removal("metadata.title", lines[k][0], lines[k][1]))
+            used.add(k)
+        heads = [title_index]
+    glued = people.split_glued_byline(raw_title)
+    if glued and byline_index is None:
+        head_text, article.byline = glued
+        removals.append(Removal("metadata.byline", lines[title_index][0], raw_title[len(head_text):].strip(SPACE)))
+        raw_title = head_text
+    article.title = clean_title(raw_title)
+    removals.append(Removal("metadata.title", lines[title_index][0], lines[title_index][1]))
+    used.add(title_index)
+    if len(heads) > 1:
+        second = heads[1]
+        text = lines[second][1]
+        follows = _nonblank(lines, second + 1, 1)
+        next_line = lines[follows[0]][1] if follows else ""
+        glued = people.split_glued_byline(text) if article.byline is None else None
+        if _collapse(text) == _collapse(lines[title_index][1]):
+            removals.append(Removal("metadata.title", lines[second][0], text))
+            used.add(second)
+        elif glued:
+            # `2022年…工作报告市城管局党组书记、局长  杜  宇`: the heading stays, the byline goes
             head_text, article.byline = glued
-            removals.append(Removal("metadata.byline", lines[title_index][0], raw_title[len(head_text):].strip(SPACE)))
-            raw_title = head_text
-        article.title = clean_title(raw_title)
-        removals.append(Removal("metadata.title", lines[title_index][0], lines[title_index][1]))
-        used.add(title_index)
-        if len(heads) > 1:
-            second = heads[1]
-            text = lines[second][1]
-            follows = _nonblank(lines, second + 1, 1)
-            next_line = lines[follows[0]][1] if follows else ""
-            glued = people.split_glued_byline(text) if article.byline is None else None
-            if _collapse(text) == _collapse(lines[title_index][1]):
-                removals.append(Removal("metadata.title", lines[second][0], text))
-                used.add(second)
-            elif glued:
-                # `2022年…工作报告市城管局党组书记、局长  杜  宇`: the heading stays, the byline goes
-                head_text, article.byline = glued
-                removals.append(Removal("metadata.byline", lines[second][0], text[len(head_text):].strip(SPACE)))
-                lines[second] = (lines[second][0], head_text)
-            elif byline_index is not None or _DATE_LINE.match(_collapse(next_line)) or text.lstrip(SPACE).startswith(("——", "--")):
-                article.subtitle = clean_title(text.lstrip(SPACE).lstrip("—-"))
-                removals.append(Removal("metadata.subtitle", lines[second][0], text))
-                used.add(second)
-    if byline_index is not None:
-        removals.append(Removal("metadata.byline", lines[byline_index][0], lines[byline_index][1]))
-        used.add(byline_index)
-    if heads and article.byline is None and article.title:
-        _take_name_after_repeated_title(article, lines[heads[0]][1], _nonblank(lines, heads[-1] + 1, 1), removals)
+            removals.append(Removal("metadata.byline", lines[second][0], text[len(head_text):].strip(SPACE)))
+            lines[second] = (lines[second][0], head_text)
+        elif byline_index is not None or _DATE_LINE.match(_collapse(next_line)) or text.lstrip(SPACE).startswith(("——", "--")):
+            article.subtitle = clean_title(text.lstrip(SPACE).lstrip("—-"))
+            removals.append(Removal("metadata.subtitle", lines[second][0], text))
+            used.add(second)
+    return heads
+
+
+def _read_under_heading(article: _Article, heads: list[int], removals: list[Removal], used: set[int]) -> None:
+    """A date or occasion line and a name-only byline right under the heading."""
+    lines = article.lines
     # date or occasion line and a name-only byline right under the heading (017: 日期在…会议上 / 栗 俊 昌)
     after = _nonblank(lines, (max(used | set(heads)) + 1) if used or heads else 0, 3)
     for i in after:
@@ -171,9 +210,12 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
             removals.append(Removal("metadata.byline", lines[i][0], lines[i][1]))
             used.add(i)
         break
-    ranker = ranker or _title_model(config)
-    if ranker is not None:
-        heads = _rank_title(article, ranker, removals, used, heads, config, hints)
+
+
+def _drop_repeated_title(article: _Article, heads: list[int], removals: list[Removal], used: set[int],
+                         config: MetadataConfig) -> None:
+    """The title printed again further down the heading zone goes too."""
+    lines = article.lines
     # the title repeated further down (范文 pages: title / time / 导语 / title again)
     if article.title:
         for i in _nonblank(lines, 0, config.heading_zone_lines + 4):
@@ -181,7 +223,6 @@ def _read_heading(article: _Article, removals: list[Removal], config: MetadataCo
                     and clean_title(lines[i][1]) == article.title):
                 removals.append(Removal("metadata.title", lines[i][0], lines[i][1]))
                 used.add(i)
-    article.lines = [(n, t) for k, (n, t) in enumerate(lines) if k not in used]
 
 
 
