@@ -59,10 +59,36 @@ def _learned_choice(doc: Document, config: MetadataConfig):
 
 def _finish(doc: Document, article: _Article, index: int, removals: list[Removal], config: MetadataConfig,
             learned=None) -> Document:
-    body_lines = [t for _n, t in article.lines]
+    """The document of one article: fallback title, source note, author and speaker, dates and region (a step
+    each, below); the lines read into fields leave the text."""
     changes: dict = {"article_index": index}
     removal_texts = [r.text for r in doc.removals]
+    title = _fallback_title(doc, article, removals, removal_texts, config)
+    if title and doc.title is None:
+        changes["title"] = title
+    if article.subtitle and doc.subtitle is None:
+        changes["subtitle"] = article.subtitle
+    note = _take_source_note(article, removals)
+    if note and doc.source_note is None:
+        changes["source_note"] = note.strip("()（）")
+    speech = _author_and_speaker(doc, article, removals, config, note, learned, changes)
+    body_lines = [t for _n, t in article.lines]
+    if doc.published_at is None:
+        changes.update(_dates(doc, article, speech, removal_texts + body_lines[: config.heading_zone_lines], config))
+    region = _region(doc, article, body_lines, config)
+    if doc.province is None and doc.city is None and doc.county is None:
+        changes.update(province=region.province, city=region.city, county=region.county, region_code=region.region_code)
 
+    text = "\n".join(body_lines).strip("\n")
+    # one copy: the same as with_changes(...).with_removals(removals)
+    return doc.with_changes(text=text, removals=doc.removals + tuple(removals), **changes)
+
+
+def _fallback_title(doc: Document, article: _Article, removals: list[Removal], removal_texts: list[str],
+                    config: MetadataConfig) -> str | None:
+    """The heading's title, else (when the ranker did not decide) a template sentence's or a collect link's topic;
+    a title cut with an ellipsis is completed from ``原标题``."""
+    body_lines = [t for _n, t in article.lines]
     title = article.title
     if title is None and not article.title_ranked:
         for text in [r.text for r in doc.removals if r.rule.endswith("template_sentence")] + body_lines[:2]:
@@ -83,12 +109,11 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
                 break
     if title and _TRUNCATED_TITLE.search(title):
         title = _completed_title(title, body_lines[: config.heading_zone_lines]) or title
-    if title and doc.title is None:
-        changes["title"] = title
-    if article.subtitle and doc.subtitle is None:
-        changes["subtitle"] = article.subtitle
+    return title
 
-    # source note: a closing bracketed line
+
+def _take_source_note(article: _Article, removals: list[Removal]) -> str | None:
+    """A closing bracketed source note (（根据…讲话整理）), taken out of the article's lines."""
     note = None
     for k in range(len(article.lines) - 1, max(-1, len(article.lines) - 4), -1):
         text = article.lines[k][1].strip(SPACE)
@@ -97,12 +122,15 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
             removals.append(Removal("metadata.source_note", article.lines[k][0], article.lines[k][1]))
             article.lines.pop(k)
             break
+    return note
+
+
+def _author_and_speaker(doc: Document, article: _Article, removals: list[Removal], config: MetadataConfig,
+                        note: str | None, learned, changes: dict):
+    """Author (byline, reporter tag, writer credit, transcript intro, closing credit, speech note; then the
+    author scorer) and speaker into ``changes``; returns the speech note read (its date is the event date)."""
     body_lines = [t for _n, t in article.lines]
     body = "\n".join(body_lines)
-    if note and doc.source_note is None:
-        changes["source_note"] = note.strip("()（）")
-
-    # author
     byline = article.byline
     speech = people.parse_speech_note(note or "") or people.parse_speech_note("\n".join(body_lines[-5:]))
     if byline is None:
@@ -144,22 +172,29 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
             changes.update(author=byline.author, author_position=byline.position)
     if speaker and doc.speaker is None:
         changes["speaker"] = speaker
+    return speech
 
-    # dates
-    if doc.published_at is None:
-        published = None
-        for text in removal_texts + body_lines[: config.heading_zone_lines]:
-            if len(text) <= config.page_time_line_chars:
-                published = page_time(text) or issue_date(text)
-                if published:
-                    break
-        event = chinese_date(speech.date) if speech and speech.date else None
-        heading = chinese_date(article.heading_date) if article.heading_date else None
-        changes["published_at"] = published or heading
-        if doc.event_date is None and (event or heading):
-            changes["event_date"] = event or heading
 
-    # region
+def _dates(doc: Document, article: _Article, speech, texts: list[str], config: MetadataConfig) -> dict:
+    """``published_at`` (page time or issue date among ``texts``, else the heading date) and ``event_date``."""
+    changes: dict = {}
+    published = None
+    for text in texts:
+        if len(text) <= config.page_time_line_chars:
+            published = page_time(text) or issue_date(text)
+            if published:
+                break
+    event = chinese_date(speech.date) if speech and speech.date else None
+    heading = chinese_date(article.heading_date) if article.heading_date else None
+    changes["published_at"] = published or heading
+    if doc.event_date is None and (event or heading):
+        changes["event_date"] = event or heading
+    return changes
+
+
+def _region(doc: Document, article: _Article, body_lines: list[str], config: MetadataConfig) -> regions.Region:
+    """The document's region from its evidence; the page structure's weak evidence when nothing else names one."""
+    body = "\n".join(body_lines)
     segments = _region_segments(doc, article, body_lines, config)
     found_by_segment = regions.evidence_by_segment(segments)
     evidence = [item for found in found_by_segment for item in found]
@@ -176,9 +211,4 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
         if weak:  # nothing in the document names a locale: the page's breadcrumb, site name or publisher may
             region = regions.resolve_region(weak, confirmed, min_share=config.region_min_share,
                                             min_weight=config.region_min_weight, strong_weight=config.title_weight)
-    if doc.province is None and doc.city is None and doc.county is None:
-        changes.update(province=region.province, city=region.city, county=region.county, region_code=region.region_code)
-
-    text = "\n".join(body_lines).strip("\n")
-    # one copy: the same as with_changes(...).with_removals(removals)
-    return doc.with_changes(text=text, removals=doc.removals + tuple(removals), **changes)
+    return region
