@@ -65,10 +65,13 @@ def extract_metadata(doc: Document, config: MetadataConfig) -> Document | list[D
     """Split ``doc`` into its articles and fill title/subtitle/author/region/date fields.
 
     >>> doc = Document(source_file="a.txt", source_sha256="0" * 64,
-    ...                text="争创一流工作业绩 推动定安科学发展\\n\\n中共定安县委副书记 张忠惠\\n\\n我县全面启动创先争优活动。")
+    ...                text="争创一流工作业绩 推动定安科学发展\\n\\n中共定安县委副书记 张忠惠\\n\\n"
+    ...                     "我县全面启动创先争优活动。")
     >>> out = extract_metadata(doc, MetadataConfig())
-    >>> out.title, out.author, out.author_position, out.province, out.city, out.county, out.text
-    ('争创一流工作业绩 推动定安科学发展', '张忠惠', '中共定安县委副书记', '海南省', None, '定安县', '我县全面启动创先争优活动。')
+    >>> out.title, out.author, out.author_position, out.province, out.city, out.county
+    ('争创一流工作业绩 推动定安科学发展', '张忠惠', '中共定安县委副书记', '海南省', None, '定安县')
+    >>> out.text
+    '我县全面启动创先争优活动。'
     """
     lines = list(enumerate(doc.text.split("\n")))
     articles = _split_articles(lines)
@@ -79,6 +82,6 @@ def extract_metadata(doc: Document, config: MetadataConfig) -> Document | list[D
         _read_heading(article, removals, config, hints)
         # one article: the author scorer reads the whole page (a multi-article file keeps its byline rules)
         learned = _learned_choice(doc, config) if len(articles) == 1 else None
-        results.append(_finish(doc, article, doc.article_index + index if len(articles) == 1 else index, removals, config,
-                               learned))
+        number = doc.article_index + index if len(articles) == 1 else index
+        results.append(_finish(doc, article, number, removals, config, learned))
     return results[0] if len(results) == 1 else results

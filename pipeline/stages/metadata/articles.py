@@ -75,7 +75,8 @@ class _PageHints:
 
     labels: frozenset[str] = frozenset()  # breadcrumb/header parts and the category (社会广角, 焦点新闻)
     repeated_titles: frozenset[str] = frozenset()  # headlines the page printed twice (artifacts.repeated_title)
-    removals: tuple[Removal, ...] = ()  # what earlier stages removed (breadcrumbs, template sentences): title candidates
+    # what earlier stages removed (breadcrumbs, template sentences): title candidates
+    removals: tuple[Removal, ...] = ()
     is_html: bool = False  # an HTML page's first line is its <title>/<h1> headline (pipeline.readers.formats)
 
 

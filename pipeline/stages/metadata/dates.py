@@ -34,8 +34,10 @@ def _iso_date(year: str, month: str, day: str) -> str | None:
 def page_time(text: str) -> str | None:
     """An ISO date from a stated page time.
 
-    >>> page_time("时间:2022-11-24 08:47:00"), page_time("发布日期:103年1月1日"), page_time("2020-05-27 08:34:55来源: 遂昌新闻网")
-    ('2022-11-24', '2014-01-01', '2020-05-27')
+    >>> page_time("时间:2022-11-24 08:47:00"), page_time("发布日期:103年1月1日")
+    ('2022-11-24', '2014-01-01')
+    >>> page_time("2020-05-27 08:34:55来源: 遂昌新闻网")
+    '2020-05-27'
     """
     folded = _width_fold(text)
     labelled = _PUBLISH_LABEL.search(folded)  # `更新于 … • 发布于 …`: the publish time wins

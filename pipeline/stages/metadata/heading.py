@@ -39,8 +39,12 @@ from pipeline.stages.metadata.title_text import (
 )
 
 
+# A page with no hints (the default of ``_read_heading``): frozen, so one instance serves every call.
+_NO_HINTS = _PageHints()
+
+
 def _read_heading(article: _Article, removals: list[Removal], config: MetadataConfig,
-                  hints: _PageHints = _PageHints(), ranker=None) -> None:
+                  hints: _PageHints = _NO_HINTS, ranker=None) -> None:
     """Title, subtitle and byline of an article's heading zone, by the rules; then the title ranker (when a
     model is shipped or ``ranker`` is given) confirms the rules' title or replaces it (``_rank_title``).
     Steps, in order: lines above a headline printed twice, the heading scan, the title and subtitle lines, the
@@ -126,7 +130,8 @@ def _scan_heading(article: _Article, indices: list[int], removals: list[Removal]
                 heads = [i]  # the occasion line stays in the text; the next heading is the title
                 continue
             if (heads and len(heads) == 1 and _TOPIC_SEPARATOR.search(lines[heads[0]][1])
-                    and not _TOPIC_SEPARATOR.search(text) and not _DOCUMENT_TITLE.search(_collapse(lines[heads[0]][1]))):
+                    and not _TOPIC_SEPARATOR.search(text)
+                    and not _DOCUMENT_TITLE.search(_collapse(lines[heads[0]][1]))):
                 removals.append(Removal("metadata.column_label", lines[heads[0]][0], lines[heads[0]][1]))
                 used.add(heads[0])
                 heads = [i]  # `迎接新的特首 - 曾荫权` / `政府就…谈话内容`: a topic header above the headline
@@ -182,7 +187,8 @@ def _take_title(article: _Article, heads: list[int], byline_index: int | None, r
             head_text, article.byline = glued
             removals.append(Removal("metadata.byline", lines[second][0], text[len(head_text):].strip(SPACE)))
             lines[second] = (lines[second][0], head_text)
-        elif byline_index is not None or _DATE_LINE.match(_collapse(next_line)) or text.lstrip(SPACE).startswith(("——", "--")):
+        elif (byline_index is not None or _DATE_LINE.match(_collapse(next_line))
+              or text.lstrip(SPACE).startswith(("——", "--"))):
             article.subtitle = clean_title(text.lstrip(SPACE).lstrip("—-"))
             removals.append(Removal("metadata.subtitle", lines[second][0], text))
             used.add(second)
@@ -201,7 +207,8 @@ def _read_under_heading(article: _Article, heads: list[int], removals: list[Remo
             article.heading_date = date["date"]
             article.heading_line = text
             continue
-        if article.byline is None and heads and (people.parse_byline_line(lines[i][1]) or people.is_plain_name_line(lines[i][1])):
+        if article.byline is None and heads and (people.parse_byline_line(lines[i][1])
+                                                 or people.is_plain_name_line(lines[i][1])):
             parsed = people.parse_byline_line(lines[i][1])
             article.byline = parsed or people.Byline(people.is_plain_name_line(lines[i][1]), None)
             removals.append(Removal("metadata.byline", lines[i][0], lines[i][1]))

@@ -22,7 +22,8 @@ _CHROME = re.compile(
     r"分享到|打印|字号|https?://|www\.|\.com|ICP|版权|Copyright|©|第[A-Z]?\d{1,3}版"
 )
 # Date-only or occasion lines under a heading: `(2019年3月31日)`, `2019年3月2日在浮山县…会议上`.
-# Also an adoption line under a resolution's title: `（2007年6月29日第十届全国人民代表大会常务委员会第二十八次会议通过）`.
+# Also an adoption line under a resolution's title:
+# `（2007年6月29日第十届全国人民代表大会常务委员会第二十八次会议通过）`.
 _DATE_LINE = re.compile(
     r"^[(（]?[—\-]*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)[)）]?"
     r"(?:在.{0,60}上|[^()（）。，,]{0,60}?(?:通过|批准|修订|修正|公布|印发))?[)）]?$"
@@ -79,12 +80,16 @@ _FOOTER_LINE = re.compile(
 )
 # Every alternative of _FOOTER_LINE holds one of these literally: a line with none of them is not a footer
 # (one search for the literal alternation is ~5x cheaper than _FOOTER_LINE, ~2.5x cheaper than 12 `in` tests).
-_FOOTER_MARKERS = ("摄", "版权", "Copyright", "ICP", "备案", "地址", "电话", "邮箱", "主办", "承办", "技术支持", "网络支持")
+_FOOTER_MARKERS = (
+    "摄", "版权", "Copyright", "ICP", "备案", "地址", "电话", "邮箱", "主办", "承办", "技术支持", "网络支持",
+)
 _FOOTER_MARKER = re.compile("|".join(map(re.escape, _FOOTER_MARKERS)))
 # The place a reporter files from, at the end of a reporter tag: `记者刘秀敏/台北报导`,
 # `记者吴文隆、廖瑞铭台南报导`, `本报北京5月3日电`. The place is the last one right before 报导/报道/电.
 # The day alone is common too: `中央社记者叶素萍台北10日电` (CNA), `新华社北京10日电`.
-_REPORTED_FROM = re.compile(rf"(?P<head>[^\n]{{0,30}}?)(?:(?:\d{{1,2}}月)?\d{{1,2}}日)?(?:报导|报道|电)(?:[】\])）{SPACE}]|$)")
+_REPORTED_FROM = re.compile(
+    rf"(?P<head>[^\n]{{0,30}}?)(?:(?:\d{{1,2}}月)?\d{{1,2}}日)?(?:报导|报道|电)(?:[】\])）{SPACE}]|$)"
+)
 # The article's own source line, removed by the artifacts stage: `时间:… 来源:荣成市融媒体中心 浏览次数:`.
 _SOURCE_LABEL = re.compile(r"(?:来源|来源于|稿源)[:：|]\s*(?P<source>[^\s|]{2,20})")
 # Page structure that names the site's own place, read only when the document itself names no locale (weak
@@ -92,8 +97,8 @@ _SOURCE_LABEL = re.compile(r"(?:来源|来源于|稿源)[:：|]\s*(?P<source>[^\
 # (`…开幕_海口网`), the publisher cell of a government disclosure table (`发 布 机 构: | 沂水县沙沟镇 |`; its
 # labels are often letter-spaced). Footers, copyright, ICP and contact lines are never read: a host's address is
 # not the locale of what it hosts (the dev set's 民权县, 淳安县 and 太原 footers).
-# A nav row is read only as a path (`首页 >> 新闻动态 >> 牟定动态`, `首页 / 宿城区 / 正文`): a lone menu item is a link to
-# anything, a sponsor or another county's office (`云林县政府文化观光处` in a 嘉义县 news site's menu).
+# A nav row is read only as a path (`首页 >> 新闻动态 >> 牟定动态`, `首页 / 宿城区 / 正文`): a lone menu item
+# is a link to anything, a sponsor or another county's office (`云林县政府文化观光处` in a 嘉义县 news site's menu).
 _BREADCRUMB_PATH = re.compile(rf"[{SPACE}]*(?:>+|»|/|-|当前位置|您的位置)[{SPACE}]*")
 _PUBLISHER_LABEL = re.compile(
     rf"(?:发[{SPACE}]*布[{SPACE}]*机[{SPACE}]*构|发文机关|发布单位)[{SPACE}]*[:：][{SPACE}|]*(?P<publisher>[^{SPACE}|]{{2,20}})"

@@ -128,7 +128,7 @@ def _only_one_body_paragraph(segments: list[tuple[str, float]], found_by_segment
         return ((d.province if d.province != "台湾省" else None) == region.province
                 and (region.province is not None or d.name in (region.city, region.county) or d.city == region.city))
 
-    for (text, weight), evidence in zip(segments, found_by_segment):
+    for (text, weight), evidence in zip(segments, found_by_segment, strict=True):
         # a weak short name elsewhere (`惠民`, `同心`: ordinary words too) is no other place named in the paragraph
         found = [d for item in evidence for d in item.match.divisions
                  if not regions.is_weak_evidence(item, config.title_weight) or is_inside(d)]

@@ -40,7 +40,8 @@ def _rank_title(article: _Article, ranker, removals: list[Removal], used: set[in
     best, score = ranker.choose(found)
     article.title_ranked = True
     agrees = best is not None and titles.title_key(best.text) == page.rules_title
-    chosen = best if best is not None and score >= (config.title_rules_min_score if agrees else config.title_min_score) else None
+    threshold = config.title_rules_min_score if agrees else config.title_min_score
+    chosen = best if best is not None and score >= threshold else None
     if chosen is not None and agrees:
         return heads
     numbers = {lines[k][0]: k for k in used}

@@ -232,7 +232,8 @@ class Gazetteer:
                           if stem[-k:] in self.by_name and stem[-1] in "省市县区州盟旗"), None)
         if not found:
             return None
-        top = min(_LEVELS.index(d.level) for d in found)  # an outlet is named after the larger unit (中山市, not 中山区)
+        # an outlet is named after the larger unit (中山市, not 中山区)
+        top = min(_LEVELS.index(d.level) for d in found)
         found = [d for d in found if _LEVELS.index(d.level) == top]
         return found[0].name if len(found) == 1 else None
 
@@ -538,11 +539,12 @@ def _supported(evidence: list[Evidence], strong_weight: float,
     county-level city: `介休`, `通城`, `仪征`, `禄劝` named twice or more) supports itself.
     """
     weak = [is_weak_evidence(item, strong_weight) for item in evidence]
-    provinces = {d.province for item, is_weak in zip(evidence, weak) if not is_weak for d in item.match.divisions}
+    provinces = {d.province for item, is_weak in zip(evidence, weak, strict=True) if not is_weak
+                 for d in item.match.divisions}
     full_names = {d.code for item in evidence if item.match.kind == "name" for d in item.match.divisions}
-    repeated = Counter(item.match.surface for item, is_weak in zip(evidence, weak) if is_weak)
+    repeated = Counter(item.match.surface for item, is_weak in zip(evidence, weak, strict=True) if is_weak)
     kept = []
-    for item, is_weak in zip(evidence, weak):
+    for item, is_weak in zip(evidence, weak, strict=True):
         if not is_weak:
             kept.append(item)
             continue
@@ -556,7 +558,8 @@ def _supported(evidence: list[Evidence], strong_weight: float,
 
 
 def _self_named(division: Division, confirmed_levels: frozenset[str]) -> bool:
-    """Whether the text's self-reference names ``division``'s level (我县 for a county, 我市 for a county-level city)."""
+    """Whether the text's self-reference names ``division``'s level (我县 for a county, 我市 for a county-level
+    city)."""
     return "county" in confirmed_levels or ("city" in confirmed_levels and division.name.endswith("市"))
 
 

@@ -112,8 +112,10 @@ def _may_repeat(line: str, title: str) -> bool:
     ``clean_title`` only collapses space runs and cuts a head and a tail, so each space-free part of the title
     is a substring of the line itself (a cheap test before cleaning every long body line of the heading zone).
 
-    >>> _may_repeat("安全生产  警钟长鸣【通用三篇】", "安全生产 警钟长鸣"), _may_repeat("同志们：今天我们召开会议", "安全生产")
-    (True, False)
+    >>> _may_repeat("安全生产  警钟长鸣【通用三篇】", "安全生产 警钟长鸣")
+    True
+    >>> _may_repeat("同志们：今天我们召开会议", "安全生产")
+    False
     """
     if "•" in line or "・" in line:
         line = _HAN_BULLET.sub("·", line)
@@ -124,7 +126,8 @@ def _may_repeat(line: str, title: str) -> bool:
 def is_long_title(line: str, max_chars: int = 100) -> bool:
     """A long heading with no punctuation at all (a thread title with spaces between its phrases).
 
-    >>> is_long_title("赖清德总统伉俪偕同萧美琴副总统 在台南福尔摩沙游艇酒店以国晏款待 各国贵宾 感谢大家远道而来 带给台湾人民坚定的友谊")
+    >>> is_long_title("赖清德总统伉俪偕同萧美琴副总统 在台南福尔摩沙游艇酒店以国晏款待 各国贵宾 "
+    ...               "感谢大家远道而来 带给台湾人民坚定的友谊")
     True
     >>> is_long_title("今年安全生产月的主题是安全责任重在落实 一起起安全生产事故在不停地呼唤着我们的责任，血的教训")
     False
@@ -158,8 +161,10 @@ def _spaced_prefix_end(text: str, heading: str) -> int | None:
     Same as matching ``[SPACE]*`` + the heading with each space as ``[SPACE]+``, without compiling a pattern per
     document (each heading is a new pattern, and compiling it cost more than the rest of the stage).
 
-    >>> _spaced_prefix_end("  安全生产  警钟长鸣   王新平", "安全生产 警钟长鸣"), _spaced_prefix_end("安全 生产", "安全生产")
-    (12, None)
+    >>> _spaced_prefix_end("  安全生产  警钟长鸣   王新平", "安全生产 警钟长鸣")
+    12
+    >>> _spaced_prefix_end("安全 生产", "安全生产") is None
+    True
     """
     if not heading:
         return 0  # `[SPACE]*` then the name's own `[SPACE]+`
@@ -180,7 +185,8 @@ def _spaced_prefix_end(text: str, heading: str) -> int | None:
 def _completed_title(truncated: str, lines: list[str]) -> str | None:
     """The full title a page quotes (`本文原标题：《…》`) when the heading was cut with an ellipsis.
 
-    >>> _completed_title("定了！南沙邮轮母港即将开通！地铁直达+无敌免...", ["本文原标题：《定了！南沙邮轮母港即将开通！地铁直达+无敌免税城......》搭地铁"])
+    >>> _completed_title("定了！南沙邮轮母港即将开通！地铁直达+无敌免...",
+    ...                  ["本文原标题：《定了！南沙邮轮母港即将开通！地铁直达+无敌免税城......》搭地铁"])
     '定了！南沙邮轮母港即将开通！地铁直达+无敌免税城......'
     """
     stem = _TRUNCATED_TITLE.sub("", truncated)
