@@ -118,7 +118,7 @@ def build_manifest(plan: BuildPlan, summaries: list[dict], totals: dict, config:
         "shards": [
             {"name": shard.name, "key": shard.key, "units": len(shard.units), "reused": summary["reused"],
              "summary": summary}
-            for shard, summary in zip(plan.shards, summaries)
+            for shard, summary in zip(plan.shards, summaries, strict=True)
         ],
         "code_hash": code_hash(),
         "stage_seconds": stage_seconds(summaries),

@@ -286,7 +286,7 @@ def test_signature_table_survives_parquet(tmp_path):
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([4, 8, 16, 24, 128, 248, 256]))
 def test_agreeing_bytes_are_counted_like_a_byte_by_byte_comparison(seed, width):
-    from pipeline.corpus.dedup import _agreeing_bytes_counter
+    from pipeline.corpus.lsh import _agreeing_bytes_counter
 
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, 4, (50, width), dtype=np.uint8)  # few values: many agreeing bytes, 0x00 and 0x80
@@ -313,7 +313,7 @@ def test_spilled_signature_rows_come_back_in_request_order_across_map_runs(tmp_p
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([8, 16, 24, 128]), st.floats(0.0, 1.0))
 def test_rough_check_agrees_with_a_byte_by_byte_count(seed, width, share):
-    from pipeline.corpus.dedup import _rough_check
+    from pipeline.corpus.lsh import _rough_check
 
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, 3, (50, width), dtype=np.uint8)

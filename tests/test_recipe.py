@@ -33,12 +33,12 @@ def test_a_process_pool_prefect_and_concurrent_futures_build_identical_bytes(pre
     built = {}
     with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         manifest = run_build(RAW, tmp_path / "pool", config,
-                             lambda step, calls, label: list(pool.map(step, *zip(*calls))))
+                             lambda step, calls, label: list(pool.map(step, *zip(*calls, strict=True))))
     assert len(manifest["shards"]) > 1 and manifest["counts"]["documents"] > 0
     built["process pool"] = dataset_bytes(tmp_path / "pool")
     with concurrent.futures.ThreadPoolExecutor(2) as executor:
         run_build(RAW, tmp_path / "threads", config,
-                  lambda step, calls, label: list(executor.map(step, *zip(*calls))))
+                  lambda step, calls, label: list(executor.map(step, *zip(*calls, strict=True))))
     built["concurrent.futures"] = dataset_bytes(tmp_path / "threads")
     toml = tmp_path / "small-shards.toml"
     toml.write_text("[output]\nshard_target_bytes = 10000\n", encoding="utf-8")

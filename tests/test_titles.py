@@ -153,7 +153,8 @@ def test_agreeing_ranker_keeps_the_rules_trace(tmp_path):
 
 
 # A document site's flattened page: a page counter, the title twice with a name and a date glued on, then the text.
-FLATTENED_PAGE = ("2/7某镇新年贺词某镇2030年新年贺词李某2030-01-01旧的一年即将过去，新的一年扑面而来。在这辞旧迎新的时刻，"
+FLATTENED_PAGE = ("2/7某镇新年贺词某镇2030年新年贺词李某2030-01-01"
+                  "旧的一年即将过去，新的一年扑面而来。在这辞旧迎新的时刻，"
                   "我谨代表镇党委、镇政府，向全镇干部群众致以新年的祝福。过去一年，全镇上下团结一心，各项事业取得新进展。")
 
 

@@ -40,7 +40,7 @@ def find_duplicate_drops(plan: BuildPlan, config: BuildConfig) -> dict[str, list
     keep = [~mask for mask in copies]
 
     def read(columns: list[str]):
-        for part, mask in zip(parts, keep):
+        for part, mask in zip(parts, keep, strict=True):
             table = io.read_parquet_table(part, columns)
             yield table if mask.all() else table.filter(pa.array(mask))
 
@@ -48,7 +48,7 @@ def find_duplicate_drops(plan: BuildPlan, config: BuildConfig) -> dict[str, list
                                      work_dir=staging)
     found_ids = np.array([d.id.encode() for d in found], dtype=bytes)
     drops = {}
-    for part, part_ids, mask, copy in zip(parts, ids, keep, copies):
+    for part, part_ids, mask, copy in zip(parts, ids, keep, copies, strict=True):
         inside = set(part_ids[mask][np.isin(part_ids[mask], found_ids)].tolist()) if len(found_ids) else set()
         duplicates = [d for d in found if d.id.encode() in inside]
         duplicates += [dedup.Duplicate(doc_id, doc_id, 1.0, "identical")

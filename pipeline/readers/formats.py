@@ -99,7 +99,8 @@ def page_title(html: str) -> str | None:
     """The article's headline: the longest on-page heading that begins the ``<title>``, else the longest
     ``<title>`` segment between site-name separators, else a heading with a title-like class.
 
-    >>> page_title("<html><head><title>在推进会上的讲话_某某网</title></head><body><h1>在推进会上的讲话</h1></body></html>")
+    >>> page_title("<html><head><title>在推进会上的讲话_某某网</title></head>"
+    ...            "<body><h1>在推进会上的讲话</h1></body></html>")
     '在推进会上的讲话'
     >>> page_title("<html><head><title>中华人民共和国监察法-纪检</title></head><body><p>x</p></body></html>")
     '中华人民共和国监察法'
@@ -180,7 +181,8 @@ def page_published_at(html: str) -> str | None:
 def extract_html(html: str) -> ExtractedPage:
     """Main text and title of an HTML page.
 
-    >>> page = extract_html("<html><head><title>标题</title></head><body><p>" + "正文内容。" * 50 + "</p></body></html>")
+    >>> page = extract_html("<html><head><title>标题</title></head><body><p>" + "正文内容。" * 50
+    ...                     + "</p></body></html>")
     >>> page.title, page.text[:5]
     ('标题', '正文内容。')
     """
