@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,8 +35,8 @@ def test_a_chinese_document_passes_unchanged_and_others_are_rejected_with_reason
 
 # A party handbook's table of contents, as a PDF-to-text page gives it (sentences written for this test): Chinese
 # headings, each with a row of leader dots and a page number. The dots are layout, not another language, yet they
-# outnumber the Han characters, so the Han share of the non-space characters is ~0.2 and the article is rejected
-# as `gate.not_chinese` (dev page 105's first article, whose must_keep fragments are lost with it).
+# outnumber the Han characters: counted as text, the Han share of the non-space characters is ~0.2 and the article
+# was rejected as `gate.not_chinese`. Runs of leader dots are now left out of the count (quality.han_counts).
 TABLE_OF_CONTENTS = "\n\n".join([
     "支部工作手册",
     "第一篇",
@@ -49,8 +48,13 @@ TABLE_OF_CONTENTS = "\n\n".join([
 ])
 
 
-@pytest.mark.xfail(strict=True, reason="cjk_share (the validation suite's definition, pipeline.expectations) counts "
-                   "leader dots as visible text; the gate must agree with the suite, so the fix belongs there")
 def test_a_table_of_contents_with_leader_dots_is_chinese():
     doc = Document(source_file="a.txt", source_sha256="0" * 64, text=TABLE_OF_CONTENTS)
     assert check_document(doc, ValidationConfig()) is doc
+
+
+def test_leader_dots_do_not_make_an_english_table_of_contents_chinese():
+    text = "\n\n".join(f"Chapter {n}: a heading in English ............................ ({n})" for n in range(1, 8))
+    doc = Document(source_file="a.txt", source_sha256="0" * 64, text=text + "\n\n目录")
+    rejection = check_document(doc, ValidationConfig())
+    assert isinstance(rejection, Rejection) and rejection.reason == "gate.not_chinese"

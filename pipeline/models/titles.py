@@ -5,7 +5,8 @@ Candidates (``candidates``): the short non-blank lines of the top region of an a
 the tail of a breadcrumb and a headline the artifacts stage removed as printed twice, and the topic named by a
 范文 template sentence (``本站小编为你整理了关于…的范文``), and the heads of a document site's flattened first
 long line that end in a genre word (``glued_heads``: ``1/5某市新年贺词某市2030年新年贺词王某2030-01-01…``). Each
-candidate is the text ``metadata.clean_title`` makes of it (column tags, ``标题：`` prefixes, ``《…报》`` heads and site-name tails cut).
+candidate is the text ``metadata.clean_title`` makes of it (column tags, ``标题：`` prefixes, ``《…报》`` heads
+and site-name tails cut).
 
 Features (``FEATURES``, all cheap: regex searches on at most ``TOP_LINES`` short lines, one bigram set of the
 first body paragraph, one substring scan of the removals per candidate; nothing quadratic in the page):
@@ -82,15 +83,24 @@ _ADVERT = re.compile(
 # A speech's occasion line (`在全县…会议上的讲话`): a title by itself, or the line under the real title.
 _OCCASION = re.compile(r"^在.{2,60}上的(?:讲话|发言|致辞|报告|主持词|表态发言)")
 # Genre words of the documents this corpus collects (a title names what the text is).
-_GENRE = re.compile(r"讲话|发言|致辞|心得|体会|报告|主持词|总结|贺词|贺信|讲稿|党课|述职|通知|决议|决定|意见|方案|演说|声明|公告|一封信")
+_GENRE = re.compile(
+    r"讲话|发言|致辞|心得|体会|报告|主持词|总结|贺词|贺信|讲稿|党课|述职"
+    r"|通知|决议|决定|意见|方案|演说|声明|公告|一封信"
+)
 # News headline verbs (`…会议召开`, `…隆重开幕`).
 _NEWS_VERB = re.compile(r"召开|举行|开幕|闭幕|启动|部署|调研|视察|出席|会见|发表|宣誓|就职|强调|要求")
 # A site or column name at the end (`…范文网`, `…频道`).
 _SITE_END = re.compile(r"(?:网|站|频道|首页|门户|论坛|社区|文库|之家|在线|报)$")
 # Column words (`焦点新闻`, `工作动态`).
-_COLUMN = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:新闻|要闻|动态|快讯|资讯|头条|公告|聚焦|视点|专题|广角|话题|栏目|文章|范文|推荐|热门|排行)$")
+_COLUMN = re.compile(
+    r"^[\u4e00-\u9fff]{0,4}(?:新闻|要闻|动态|快讯|资讯|头条|公告|聚焦|视点|专题|广角|话题"
+    r"|栏目|文章|范文|推荐|热门|排行)$"
+)
 # A numbered section heading of the body (`一、工作回顾`, `（二）主要做法`, `3. 下一步打算`): the body has begun.
-_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
+_ENUMERATED = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]"
+    r"|\d{1,2}[、.．](?!\d))"
+)
 # An image caption or its placeholder: `（相关资料图）`, `某某在会上讲话。（资料图片）`, `图为…`, `记者 某某 摄`.
 _CAPTION = re.compile(r"资料图|图片|^图为|[(（]图[)）]|摄$|[(（]摄[)）]|配图")
 # An organisation's name alone (a site banner or a letterhead): `某某县人民政府`, `某某市委员会`.
@@ -106,7 +116,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 _CRUMB_ARROW = re.compile(r"[>»›]+")
 # A document site's flattened first lines glue the title to what follows it (`1/5某市新年贺词某某2030-01-01…`,
 # `县长在全县工作会议上的讲话编者按：本文…`): a head of such a line that ends in a genre word is a candidate.
-_GLUED_END = re.compile(r"(?:讲话|贺词|主持词|致辞|发言|报告|心得体会|总结|讲稿|述职报告|决议|决定|实施方案)(?:稿|全文)?")
+_GLUED_END = re.compile(
+    r"(?:讲话|贺词|主持词|致辞|发言|报告|心得体会|总结|讲稿|述职报告|决议|决定|实施方案)(?:稿|全文)?"
+)
 # A glued head starts where the line starts, after a run of digits and symbols (a page counter `1/5`, a file
 # number, a masked date `201X/X/XX`; digits alone are part of the title: `2030年`) or where the previous glued
 # head ended (the title printed twice); never inside a sentence.
@@ -380,7 +392,8 @@ FEATURES = tuple(sorted({
     "src_line", "src_joined", "src_glued", "src_breadcrumb", "src_removed_title", "src_template",
     "len_lt5", "len_5_8", "len_9_30", "len_31_50", "len_gt50", "han_share", "digit_share", "latin", "sentence",
     "comma", "open_end", "chrome", "date", "advert", "genre", "news_verb", "site_end", "column", "bracket",
-    "cleaned", "spaces", "latin_share", "bracketed", "src_collect", "body_overlap", "in_removals", "in_crumbs", "rules_choice", "rules_none",
+    "cleaned", "spaces", "latin_share", "bracketed", "src_collect", "body_overlap", "in_removals", "in_crumbs",
+    "rules_choice", "rules_none",
     "pos0", "pos1", "pos2", "pos3_5", "pos6_plus", "html_first", "body_next", "body_2_3", "body_far",
     "after_body", "no_body", "repeated", "next_meta", "next_blank", "prev_meta", "prev_blank", "occasion",
     "next_heading", "prev_heading",
@@ -486,7 +499,7 @@ def _regression(rows: list, labels: list, c: float, names: tuple = ()) -> tuple[
         return {}, -10.0
     classifier = LogisticRegression(C=c, solver="liblinear", random_state=0, max_iter=1000)
     classifier.fit(rows, labels)
-    weights = {name: round(float(w), 6) for name, w in zip(names or FEATURES, classifier.coef_[0])}
+    weights = {name: round(float(w), 6) for name, w in zip(names or FEATURES, classifier.coef_[0], strict=True)}
     return weights, round(float(classifier.intercept_[0]), 6)
 
 
@@ -498,7 +511,7 @@ def _best(weights: dict[str, float], intercept: float, item: Example) -> tuple[i
     """Index of ``item``'s best-ranked candidate (the first on a tie), its margin over the runner-up and its
     ranking logit."""
     ordered = [weights.get(name, 0.0) for name in FEATURES]
-    scores = [intercept + sum(w * x for w, x in zip(ordered, row)) for row in item.vectors]
+    scores = [intercept + sum(w * x for w, x in zip(ordered, row, strict=True)) for row in item.vectors]
     best = max(range(len(scores)), key=lambda k: (scores[k], -k))
     margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=_LONE_RIVAL)
     return best, margin, scores[best]
@@ -533,7 +546,7 @@ def fit(items: list[Example], c: float = RANK_C, accept_c: float = ACCEPT_C) -> 
         inner = _ranker([item for item in items if fold_of[item.site] != fold], c)
         for item in held:
             best, margin, score = _best(*inner, item)
-            features = _acceptance_features(zip(FEATURES, item.vectors[best]), margin, score)
+            features = _acceptance_features(zip(FEATURES, item.vectors[best], strict=True), margin, score)
             values = dict(features)
             rows.append([values.get(name, 0.0) for name in (*ACCEPTANCE_FEATURES, *ACCEPTANCE_EXTRA)])
             labels.append(item.labels[best])

@@ -15,6 +15,7 @@ set in ``QualityConfig`` (all are ``None`` by default), and then the stage retur
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 import numpy as np
@@ -36,6 +37,10 @@ _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _MAX_BUCKETS = 1 << 20  # bounds the bucket counts of _repeated_share (8 MB) for a very long text
 
+
+# Leader dots between a heading and its page number in a table of contents: "总则 ........ (1)", "总则 ……… 1".
+_LEADER_RUN = re.compile(r"([.·・…‥⋯．])\1{2,}")
+_LEADER_CHARS = frozenset(".·・…‥⋯．")
 
 _OTHER, _HAN, _PUNCTUATION, _SPACE = 0, 1, 2, 3  # character classes in the table below
 
@@ -90,10 +95,17 @@ def han_counts(text: str) -> tuple[int, int]:
 
     >>> han_counts("这是测试。 ab\u3000\U00020000")
     (5, 8)
+
+    Leader dots of a table of contents are layout, not text in another script: a run of three or more of one
+    dot character is not counted as visible (a Chinese ellipsis …… is two characters and still counts).
+
+    >>> han_counts("第一章 总则 ........ 1"), han_counts("他说……好。")
+    ((5, 6), (3, 6))
     """
     points = _code_points(text)
     counts = np.bincount(_point_classes(points), minlength=4)
-    return int(counts[_HAN]), len(points) - int(counts[_SPACE])
+    leaders = sum(len(run.group()) for run in _LEADER_RUN.finditer(text)) if _LEADER_CHARS & set(text) else 0
+    return int(counts[_HAN]), len(points) - int(counts[_SPACE]) - leaders
 
 
 def _compact_points(text: str) -> np.ndarray:
