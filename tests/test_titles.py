@@ -99,8 +99,10 @@ def test_candidates_are_the_top_lines_in_page_order():
     assert features["您好,欢迎访问某某文档网"]["advert"] == 1.0
     assert features["全县秋冬季植树造林工作会议上的主持词"]["genre"] == 1.0
     assert features["全县秋冬季植树造林工作会议上的主持词"]["body_next"] == 1.0
-    # the rules' own choice is a feature (today's rules take the banner: the first heading-shaped line)
-    assert features["您好,欢迎访问某某文档网"]["rules_choice"] == 1.0
+    # the rules' own choice is a feature (today's rules take the banner: the first heading-shaped line); their
+    # choice of a furniture-like line (an advert/greeting word) is a feature of its own, not the rules' evidence
+    assert features["您好,欢迎访问某某文档网"]["rules_choice_furniture"] == 1.0
+    assert "rules_choice" not in features["您好,欢迎访问某某文档网"]
 
 
 def test_breadcrumb_tail_and_removed_page_title_are_candidates():
@@ -181,6 +183,46 @@ def test_section_headings_captions_and_letterheads_are_marked():
     assert features["（相关资料图）"]["caption"] == 1.0
     assert features["一、过去一年工作回顾"]["enumerated"] == 1.0
     assert "enumerated" not in features["某某县人民政府"]
+
+
+def test_vetoed_candidates_are_never_chosen(tmp_path):
+    # a caption, a menu's list item and a clock line (no Han character) stay candidates (their features are traced)
+    # but never win, however the weights favour them; a page with nothing else has no title
+    text = "\n\n".join(["（相关资料图）", "- 机关建设", "17.06.2016 13:27",
+                       "今年以来,全县上下认真贯彻落实上级决策部署,各项工作取得新成效,经济运行稳中向好。"])
+    found = title_candidates(_document(text))
+    features = {c.text: dict(c.features) for c in found}
+    assert features["- 机关建设"]["list_item"] == 1.0 and features["17.06.2016 13:27"]["no_han"] == 1.0
+    assert all(titles.is_vetoed(c.features) for c in found)
+    model = titles.TitleModel({"caption": 9.0, "list_item": 9.0, "no_han": 9.0}, 0.0, {}, 9.0, 0)
+    assert model.choose(found) == (None, 0.0)
+    config = _ranker_folder(tmp_path, rank={"pos0": 3.0}, accept={}, accept_intercept=3.0)
+    assert extract_metadata(_document(text), config).title is None
+
+
+def test_margin_of_a_poor_winner_is_measured_from_an_even_chance():
+    # the best of two junk lines (logits -2 and -5) is no clear winner: its margin is -2, not 3
+    assert titles._rival([-2.0, -5.0], 0) == 0.0
+    assert titles._rival([3.0, 1.0], 0) == 1.0
+    assert titles._rival([3.0], 0) == titles._LONE_RIVAL
+
+
+def test_no_glued_heads_once_the_body_has_begun():
+    # a sentence above the first long line: the genre word in it is running text, not a glued title
+    first = "会议听取了常委会工作报告,与会人员认真讨论。"
+    long_line = "某某在讲话中说,今年是开局之年,要立足职责使命,找准服务发展大局的切入点和着力点," * 3
+    found = title_candidates(_document(first + "\n" + long_line))
+    assert not [c for c in found if c.source == "glued"]
+    found = title_candidates(_document("您好,欢迎访问某某文档网\n\n" + FLATTENED_PAGE))
+    assert [c.text for c in found if c.source == "glued"] == ["某镇新年贺词", "某镇2030年新年贺词"]
+
+
+def test_commas_between_post_nominals_do_not_make_a_heading_running_text():
+    heading = "2030年司法年度开启典礼司长某某某资深大律师, SBS, JP致辞全文"
+    body = "首席法官、各位嘉宾:今年是特别的一年,我们在各方面都面对新的挑战,也迎来新的机遇。"
+    assert heading in [c.text for c in title_candidates(_document(heading + "\n\n" + body))]
+    clauses = "今天我们在这里召开全县工作会议,回顾过去一年的工作,部署今年的主要任务,大家要认真抓好落实"
+    assert clauses not in [c.text for c in title_candidates(_document(clauses + "\n\n" + body))]
 
 
 def _examples():

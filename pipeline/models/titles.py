@@ -48,7 +48,8 @@ MAX_CANDIDATE_CHARS = 100
 # Clauses joined by two or more commas over 40 characters are running text: no dev-set title of any site is
 # that (the longest with commas has 37 characters, a speech title with an honorific list).
 RUNNING_TEXT_MIN_CHARS = 40
-_CLAUSE_COMMA = re.compile(r"[，,]")
+# (a comma after a Latin letter separates post-nominals, `资深大律师, GBS, JP致辞全文`, not clauses)
+_CLAUSE_COMMA = re.compile(r"(?<![A-Za-z])[，,]")
 # The first body line: a long line, or a sentence (with sentence punctuation: 20 characters, or a full stop).
 _BODY_MIN_CHARS = 60
 # The first body paragraph, for the bigram overlap with a candidate.
@@ -79,7 +80,11 @@ _CHROME = re.compile(
 _ADVERT = re.compile(
     r"下载|APP|App|客户端|登录|登陆|注册|会员|VIP|扫码|关注|微信|公众号|广告|热线|免费|搜索|导航|订阅|收藏|"
     r"欢迎|您好|(?i:logo)|专线|客服|联系我们|期号|Flash|Player"
+    # a widget's state or a prompt: `加载中……`, `请输入验证码`, `请点击此处联系`
+    r"|加载中|验证码|请点击"
 )
+# A list item of a menu or a link list: `- 机关建设`, `• 某某日报`, `■ 纪检监察` (no dev-set title starts with one).
+_LIST_ITEM = re.compile(r"^[-•·●◆■□▪*+](?:\s|$)")
 # A speech's occasion line (`在全县…会议上的讲话`): a title by itself, or the line under the real title.
 _OCCASION = re.compile(r"^在.{2,60}上的(?:讲话|发言|致辞|报告|主持词|表态发言)")
 # Genre words of the documents this corpus collects (a title names what the text is).
@@ -204,10 +209,12 @@ def _line_shape(raw: str, cleaned: str) -> dict[str, float]:
         "len_31_50": float(31 <= size <= 50),
         "len_gt50": float(size > 50),
         "han_share": han / size if size else 0.0,
+        "no_han": float(not han),
         "digit_share": len(_DIGIT.findall(cleaned)) / size if size else 0.0,
         "latin": float(bool(_LATIN.search(cleaned))),
         "latin_share": len(_LATIN.findall(cleaned)) / size if size else 0.0,
         "bracketed": float(bool(_BRACKETED.match(text))),
+        "list_item": float(bool(_LIST_ITEM.match(text))),
         "sentence": float(bool(_SENTENCE.search(text))),
         "comma": float(bool(_COMMA.search(text))),
         "open_end": float(bool(_OPEN_END.search(text))),
@@ -288,6 +295,7 @@ def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
         "in_crumbs": float(bool(key) and key in page.crumb_blob),
         "rules_choice": float(page.rules_title is not None and key == page.rules_title),
         "rules_none": float(page.rules_title is None),
+        "body_first": float(page.body_rank == 0),
     }
     if rank is None:
         return features
@@ -320,8 +328,16 @@ def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
     return features
 
 
+# Shape features that mark page furniture: the rules' choice of such a line (a banner `您好,欢迎访问…`, a service
+# line `服务专线`, a site name with a clock `某某网 今天是`) is not the evidence their choice of a headline is.
+_FURNITURE = ("advert", "chrome", "date", "site_end", "latin", "len_lt5")
+
+
 def _sparse(features: dict[str, float]) -> tuple[tuple[str, float], ...]:
-    """The non-zero features, by name (a candidate has a dozen of the ~55)."""
+    """The non-zero features, by name (a candidate has a dozen of the ~60); the rules' choice of a furniture-like
+    line counts as ``rules_choice_furniture``, not ``rules_choice``."""
+    if features.get("rules_choice") and any(features.get(name) for name in _FURNITURE):
+        features = {**features, "rules_choice": 0.0, "rules_choice_furniture": 1.0}
     return tuple(sorted((name, value) for name, value in features.items() if value))
 
 
@@ -354,9 +370,12 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
             joined = rules.joined_title(page.lines, index)
             if joined:
                 extra.append(("joined", joined, rank))
-    long_lines = [index for index in page.top[:_GLUED_LINES] if len(_collapse(page.lines[index])) > MAX_CANDIDATE_CHARS]
-    if long_lines:  # (only the first: the flattened text starts there, later long lines are running text)
-        extra.extend(("glued", head, None) for head in glued_heads(_collapse(page.lines[long_lines[0]])))
+    long_ranks = [rank for rank, index in enumerate(page.top[:_GLUED_LINES])
+                  if len(_collapse(page.lines[index])) > MAX_CANDIDATE_CHARS]
+    # only the first long line, and only when it is the first body line: the flattened text starts there; after a
+    # sentence the body has begun and a genre word is running text (`…主席王某主持闭幕会并讲话。` / `王某在讲话中说`)
+    if long_ranks and long_ranks[0] <= page.body_rank:
+        extra.extend(("glued", head, None) for head in glued_heads(_collapse(page.lines[page.top[long_ranks[0]]])))
     for crumb in page.crumbs:
         if not _CRUMB_ARROW.search(crumb):
             continue  # a page-info or keyword row, not a path (its parts were never the title on the dev set)
@@ -390,15 +409,29 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
 
 FEATURES = tuple(sorted({
     "src_line", "src_joined", "src_glued", "src_breadcrumb", "src_removed_title", "src_template",
-    "len_lt5", "len_5_8", "len_9_30", "len_31_50", "len_gt50", "han_share", "digit_share", "latin", "sentence",
+    "no_han", "len_lt5", "len_5_8", "len_9_30", "len_31_50", "len_gt50", "han_share", "digit_share", "latin", "sentence",
     "comma", "open_end", "chrome", "date", "advert", "genre", "news_verb", "site_end", "column", "bracket",
-    "cleaned", "spaces", "latin_share", "bracketed", "src_collect", "body_overlap", "in_removals", "in_crumbs",
-    "rules_choice", "rules_none",
+    "cleaned", "spaces", "latin_share", "bracketed", "list_item", "src_collect", "body_overlap", "in_removals", "in_crumbs",
+    "rules_choice", "rules_choice_furniture", "rules_none", "body_first",
     "pos0", "pos1", "pos2", "pos3_5", "pos6_plus", "html_first", "body_next", "body_2_3", "body_far",
     "after_body", "no_body", "repeated", "next_meta", "next_blank", "prev_meta", "prev_blank", "occasion",
     "next_heading", "prev_heading",
     "first_heading", "byline", "next_byline", "enumerated", "caption", "organisation", "date_head",
 }))
+
+
+# Features that rule a candidate out (it is never ranked, never the title): on the tuning pages no gold title
+# has them and each marks wrong candidates on several sites (a caption `（相关资料图）`, a byline, a line ending like
+# a salutation `各位来宾：`, a section heading `一、…`, a column label `工作动态`, a letterhead `某某县人民政府`,
+# a menu's list item `- 机关建设`, a line without a Han character: a clock `17.06.2016 13:27`, an image tag).
+# The candidate stays in the list (its features are traced and tested); ``choose`` and ``fit`` skip it.
+VETO_FEATURES = ("bracketed", "caption", "byline", "open_end", "enumerated", "column", "organisation", "list_item",
+                 "no_han")
+
+
+def is_vetoed(features) -> bool:
+    """True when one of ``VETO_FEATURES`` is set in ``features`` (a candidate's sparse pairs)."""
+    return any(name in VETO_FEATURES for name, _value in features)
 
 
 def vector(candidate: Candidate) -> list[float]:
@@ -420,6 +453,12 @@ _MARGIN_CAP = 4.0
 # A lone candidate's rival is an even chance (logit 0): its margin is its own logit, not the cap (a single footer
 # line under the body must not look like a clear winner).
 _LONE_RIVAL = 0.0
+
+
+def _rival(scores: list[float], best: int) -> float:
+    """The logit the winner's margin is measured from: the runner-up's, but never below an even chance (the best
+    of several junk lines, `请点击…联系老师` over a footer, is no clear winner; as a lone candidate)."""
+    return max([_LONE_RIVAL, *(v for k, v in enumerate(scores) if k != best)])
 
 
 # The best candidate's ranking logit, capped the same way (a feature of the acceptance regression only): how
@@ -455,11 +494,12 @@ class TitleModel:
 
     def choose(self, found: list[Candidate]) -> tuple[Candidate | None, float]:
         """The best-ranked candidate (the first in page order on a tie) and its acceptance score."""
+        found = [candidate for candidate in found if not is_vetoed(candidate.features)]
         if not found:
             return None, 0.0
         scores = [_logit(self.rank, self.rank_intercept, candidate.features) for candidate in found]
         best = max(range(len(scores)), key=lambda k: (scores[k], -k))
-        margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=_LONE_RIVAL)
+        margin = scores[best] - _rival(scores, best)
         features = _acceptance_features(found[best].features, margin, scores[best])
         return found[best], _sigmoid(_logit(self.accept, self.accept_intercept, features))
 
@@ -484,7 +524,7 @@ def examples(document: Document, gold: dict) -> list[Example]:
     from pipeline.evaluation.devset import site_of  # noqa: PLC0415 - training only
     from pipeline.evaluation.scores import normal_title  # noqa: PLC0415 - training only (the evaluation imports the stages)
 
-    found = metadata.title_candidates(document)
+    found = [c for c in metadata.title_candidates(document) if not is_vetoed(c.features)]  # (as ``choose`` sees them)
     target = normal_title(gold.get("title"))
     labels = tuple(int(target is not None and normal_title(c.text) == target) for c in found)
     file = gold.get("file", document.source_file)
@@ -513,7 +553,7 @@ def _best(weights: dict[str, float], intercept: float, item: Example) -> tuple[i
     ordered = [weights.get(name, 0.0) for name in FEATURES]
     scores = [intercept + sum(w * x for w, x in zip(ordered, row, strict=True)) for row in item.vectors]
     best = max(range(len(scores)), key=lambda k: (scores[k], -k))
-    margin = scores[best] - max((v for k, v in enumerate(scores) if k != best), default=_LONE_RIVAL)
+    margin = scores[best] - _rival(scores, best)
     return best, margin, scores[best]
 
 

@@ -39,7 +39,8 @@ def _rank_title(article: _Article, ranker, removals: list[Removal], used: set[in
     found = titles.candidates(page, _TITLE_RULES)
     best, score = ranker.choose(found)
     article.title_ranked = True
-    agrees = best is not None and titles.title_key(best.text) == page.rules_title
+    # (the rules' choice of a furniture-like line, `服务专线`, is no second signal: ``titles._sparse``)
+    agrees = best is not None and ("rules_choice", 1.0) in best.features
     threshold = config.title_rules_min_score if agrees else config.title_min_score
     chosen = best if best is not None and score >= threshold else None
     if chosen is not None and agrees:
