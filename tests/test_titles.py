@@ -186,7 +186,7 @@ def test_section_headings_captions_and_letterheads_are_marked():
 
 
 def test_vetoed_candidates_are_never_chosen(tmp_path):
-    # a caption, a menu's list item and a clock line (no Han character) stay candidates (their features are traced)
+    # a caption, a menu's list item, a clock line (no Han character) and the article's last line stay candidates
     # but never win, however the weights favour them; a page with nothing else has no title
     text = "\n\n".join(["（相关资料图）", "- 机关建设", "17.06.2016 13:27",
                        "今年以来,全县上下认真贯彻落实上级决策部署,各项工作取得新成效,经济运行稳中向好。"])
@@ -198,6 +198,24 @@ def test_vetoed_candidates_are_never_chosen(tmp_path):
     assert model.choose(found) == (None, 0.0)
     config = _ranker_folder(tmp_path, rank={"pos0": 3.0}, accept={}, accept_intercept=3.0)
     assert extract_metadata(_document(text), config).title is None
+
+
+def test_a_line_closing_the_article_is_never_its_title():
+    # a compiler's note under the only paragraph (the page opens with its body): the article's last line
+    body = "今年以来,全县上下认真贯彻落实上级决策部署,各项工作取得新成效,经济运行稳中向好,民生保障有力有效。"
+    text = body + "\n\n某某镇党政办公室二〇三〇年整理汇编\n"
+    found = title_candidates(_document(text))
+    assert [dict(c.features).get("next_blank") for c in found] == [1.0] and titles.is_vetoed(found[0].features)
+    out = extract_metadata(_document(text), MetadataConfig())
+    assert out.title is None and "某某镇党政办公室二〇三〇年整理汇编" in out.text
+
+
+def test_semicolon_lists_are_no_candidates_but_entities_do_not_count():
+    body = "今年以来,全县上下认真贯彻落实上级决策部署,各项工作取得新成效,经济运行稳中向好,民生保障有力有效。"
+    texts = [c.text for c in title_candidates(_document("大数据;网格化治理;智能化\n\n" + body))]
+    assert "大数据;网格化治理;智能化" not in texts
+    heading = "关于&quot;三农&quot;工作的讲话"
+    assert any("三农" in t for t in [c.text for c in title_candidates(_document(heading + "\n\n" + body))])
 
 
 def test_margin_of_a_poor_winner_is_measured_from_an_even_chance():

@@ -16,14 +16,23 @@ verbs (召开/举行 …), byline and name-only lines, repetition of the text el
 removals, membership in the breadcrumb, overlap of its character bigrams with the first body paragraph, what the
 neighbouring lines are (a page-time or source line right under a headline), numbered section headings, image
 captions, an organisation's name alone (a letterhead or banner), a line opening with a date or ``在…``, and
-whether today's rules (``metadata._read_heading``) chose the same text.
+whether today's rules (``metadata._read_heading``) chose the same text (``rules_choice``; their choice of a line
+that looks like page furniture, an advert/chrome/date/site/Latin word or under 5 characters, is
+``rules_choice_furniture`` and is no agreement), a menu's list item and a line without a Han character.
+
+Vetoes (``VETO_FEATURES``): a candidate that is a caption, a bracketed remark, a byline, a line ending like a
+salutation or a clause, a numbered section heading, a column label, a letterhead, a list item, a line without a
+Han character or the last line of the top region (a footer under the body) is never ranked (no gold title of the
+tuning pages is one; each marks wrong winners on several sites). It stays in the candidate list, so its features
+are still traced and tested.
 
 Model: logistic regression (scikit-learn at training time only) over those features, one example per
 candidate, labelled 1 when the cleaned candidate equals the gold title (NFKC, spaces removed, as
 ``eval_metadata`` compares); a second, small regression (``ACCEPTANCE_FEATURES``, the winner's ranking logit and
-its margin) says how likely the winner is the title. At inference the best-scoring candidate wins if that
-probability reaches ``MetadataConfig.title_min_score``; otherwise the page has no title. Inference is plain
-Python over a weight table read from ``titles.json``: deterministic, CPU only.
+its margin over the runner-up or over an even chance, whichever is higher) says how likely the winner is the
+title. At inference the best-scoring candidate wins if that probability reaches ``MetadataConfig.title_min_score``;
+otherwise the page has no title. Inference is plain Python over a weight table read from ``titles.json``:
+deterministic, CPU only.
 """
 
 from __future__ import annotations
@@ -60,8 +69,10 @@ _SPACE_RUN = re.compile(f"[{SPACE}]+")
 # Sentence punctuation inside a line: `。` `；` or two commas.
 _SENTENCE = re.compile(r"[。；;!?！？]|[，,].*[，,]")
 _COMMA = re.compile(r"[，,]")
-# A full stop or semicolon: a line holding one is a sentence, never a title.
-_FULL_STOP = re.compile(r"[。；]")
+# A full stop or semicolon, full- or half-width (punctuation is normalised after this stage: `要点;措施;成效`):
+# a line holding one is a sentence or a keyword list, never a title (`;` after a letter or digit may end an HTML
+# entity left in a heading, `&quot;`).
+_FULL_STOP = re.compile(r"[。；]|(?<![A-Za-z0-9]);")
 # A line ending like running text or a label: `同志们：`, `…，`.
 _OPEN_END = re.compile(r"[。；;，,：:、]$")
 # Dates and clock times: `2022-11-24`, `2022年3月2日`, `08:47`, `星期三`.
@@ -295,7 +306,6 @@ def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
         "in_crumbs": float(bool(key) and key in page.crumb_blob),
         "rules_choice": float(page.rules_title is not None and key == page.rules_title),
         "rules_none": float(page.rules_title is None),
-        "body_first": float(page.body_rank == 0),
     }
     if rank is None:
         return features
@@ -409,10 +419,11 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
 
 FEATURES = tuple(sorted({
     "src_line", "src_joined", "src_glued", "src_breadcrumb", "src_removed_title", "src_template",
-    "no_han", "len_lt5", "len_5_8", "len_9_30", "len_31_50", "len_gt50", "han_share", "digit_share", "latin", "sentence",
-    "comma", "open_end", "chrome", "date", "advert", "genre", "news_verb", "site_end", "column", "bracket",
-    "cleaned", "spaces", "latin_share", "bracketed", "list_item", "src_collect", "body_overlap", "in_removals", "in_crumbs",
-    "rules_choice", "rules_choice_furniture", "rules_none", "body_first",
+    "no_han", "len_lt5", "len_5_8", "len_9_30", "len_31_50", "len_gt50", "han_share", "digit_share", "latin",
+    "sentence", "comma", "open_end", "chrome", "date", "advert", "genre", "news_verb", "site_end", "column", "bracket",
+    "cleaned", "spaces", "latin_share", "bracketed", "list_item", "src_collect", "body_overlap", "in_removals",
+    "in_crumbs",
+    "rules_choice", "rules_choice_furniture", "rules_none",
     "pos0", "pos1", "pos2", "pos3_5", "pos6_plus", "html_first", "body_next", "body_2_3", "body_far",
     "after_body", "no_body", "repeated", "next_meta", "next_blank", "prev_meta", "prev_blank", "occasion",
     "next_heading", "prev_heading",
@@ -423,10 +434,11 @@ FEATURES = tuple(sorted({
 # Features that rule a candidate out (it is never ranked, never the title): on the tuning pages no gold title
 # has them and each marks wrong candidates on several sites (a caption `（相关资料图）`, a byline, a line ending like
 # a salutation `各位来宾：`, a section heading `一、…`, a column label `工作动态`, a letterhead `某某县人民政府`,
-# a menu's list item `- 机关建设`, a line without a Han character: a clock `17.06.2016 13:27`, an image tag).
+# a menu's list item `- 机关建设`, a line without a Han character: a clock `17.06.2016 13:27`, an image tag; the
+# last line of the top region, `next_blank`: 0 titles, 40 wrong candidates on 39 sites, a footer or a widget).
 # The candidate stays in the list (its features are traced and tested); ``choose`` and ``fit`` skip it.
 VETO_FEATURES = ("bracketed", "caption", "byline", "open_end", "enumerated", "column", "organisation", "list_item",
-                 "no_han")
+                 "no_han", "next_blank")
 
 
 def is_vetoed(features) -> bool:
