@@ -16,7 +16,6 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-import numpy as np
 import opencc
 
 
@@ -140,11 +139,11 @@ def check_row(text: str, config: ValidationConfig) -> dict:
     """
     if not text:
         return {"text_chars": 0, "text_blank": True, "traditional_residue": "", "debris": "", "cjk_share": 0.0}
-    from pipeline.stages.quality import han_counts
+    from pipeline.stages.quality import _code_points, han_counts
     from pipeline.stages.script import _charset_table
 
     han, visible = han_counts(text)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = _code_points(text)  # shared with han_counts (and the quality stage before) through its cache
     residue = ""
     if (_charset_table()[codes] == 1).any():  # residue needs a Traditional-only character: skip OpenCC if none
         residue = "".join(dict.fromkeys(traditional_residue(text, config.traditional_exceptions)))
