@@ -86,9 +86,15 @@ def traditional_residue(text: str, allowed: frozenset[str] | tuple[str, ...] = (
     return "".join(a for a, b in zip(text, converted, strict=True) if a != b and a in suspects and a not in allowed)
 
 
+# A regex special character: a pattern with none of them matches exactly its own text (本站小编为你精心准备了).
+_REGEX_SPECIAL = re.compile(r"[\\.^$*+?{}\[\]|()]")
+
+
 @functools.lru_cache(maxsize=64)
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(p) for p in patterns)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern | str, ...]:
+    """Each pattern compiled, or kept as a string when it is a plain literal (``in`` finds it faster than a regex
+    search, and its match is the literal itself)."""
+    return tuple(p if p and not _REGEX_SPECIAL.search(p) else re.compile(p) for p in patterns)
 
 
 def debris_found(text: str, patterns: tuple[str, ...] | list[str]) -> str | None:
@@ -100,6 +106,10 @@ def debris_found(text: str, patterns: tuple[str, ...] | list[str]) -> str | None
     True
     """
     for pattern in _compiled(tuple(patterns)):
+        if isinstance(pattern, str):
+            if pattern in text:
+                return pattern
+            continue
         match = pattern.search(text)
         if match:
             return match.group(0)
