@@ -153,6 +153,19 @@ def test_position_end_gate_keeps_every_line_the_pattern_matches(text):
     assert gated or authors._POSITION_END.search(text) is None
 
 
+# `authors._names_listed` looks for a list of names only where one can start: exactly the pattern's own search.
+_LIST_ALPHABET = list("张李王欧阳司马三四五明强、等同志，的会 ")
+
+
+@settings(max_examples=500, deadline=None)
+@example("会上，张三、李四同志讲了话")
+@example("欧阳明、司马强、王五等")
+@example("、、张三、欧阳四等")
+@given(st.text(alphabet=_LIST_ALPHABET, max_size=40))
+def test_names_listed_reads_as_the_patterns_search(text):
+    assert authors._names_listed(text) == (authors._LISTED_NAMES.search(text) is not None)
+
+
 def test_every_position_word_starts_with_a_literal_character():
     # `_POSITION_FIRST` reads the first character of each alternative; a class or group there would be missed
     assert all("\u4e00" <= word[0] <= "\u9fff" for word in people.POSITION_WORDS.split("|"))
