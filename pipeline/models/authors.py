@@ -562,7 +562,8 @@ def _names_listed(text: str) -> bool:
 
     A list's first name (a surname and one or two characters) ends right before a `、`, so its start is 2 to
     ``_LONGEST_SURNAME + 2`` characters before one; searched from every character, the surname alternation cost
-    ~15 % of the metadata stage. ``tests/test_authors_model.py`` compares the two on generated texts.
+    ~5 % of the metadata stage (0.25 s per 1,000 bench documents; 0.07 s so). ``tests/test_authors_model.py``
+    compares the two on generated texts.
 
     >>> _names_listed("会上，张三、李四同志讲了话"), _names_listed("教育、卫生等部门")
     (True, False)
