@@ -353,8 +353,8 @@ def _plain_punctuation_pass(text: str) -> str:
 
 # every character a presence test or a rule looks at: marks, spaces, bullets, a radical (⼯), a full-width digit,
 # a zero-width space, a combining mark (NFC), carriage returns
-MARKS_ALPHABET = PUNCT_ALPHABET + ["、", "、、", "，，", "；；", "：：", "；，；", "。。", "•", "・", "⼯", "２", "\u200b",
-                                   "e\u0301", "\r", "\r\n", "\u2002", "  "]
+MARKS_ALPHABET = PUNCT_ALPHABET + ["、", "、、", "，，", "；；", "：：", "；，；", "。。", "•", "・", "⼯", "２",
+                                   "\u200b", "e\u0301", "\r", "\r\n", "\u2002", "  "]
 
 
 @settings(max_examples=1000, deadline=None)
