@@ -45,20 +45,15 @@ def seconds(function, items) -> float:
     return time.process_time() - started
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=Path("/tmp/corpus-bench/corpus-100000"))
-    parser.add_argument("--docs", type=int, default=20_000)
-    args = parser.parse_args()
-    lines = load(args.corpus, args.docs)
-    megabytes = sum(len(line.encode("utf-8")) for line in lines) / 1e6
+def floor_costs(lines: list[str]) -> dict[str, float]:
+    """CPU seconds, on one core, of each pass the recipe cannot skip, over the JSONL ``lines``."""
     texts = [json.loads(line)["text"] for line in lines]
     config = ScriptConfig()
     traditional = [text for text in texts if script.detect_script(text, config) != "simplified"]
     gazetteer = regions.gazetteer()
     signature_config = dedup.DedupConfig()
     converter = opencc.OpenCC("t2s")
-    costs = {
+    return {
         "JSON decoding": seconds(json.loads, lines),
         f"OpenCC t2s on the Traditional documents ({len(traditional)} of {len(texts)})":
             seconds(converter.convert, traditional),
@@ -67,12 +62,30 @@ def main() -> int:
             lambda text: [gazetteer._spelled.matches(line) for line in text.split("\n")], texts),
         "MinHash signature": seconds(lambda text: dedup.minhash_signature(text, signature_config), texts),
     }
+
+
+def floor_mb_per_second(corpus: Path, docs: int = 20_000, cores: int = 2) -> float:
+    """The ceiling of this recipe on ``cores`` cores: MB/s of JSONL if a build made only the passes of
+    :func:`floor_costs` (measured on the first ``docs`` documents of ``corpus``), spread over every core."""
+    lines = load(corpus, docs)
+    megabytes = sum(len(line.encode("utf-8")) for line in lines) / 1e6
+    return cores * megabytes / sum(floor_costs(lines).values())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=Path("/tmp/corpus-bench/corpus-100000"))
+    parser.add_argument("--docs", type=int, default=20_000)
+    args = parser.parse_args()
+    lines = load(args.corpus, args.docs)
+    megabytes = sum(len(line.encode("utf-8")) for line in lines) / 1e6
+    costs = floor_costs(lines)
     with tempfile.TemporaryDirectory() as folder:
         sample = Path(folder) / "sample"
         sample.mkdir()
         (sample / "part.jsonl").write_text("".join(lines), encoding="utf-8")
         plain = reference_read_write(sample, Path(folder) / "plain")
-    print(f"{len(texts)} documents, {megabytes:.1f} MB of JSONL from {args.corpus}, one core\n")
+    print(f"{len(lines)} documents, {megabytes:.1f} MB of JSONL from {args.corpus}, one core\n")
     print("| pass | CPU s | MB/s |\n|---|---|---|")
     for name, cost in costs.items():
         print(f"| {name} | {cost:.2f} | {megabytes / cost:.0f} |")

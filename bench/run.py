@@ -1,11 +1,15 @@
 """Scale benchmark: the full build on a synthetic corpus, with reference points measured in the same run.
 
-For each size it prints and appends to ``bench/RESULTS.md``: documents/s, MB/s, peak RSS of the whole
-process tree, seconds per stage (summed over shard workers), Prefect's fixed overhead, a rebuild with
-unchanged input, a rebuild after editing one input file (only its shard recomputed), raw OpenCC ``t2s``
-throughput on the same text, and a plain "read JSONL → write Parquet" pass on the same data.
+For each size it prints and appends to ``bench/RESULTS.md``: documents/s, MB/s, the share of the recipe's
+floor (``bench/floor.py``, measured on the same corpus), peak RSS of the whole process tree, seconds per stage
+(summed over shard workers) and per phase, Prefect's fixed overhead, a rebuild with unchanged input, a
+rebuild after editing one input file (only its shard recomputed), raw OpenCC ``t2s`` throughput on the same
+text, a plain "read JSONL → write Parquet" pass on the same data, and the latest earlier result for the same
+size found in RESULTS.md (which keeps every run: new ones are appended).
 
-    python -m bench.run --docs 10000 100000 [--runner process] [--workdir /tmp/corpus-bench]
+    python -m bench.run                      # 100,000 and 1,000,000 documents (the issue's sizes)
+    python -m bench.run --docs 100000        # only 100k
+    python -m bench.run --docs 10000 --cold-only --no-write   # a quick check of the script itself
 """
 
 from __future__ import annotations
@@ -151,13 +155,18 @@ def bench_size(docs: int, runner: str, workdir: Path, env: dict, cold_only: bool
     build = [sys.executable, "-c", BUILD_SCRIPT, str(corpus), str(out), runner]
     cold, cold_wall, cold_rss = run_measured(build, env)
     # printed at once: a long run that fails later still leaves its cold build on record
-    print(json.dumps({"docs": docs, "cold_seconds": round(cold["seconds"], 1), "peak_rss_mib": round(cold_rss.tree),
+    print(json.dumps({"docs": docs, "cold_seconds": round(cold["seconds"], 1),
+                      "mb_per_second": round(megabytes / cold["seconds"], 2), "peak_rss_mib": round(cold_rss.tree),
                       "peak_flow_mib": round(cold_rss.flow), "peak_worker_mib": round(cold_rss.worker),
                       "phase_seconds": cold["phase_seconds"]}), flush=True)
+    from bench.floor import floor_mb_per_second  # bench.floor imports this module
+
     result = {
         "docs": docs, "megabytes": megabytes, "cold_seconds": cold["seconds"], "cold_wall": cold_wall,
         "peak_rss_mib": cold_rss.tree, "memory": cold_rss.text(), "stage_seconds": cold["stage_seconds"],
         "counts": cold["counts"], "phase_seconds": cold["phase_seconds"],
+        # after the build, not beside it: the floor is CPU time on one core, measured on a quiet machine
+        "floor_mb_s": floor_mb_per_second(corpus), "previous": previous_result(docs),
     }
     if cold_only:
         return result
@@ -196,6 +205,8 @@ def format_result(r: dict, overhead: float) -> str:
         "| measure | value |",
         "|---|---|",
         f"| cold build | {r['cold_seconds']:.1f} s ({r['docs'] / r['cold_seconds']:.0f} docs/s, {mb_s:.2f} MB/s) |",
+        f"| share of the floor (bench/floor.py, 2 cores: {r['floor_mb_s']:.1f} MB/s) | "
+        f"{mb_s / r['floor_mb_s']:.1%} |",
         f"| peak RSS (process tree) | {r['memory']} |",
         f"| stage seconds (sum over workers) | {stages} |",
         f"| wall seconds by phase (flow process) | {phases} |",
@@ -211,6 +222,8 @@ def format_result(r: dict, overhead: float) -> str:
             f"| reference: read JSONL → write Parquet | {r['read_write_mb_s']:.1f} MB/s "
             f"(build at {mb_s / r['read_write_mb_s']:.1%} of it) |",
         ]
+    if r.get("previous"):
+        lines.append(f"| previous result in RESULTS.md | {r['previous']} |")
     lines += [
         f"| documents / quarantined / duplicates | {r['counts']['documents']} / {r['counts']['quarantined']} / "
         f"{r['counts']['duplicates']} |",
@@ -221,7 +234,8 @@ def format_result(r: dict, overhead: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--docs", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--docs", type=int, nargs="+", default=[100_000, 1_000_000],
+                        help="corpus sizes, smallest first (default: 100000 1000000; `--docs 100000` runs only 100k)")
     parser.add_argument("--runner", default="process")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/corpus-bench"))
     parser.add_argument("--cold-only", action="store_true",
@@ -287,6 +301,33 @@ def run_sizes(args, env: dict, server) -> int:
             with open(RESULTS, "a", encoding="utf-8") as handle:
                 handle.write(text + "\n")
     return 0
+
+
+def previous_result(docs: int, results: Path = RESULTS) -> str | None:
+    """The cold build of the latest run for ``docs`` documents recorded in ``results`` ("<value> — <run
+    heading>"), or None: so each new run prints what it is compared with.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "RESULTS.md"
+    >>> _ = path.write_text("## 2026-11-22: runner `process`\\n### 100,000 documents (932 MB of JSONL)\\n"
+    ...                     "| cold build | 192.0 s (521 docs/s, 4.85 MB/s) |\\n", encoding="utf-8")
+    >>> previous_result(100_000, path)
+    '192.0 s (521 docs/s, 4.85 MB/s) — 2026-11-22: runner `process`'
+    >>> previous_result(1_000_000, path) is None
+    True
+    """
+    if not results.is_file():
+        return None
+    heading, size, found = "", None, None
+    for line in results.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            heading = line[3:].strip()
+        elif line.startswith("### "):
+            words = line[4:].split()
+            size = words[0].replace(",", "") if len(words) > 1 and words[1] == "documents" else None
+        elif line.startswith("| cold build |") and size == str(docs):
+            found = f"{line.split('|')[2].strip()} — {heading}"
+    return found
 
 
 def growth(smaller: dict, larger: dict) -> str:

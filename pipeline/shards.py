@@ -80,8 +80,7 @@ class ShardSinks:
         table = dedup.signature_table([d.id for d in pending], [d.text for d in pending],
                                       [dedup.metadata_count(d) for d in pending],
                                       [dedup.order_key(d.source_file, d.article_index) for d in pending], config)
-        for row in table.to_pylist():
-            self.signatures.write(row)
+        self.signatures.write_table(table)
         pending.clear()
         timings = self.summary.stage_seconds
         timings["dedup_signatures"] = timings.get("dedup_signatures", 0.0) + time.perf_counter() - started

@@ -125,6 +125,47 @@ def test_position_matches_read_as_the_patterns_finditer(text):
         assert [(m.span(), m.groupdict()) for m in authors._position_matches(anchored, text, starts)] == plain
 
 
+def test_shipped_common_words_are_jiebas_words_that_are_no_names():
+    # the extract stands in for jieba's dictionary: the same answer for every key of the dictionary
+    import jieba  # a runtime dependency: the shipped list must answer as its dictionary does
+    from jieba import posseg
+
+    jieba.initialize()
+    frequency, tags = jieba.dt.FREQ, posseg.dt.word_tag_tab
+    from_jieba = {w for w, f in frequency.items() if len(w) <= 2 and (f or 0) >= 10 and tags.get(w) != "nr"}
+    assert authors.common_words() == from_jieba
+    assert {"全县", "时间", "关于", "和平"} <= authors.common_words()
+    assert not {"王沪", "张三", ""} & authors.common_words()
+
+
+# `_line_candidates` scans for `_POSITION_END` only where a position word or one of its extra words is in the
+# line: the gate must never skip a line the pattern matches.
+_END_ALPHABET = list("县市长委员特首总统理主行政官书记王明李，。 ")
+
+
+@settings(max_examples=400, deadline=None)
+@example("特首李家超致辞")
+@example("委员长王明指出")
+@example("行政长官崔世安于")
+@given(st.text(alphabet=_END_ALPHABET, max_size=30))
+def test_position_end_gate_keeps_every_line_the_pattern_matches(text):
+    gated = bool(authors._position_word_starts(text)) or any(w in text for w in authors._POSITION_END_EXTRA)
+    assert gated or authors._POSITION_END.search(text) is None
+
+
+# `authors._names_listed` looks for a list of names only where one can start: exactly the pattern's own search.
+_LIST_ALPHABET = list("张李王欧阳司马三四五明强、等同志，的会 ")
+
+
+@settings(max_examples=500, deadline=None)
+@example("会上，张三、李四同志讲了话")
+@example("欧阳明、司马强、王五等")
+@example("、、张三、欧阳四等")
+@given(st.text(alphabet=_LIST_ALPHABET, max_size=40))
+def test_names_listed_reads_as_the_patterns_search(text):
+    assert authors._names_listed(text) == (authors._LISTED_NAMES.search(text) is not None)
+
+
 def test_every_position_word_starts_with_a_literal_character():
     # `_POSITION_FIRST` reads the first character of each alternative; a class or group there would be missed
     assert all("\u4e00" <= word[0] <= "\u9fff" for word in people.POSITION_WORDS.split("|"))

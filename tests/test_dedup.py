@@ -322,3 +322,29 @@ def test_rough_check_agrees_with_a_byte_by_byte_count(seed, width, share):
     needed = round(share * width)
     expected = np.count_nonzero(rows[left] == rows[right], axis=1) >= needed
     assert _rough_check(rows, needed)(left, right).tolist() == expected.tolist()
+
+
+def _bucket_pair_blocks_by_definition(keys: np.ndarray, max_group: int) -> list[list[list[int]]]:
+    """Every distance d < max_group over the whole stable sort, as pair generation was first written."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    blocks = []
+    for distance in range(1, min(max_group, len(keys))):
+        inside = ordered[distance:] == ordered[:-distance]
+        if not inside.any():
+            break
+        left, right = order[:-distance][inside], order[distance:][inside]
+        blocks.append(np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1).tolist())
+    return blocks
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 300), st.integers(1, 40), st.integers(2, 70))
+def test_bucket_pairs_follow_the_definition_block_by_block(seed, size, distinct, max_group):
+    """Pair generation only re-checks the positions that still have a partner (bounded by the pairs made),
+    with the same blocks, pairs and order as scanning every position at every distance."""
+    from pipeline.corpus.lsh import _bucket_pair_blocks
+
+    keys = np.random.default_rng(seed).integers(0, distinct, size).astype(np.uint64)
+    blocks = [block.tolist() for block in _bucket_pair_blocks(keys, max_group)]
+    assert blocks == _bucket_pair_blocks_by_definition(keys, max_group)

@@ -294,3 +294,13 @@ def test_district_committee_confirms_the_district_but_a_neighbourhood_committee_
             "希望大家统一思想，精心组织，圆满完成各项任务。")
     assert _region_of_text(text) == ("重庆市", None, "大足区")
     assert _region_of_text(text.replace("按照区委", "按照社区委员会"))[0] is None
+
+
+# `without_letter_spacing` skips texts with no ` <Han> <Han>` in them: the result must be the full rewrite's.
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="律政司长 \u3000a台", max_size=30))
+def test_letter_spacing_shortcut_gives_the_full_rewrite(text):
+    from pipeline.stages.metadata import regions
+
+    full = regions._LETTER_SPACED.sub(lambda run: regions._SPACE_BETWEEN_HAN.sub("", run.group()), text)
+    assert regions.without_letter_spacing(text) == full

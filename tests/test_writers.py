@@ -107,3 +107,47 @@ def test_jsonl_gz_is_reproducible(tmp_path):
     first = jsonl.write_jsonl_gz(ROWS, tmp_path / "a" / "train.jsonl.gz").read_bytes()
     second = jsonl.write_jsonl_gz(ROWS, tmp_path / "b" / "train.jsonl.gz").read_bytes()
     assert first == second  # no time and no file name in the gzip header
+
+
+LIST_SCHEMA = pa.schema([("id", pa.string()), ("note", pa.string()), ("values", pa.list_(pa.uint32(), 4))])
+LIST_ROWS = [{"id": f"doc-{n:02d}", "note": None if n % 3 else f"第{n}篇", "values": [n, n * 7, 5, n % 2]}
+             for n in range(23)]
+
+
+def _parquet_bytes(path: Path, pieces) -> bytes:
+    """A part written from ``pieces``: a dict is one ``write``, a list of rows one ``write_table``."""
+    from pipeline.writers.parquet import ParquetPartWriter
+
+    writer = ParquetPartWriter(path, LIST_SCHEMA, row_group_rows=5, compression_level=3)
+    for piece in pieces:
+        if isinstance(piece, dict):
+            writer.write(piece)
+        else:
+            writer.write_table(pa.Table.from_pylist(piece, schema=LIST_SCHEMA))
+    writer.close()
+    return path.read_bytes()
+
+
+def test_rows_and_tables_in_any_mix_give_the_same_bytes_and_row_groups(tmp_path):
+    """Signatures arrive as tables, documents as rows: a part's bytes must not depend on which, nor on where
+    a batch starts or ends relative to a row group (23 rows, groups of 5, batches of 1, 2, 4, 7, 9)."""
+    import pyarrow.parquet as pq
+
+    one_by_one = _parquet_bytes(tmp_path / "rows.parquet", LIST_ROWS)
+    batches = [LIST_ROWS[:2], LIST_ROWS[2], LIST_ROWS[3:7], LIST_ROWS[7:14], LIST_ROWS[14:23]]
+    mixed = _parquet_bytes(tmp_path / "mixed.parquet", batches)
+    whole = _parquet_bytes(tmp_path / "whole.parquet", [LIST_ROWS])
+    assert mixed == one_by_one and whole == one_by_one
+    metadata = pq.ParquetFile(tmp_path / "mixed.parquet").metadata
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == [5, 5, 5, 5, 3]
+    assert pq.read_table(tmp_path / "mixed.parquet").to_pylist() == LIST_ROWS
+
+
+def test_a_table_with_other_column_types_is_refused(tmp_path):
+    from pipeline.writers.parquet import ParquetPartWriter
+
+    writer = ParquetPartWriter(tmp_path / "x.parquet", LIST_SCHEMA, row_group_rows=5, compression_level=3)
+    wrong = pa.table({"id": ["a"], "note": ["b"], "values": pa.array([[1, 2, 3, 4]], pa.list_(pa.int64()))})
+    with pytest.raises(TypeError, match="do not match"):
+        writer.write_table(wrong)
+    writer.abort()

@@ -49,10 +49,14 @@ def content_group(text: str, config: ArtifactsConfig | None = None) -> str:
     (True, False)
     """
     config = config or ArtifactsConfig()
+    # Longest stripped lines first: a key is never longer than its stripped line, so once a line is shorter
+    # than the best key no later line can beat it, and most long sentences never have their key built.
+    stripped_lines = sorted((line.strip() for line in text.split("\n")), key=len, reverse=True)
     longest = ""  # normalised; ties go to the greater string, so every copy picks the same line
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if len(stripped) > config.header_max_chars and stripped[-1] in TERMINAL:
+    for stripped in stripped_lines:
+        if len(stripped) <= config.header_max_chars or len(stripped) < len(longest):
+            break
+        if stripped[-1] in TERMINAL:
             key = _NOT_WORD_RE.sub("", stripped)
             if (len(key), key) > (len(longest), longest):
                 longest = key

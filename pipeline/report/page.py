@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 
 from pipeline.report import charts
-from pipeline.report.data import UNKNOWN, Group, ReportData, collect_report_data, count_text
+from pipeline.report.data import UNKNOWN, Group, ReportData, collect_report_data, count_text, rule_families
 from pipeline.validation import met_text
 
 REPORT_NAME = "report.html"
@@ -203,9 +203,10 @@ def _examples_html(group: Group, wrap: bool = False) -> str:
 
 def _removals_section(data: ReportData) -> str:
     groups = data.removals
+    families = rule_families(groups)  # one bar per rule, not per score of a learned component
     figure = _chart("removals", lambda: charts.bar_chart(
-        "removals", [g.name for g in groups], [g.count for g in groups], colors=[_rule_color(g.name) for g in groups],
-        width=charts.NARROW_FIGURE_WIDTH),
+        "removals", [name for name, _ in families], [count for _, count in families],
+        colors=[_rule_color(name) for name, _ in families], width=charts.NARROW_FIGURE_WIDTH),
         "nothing was removed from any document")
     legend = " ".join(f'<span class="swatch" style="background:{color}"></span>{_e(stage)}'
                       for stage, color in charts.RULE_STAGE_COLORS.items())

@@ -101,6 +101,17 @@ class PartWriter:
         for writer in self._writers:
             writer.write(row)
 
+    def write_table(self, table: pa.Table) -> None:
+        """Every row of ``table``, in order: as a table where the format takes one, else row by row."""
+        rows = None
+        for writer in self._writers:
+            if hasattr(writer, "write_table"):
+                writer.write_table(table)
+                continue
+            rows = table.to_pylist() if rows is None else rows
+            for row in rows:
+                writer.write(row)
+
     def close(self) -> None:
         for writer in self._writers:
             writer.close()

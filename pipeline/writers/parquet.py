@@ -27,31 +27,58 @@ def _writer_options(compression_level: int) -> dict:
 
 
 class ParquetPartWriter:
-    """Writes one Parquet part a row at a time, buffered into row groups of exactly ``row_group_rows`` rows
-    (so the bytes do not depend on how the rows arrived)."""
+    """Writes one Parquet part a row (``write``) or a table (``write_table``) at a time, buffered into row
+    groups of exactly ``row_group_rows`` rows (so the bytes do not depend on how the rows arrived)."""
 
     def __init__(self, path: Path, schema: pa.Schema, row_group_rows: int, compression_level: int):
         self.path = path
         self.schema = schema
         self.row_group_rows = row_group_rows
         self.rows_written = 0
-        self._buffer: list[dict] = []
+        self._buffer: list[dict] = []  # rows not yet turned into a table
+        self._tables: list[pa.Table] = []  # tables waiting for their row group, in arrival order
+        self._table_rows = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = path.with_name(path.name + ".tmp")
         self._writer = pq.ParquetWriter(self._tmp, schema, **_writer_options(compression_level))
 
     def write(self, row: dict) -> None:
         self._buffer.append(row)
-        if len(self._buffer) >= self.row_group_rows:
-            self._flush()
+        if self._table_rows + len(self._buffer) >= self.row_group_rows:
+            self._flush(whole_groups_only=True)
 
-    def _flush(self) -> None:
-        if not self._buffer:
+    def write_table(self, table: pa.Table) -> None:
+        """Append ``table``'s rows (columns and types of the part's schema): a batch made in columns, e.g.
+        dedup signatures, need not pass through one Python dict per row."""
+        if not table.schema.equals(self.schema, check_metadata=False):
+            raise TypeError(f"{self.path.name}: table columns {table.schema.types} do not match the part's "
+                            f"schema {self.schema.types}")
+        self._stash_rows()
+        self._tables.append(pa.Table.from_arrays(table.columns, schema=self.schema))  # the part's metadata
+        self._table_rows += table.num_rows
+        if self._table_rows >= self.row_group_rows:
+            self._flush(whole_groups_only=True)
+
+    def _stash_rows(self) -> None:
+        if self._buffer:
+            self._tables.append(pa.Table.from_pylist(self._buffer, schema=self.schema))
+            self._table_rows += len(self._buffer)
+            self._buffer = []
+
+    def _flush(self, whole_groups_only: bool = False) -> None:
+        """Write the waiting rows as row groups of ``row_group_rows``; with ``whole_groups_only`` a last
+        partial group keeps waiting (the part's last group is written by ``close``)."""
+        self._stash_rows()
+        if not self._table_rows:
             return
-        self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema),
-                                 row_group_size=self.row_group_rows)
-        self.rows_written += len(self._buffer)
-        self._buffer = []
+        table = pa.concat_tables(self._tables).combine_chunks()  # one chunk: as a table made from rows
+        size = self.row_group_rows
+        ready = table.num_rows - table.num_rows % size if whole_groups_only else table.num_rows
+        for start in range(0, ready, size):
+            self._writer.write_table(table.slice(start, size), row_group_size=size)
+        self.rows_written += ready
+        rest = table.slice(ready)
+        self._tables, self._table_rows = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
 
     def close(self) -> None:
         self._flush()

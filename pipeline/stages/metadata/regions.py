@@ -253,6 +253,9 @@ _NATIONAL_OUTLETS = frozenset({"光明", "东方", "新华", "中华", "华夏",
 # disclosure table's `发 布 机 构` label). Two-word phrases (`台州 马晓晖`) are not touched.
 _LETTER_SPACED = re.compile(r"[\u4e00-\u9fff](?: [\u4e00-\u9fff]){3,}")
 _SPACE_BETWEEN_HAN = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+# What every letter-spaced run holds (` 政 司` in `律 政 司 司 长`): found by its leading space, a literal that
+# `re` skips to, where `_LETTER_SPACED` is tried at every Han character.
+_SPACED_PAIR = re.compile(r" [\u4e00-\u9fff] [\u4e00-\u9fff]")
 
 
 def without_letter_spacing(text: str) -> str:
@@ -261,7 +264,7 @@ def without_letter_spacing(text: str) -> str:
     >>> without_letter_spacing("以 下 为 律 政 司 司 长 的 致 辞"), without_letter_spacing("台州 马晓晖 丽水 胡  侠")
     ('以下为律政司司长的致辞', '台州 马晓晖 丽水 胡  侠')
     """
-    if " " not in text:
+    if " " not in text or not _SPACED_PAIR.search(text):
         return text
     return _LETTER_SPACED.sub(lambda run: _SPACE_BETWEEN_HAN.sub("", run.group()), text)
 
