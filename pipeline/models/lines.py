@@ -11,7 +11,8 @@ looks at every non-blank line the rules left and labels it with one role:
   captions, template sentences, forum junk).
 
 ``meta`` and ``chrome`` lines whose probability reaches ``ArtifactsConfig.model_min_score`` are dropped by
-``pipeline.stages.artifacts`` as ``model.<role>:<score>``.
+``pipeline.stages.artifacts`` as ``model.<role>:<score>``. Left alone whatever the score: long lines, numbered
+headings and sentences with noise glued to their start (``reads_as_content``): debris inside them is a span.
 
 Features (each justified by pages of several sites; all cheap: one pass of a few compiled patterns per line,
 nothing quadratic, no segmentation), of the line and, prefixed ``-1:``/``+1:``, of its neighbours:
@@ -101,6 +102,17 @@ _SITE_SUFFIXES = ("网", "网站", "论坛", "平台", "门户", "频道", "在�
                   "晚报", "报")
 _SEPARATOR_RE = re.compile(r"[|｜>＞»/•·]")
 _MASK_RE = re.compile(r"[Xx×＊*☆]{2,}")
+# A numbered heading: an ordinal, then Han text. "一、总体要求", "(三)学习制度 ........ (5)" (a table of
+# contents entry), "3、工作措施", "第二章 组织生活"; searched, not matched, because anti-scraping noise may be glued
+# before it ("w2 T& c一、总体要求"). Held-out folds dropped such headings as chrome when their neighbours were noise or
+# dot leaders (three sites); a heading is content, so the model never drops one (``reads_as_content``).
+_ORDINAL_HEADING_RE = re.compile(
+    rf"(?:^|[^{R.HAN}])(?:[一二三四五六七八九十]{{1,3}}[、.．]|[(（][一二三四五六七八九十\d]{{1,2}}[)）]|\d{{1,2}}[、．]|"
+    rf"第[一二三四五六七八九十\d]{{1,3}}[章节部分篇])\s*[{R.HAN}]{{2}}"
+)
+# The first Han character or opening quote of a line: what follows it is the line's text once noise glued to
+# its start is set aside ("k7 W; e2 R& 今天，我就调研工作谈三点体会。" -> "今天，我就调研工作谈三点体会。").
+_TEXT_START_RE = re.compile(rf"[{R.HAN}“‘《（(]")
 
 
 class LineView(NamedTuple):
@@ -313,6 +325,27 @@ def may_be_debris(text: str) -> bool:
         return True
     return bool(_RELATED_RE.search(text) or _APP_RE.search(text) or _FOOTER_RE.search(text)
                 or _HEADER_KEY_RE.search(text))
+
+
+def reads_as_content(text: str) -> bool:
+    """True for a line the model must never drop whatever its neighbours: a numbered heading without chrome
+    vocabulary (``_ORDINAL_HEADING_RE``), or a line whose text after noise glued to its start reads as prose
+    (``may_be_debris`` is False for it). Debris glued into such a line is a span: the rules' job, not a reason
+    to drop the sentence with it. A line that starts as text is left to the model (template sentences read as
+    prose and are debris), as is a heading that names chrome ("1、点击【政务公开】查看更多").
+
+    >>> reads_as_content("一、总体要求"), reads_as_content("(三)学习制度 ............ (5)")
+    (True, True)
+    >>> reads_as_content("k7 W; e2 R& 今天，我就调研工作谈三点体会，供大家参考。")
+    True
+    >>> reads_as_content("1、点击【政务公开】查看更多"), reads_as_content("相关推荐"), reads_as_content("q3 K; z& p1 ]")
+    (False, False, False)
+    """
+    if _ORDINAL_HEADING_RE.search(text):
+        return not (_RELATED_RE.search(text) or _APP_RE.search(text) or _FOOTER_RE.search(text)
+                    or _HEADER_KEY_RE.search(text))
+    start = _TEXT_START_RE.search(text)
+    return bool(start) and start.start() > 0 and not may_be_debris(text[start.start():])
 
 
 def segments(views: list[LineView]) -> list[tuple[int, int]]:
@@ -565,8 +598,9 @@ def role_scores(model: LineModel, features: list[list[str]]) -> list[dict[str, f
 def debris_lines(model: LineModel, views: list[LineView], min_score: float,
                  max_chars: int = LONG_LINE_CHARS) -> dict[int, tuple[str, float]]:
     """{kept-line index: (role, score)} for the lines to drop: debris probability ≥ ``min_score``; a line
-    longer than ``max_chars`` (at most ``LONG_LINE_CHARS``) is text with debris spans at most, never dropped;
-    nothing is dropped if the drops would take the page's last sentence."""
+    longer than ``max_chars`` (at most ``LONG_LINE_CHARS``) is text with debris spans at most, never dropped,
+    nor is a numbered heading or a sentence with noise glued to its start (``reads_as_content``); nothing is
+    dropped if the drops would take the page's last sentence."""
     out = {}
     for start, stop in segments(views):
         if not any(may_be_debris(view.text) for view in views[start:stop]):
@@ -577,7 +611,7 @@ def debris_lines(model: LineModel, views: list[LineView], min_score: float,
                 continue  # removed by the rules already, or a contact line (debris only inside a footer: the
                 # rules decide those by their neighbours)
             score = sum(scores.get(role, 0.0) for role in DEBRIS_ROLES)
-            if score >= min_score and score > 0.0:
+            if score >= min_score and score > 0.0 and not reads_as_content(view.text):
                 role = max(DEBRIS_ROLES, key=lambda r: scores.get(r, 0.0))
                 out[view.index] = (role, math.floor(score * 100) / 100)
     sentences = [view.index for view in views if view.index >= 0 and (view.long or view.text[-1] in R.TERMINAL)]
