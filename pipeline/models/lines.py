@@ -19,8 +19,8 @@ nothing quadratic, no segmentation), of the line and, prefixed ``-1:``/``+1:``, 
 position from the top and from the bottom (bucketed), length, Han share, punctuation and digit profile, a
 final full stop, date / clock / weekday patterns, lexicons (chrome words of ``artifacts.rules.CHROME_WORDS``,
 header keys, genre words such as 讲话/致辞/心得体会, position words such as 书记/局长, app/share/login/related
-words, site-name suffixes), the line's repetition on the page, and its character overlap with the first kept
-line (a stand-in for the page's ``<title>``).
+words, site service words such as 验证码/客服/留言/会员, site-name suffixes), the line's repetition on the
+page, and its character overlap with the first kept line (a stand-in for the page's ``<title>``).
 
 Speed: a line longer than ``LONG_LINE_CHARS`` is never labelled; it only separates the runs of short lines
 the CRF labels (its neighbours see ``long``), and a run of prose lines only (``may_be_debris``) is not
@@ -55,7 +55,7 @@ MODEL_FILE = "lines.crfsuite"
 CARD_FILE = "lines.json"
 DEBRIS_ROLES = ("meta", "chrome")
 ROLES = ("body", "title", "byline") + DEBRIS_ROLES
-FEATURE_VERSION = 3  # bump when the features change: a model trained on other features is refused
+FEATURE_VERSION = 4  # bump when the features change: a model trained on other features is refused
 
 # Training: L-BFGS with L1 + L2 (crfsuite's defaults for c1/c2 are 0 and 1); fixed iterations, deterministic.
 TRAIN_PARAMS = {"c1": 0.05, "c2": 0.5, "max_iterations": 150, "feature.possible_transitions": True}
@@ -100,6 +100,9 @@ _FOOTER_RE = re.compile(r"版权|所有|主办|承办|技术支持|联系|电话
 # "中山文明网", "县融媒体中心新闻": a site or channel name ends like this
 _SITE_SUFFIXES = ("网", "网站", "论坛", "平台", "门户", "频道", "在线", "文库", "电台", "社区", "资讯", "新闻", "日报",
                   "晚报", "报")
+# Site service words: login, captcha, loading, customer service, member and comment widgets ("输入验证码",
+# "正在加载", "在线客服", "发表留言", "开通会员"); on the dev set such lines were left on six sites
+_SERVICE_RE = re.compile(r"验证码|加载|客服|订阅|留言|足迹|复制|会员|VIP|Vip|vip|注册|登[录陆]|收藏|打印|字号|浏览器")
 _SEPARATOR_RE = re.compile(r"[|｜>＞»/•·]")
 _MASK_RE = re.compile(r"[Xx×＊*☆]{2,}")
 # A numbered heading: an ordinal, then Han text. "一、总体要求", "(三)学习制度 ........ (5)" (a table of
@@ -246,6 +249,7 @@ _FLAG_PATTERNS = (  # (feature, bound search or match): one pass of a compiled p
     ("space_run", _SPACE_RUN_RE.search),
     ("heading", R.HEADING_RE.match),
     ("mask", _MASK_RE.search),
+    ("service", _SERVICE_RE.search),
     ("sentence_punct", R.SENTENCE_PUNCT_RE.search),
 )
 _BRACKET_LEADS = frozenset("【[［(（<《「")
