@@ -53,11 +53,26 @@ class _DocumentMethods:
         >>> Document(source_file="a.txt", source_sha256="0" * 64, text="x").with_changes(title="T").title
         'T'
         """
-        return dataclasses.replace(self, **changes)
+        return _copy_with(self, changes)
 
     def with_removals(self, removals) -> "Document":
         """A copy with ``removals`` appended to the audit trail."""
-        return dataclasses.replace(self, removals=self.removals + tuple(removals))
+        return _copy_with(self, {"removals": self.removals + tuple(removals)})
+
+
+def _copy_with(doc, changes: dict):
+    """``dataclasses.replace(doc, **changes)`` without its per-field ``__init__`` call (~40 µs for ~40 fields, a
+    few times per document and stage): the generated class has no ``__post_init__`` and no field that is left out
+    of ``__init__``, so copying the attribute dict and updating it gives the same object. A name that is no
+    field goes through ``dataclasses.replace`` and fails there as it always did."""
+    cls = type(doc)
+    if not changes.keys() <= cls._init_field_names:
+        return dataclasses.replace(doc, **changes)
+    copy = object.__new__(cls)
+    attributes = copy.__dict__  # a frozen dataclass blocks setattr, not its own attribute dict
+    attributes.update(doc.__dict__)
+    attributes.update(changes)
+    return copy
 
 
 # Attributes of a document that are not output columns: the "id" a JSONL record supplied (kept for reference
@@ -87,6 +102,10 @@ def document_class(columns) -> type:
     cls = dataclasses.make_dataclass("Document", specs + list(_NOT_COLUMNS), bases=(_DocumentMethods,),
                                      frozen=True, kw_only=True, namespace={"__doc__": doc})
     cls.__module__ = __name__
+    # what ``_copy_with`` may set directly: every field is an ``__init__`` field and nothing runs after __init__
+    if hasattr(cls, "__post_init__") or not all(f.init for f in dataclasses.fields(cls)):
+        raise TypeError("Document copies assume plain __init__ fields (see _copy_with)")
+    cls._init_field_names = frozenset(f.name for f in dataclasses.fields(cls))
     return cls
 
 

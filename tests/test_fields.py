@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import fields, schema, validation
 from pipeline.corpus import dedup
@@ -65,6 +67,30 @@ def test_document_stays_a_frozen_keyword_only_picklable_record():
     assert Document.__module__ == "pipeline.document" and Document.__qualname__ == "Document"
     assert doc.with_changes(author="A") == dataclasses.replace(doc, author="A") and doc.author is None
     assert doc.id == "abababababababababababab-0"
+
+
+_TEXT_FIELD_NAMES = [f.name for f in dataclasses.fields(Document) if f.type in (str, str | None)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(_TEXT_FIELD_NAMES), st.text(max_size=8) | st.none(), max_size=5),
+       st.lists(st.text(max_size=5), max_size=3))
+def test_document_copies_equal_what_dataclasses_replace_makes(changes, removal_texts):
+    # with_changes copies the attribute dict instead of calling __init__ (speed): the copy must be the object
+    # dataclasses.replace makes, attribute order included, and leave its input alone
+    from pipeline.document import Removal
+
+    changes = {k: v for k, v in changes.items() if v is not None or k not in ("source_file", "source_sha256", "text")}
+    doc = Document(source_file="a.txt", source_sha256="ab" * 32, text="正文", title="T",
+                   removals=(Removal("artifacts.nav", 0, "首页"),))
+    before = dict(vars(doc))
+    copy, expected = doc.with_changes(**changes), dataclasses.replace(doc, **changes)
+    assert copy == expected and hash(copy) == hash(expected) and list(vars(copy)) == list(vars(expected))
+    assert type(copy) is Document and vars(doc) == before
+    removals = tuple(Removal("pii.phone", -1, text) for text in removal_texts)
+    assert doc.with_removals(removals) == dataclasses.replace(doc, removals=doc.removals + removals)
+    with pytest.raises(TypeError):
+        doc.with_changes(not_a_field=1)
 
 
 def test_a_newly_declared_field_reaches_the_document_schema_table_and_lists():

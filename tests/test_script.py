@@ -312,6 +312,57 @@ def test_fast_patterns_equal_their_plain_forms(text):
     assert bool(plain_beside.search(text)) == bool(punctuation._ASCII_BESIDE_FULLWIDTH.search(text))
     assert bool(plain_needs.search(text)) == bool(punctuation._NEEDS_ANOTHER_PASS.search(text))
     assert bool(plain_multi.search(text)) == ("  " in text or bool(punctuation._UNUSUAL_SPACE.search(text)))
+    bullets = "".join(text.split("、")).replace("，", "•").replace("。", "・")  # interpunct candidates between Han
+    plain_interpunct = re.compile(f"(?<=[\u4e00-\u9fff])[{punctuation._INTERPUNCT_MARKS}](?=[\u4e00-\u9fff])")
+    assert [m.span() for m in plain_interpunct.finditer(bullets)] == [m.span() for m in
+                                                                       punctuation._INTERPUNCT.finditer(bullets)]
+
+
+def _plain_normalize_marks(text: str) -> str:
+    """_normalize_marks as it was before its presence tests (and with the look-behind-first interpunct pattern)."""
+    import re
+    import unicodedata
+
+    P = punctuation
+    text = unicodedata.normalize("NFC", text)
+    text = P._CHAR_MAP_PATTERN.sub(P._map_char, text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(f"(?<=[\u4e00-\u9fff])[{P._INTERPUNCT_MARKS}](?=[\u4e00-\u9fff])", "·", text)
+    text = P._SPACE_BEFORE_ASCII_PUNCT.sub(P._space_before_ascii_punct, text)
+    text = P._ascii_punct_to_fullwidth(text)
+    while P._ASCII_BESIDE_FULLWIDTH.search(text):
+        converted = P._ascii_punct_to_fullwidth(text)
+        if converted == text:
+            break
+        text = converted
+    text = P._LONE_PAREN.sub(P._replace_lone_paren, P._PAREN_SPAN.sub(P._replace_paren_span, text))
+    text = P._QUOTED.sub(P._replace_quoted, text)
+    text = P._DOUBLED_BEFORE_STOP.sub("", text)
+    text = P._REPEATED_MARK.sub(r"\1", text)
+    return P._STOP_RUN.sub(P._reduce_stop_run, text)
+
+
+def _plain_punctuation_pass(text: str) -> str:
+    P = punctuation
+    text = _plain_normalize_marks(text)
+    text = P._SPACE_IN_CHINESE.sub(P._remove_space_in_chinese, text)
+    text = P._SPACE_RUN.sub(" ", text)
+    text = "\n".join(line.strip(P._HORIZONTAL_SPACE) for line in text.split("\n"))
+    return P._BLANK_LINES.sub("\n\n", text).strip("\n")
+
+
+# every character a presence test or a rule looks at: marks, spaces, bullets, a radical (⼯), a full-width digit,
+# a zero-width space, a combining mark (NFC), carriage returns
+MARKS_ALPHABET = PUNCT_ALPHABET + ["、", "、、", "，，", "；；", "：：", "；，；", "。。", "•", "・", "⼯", "２", "\u200b",
+                                   "e\u0301", "\r", "\r\n", "\u2002", "  "]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(MARKS_ALPHABET), max_size=40).map("".join))
+def test_presence_tests_of_the_punctuation_pass_change_no_output(text):
+    # each rule of a pass is skipped when a character it needs is absent (speed): same text as running them all
+    assert punctuation._normalize_marks(text) == _plain_normalize_marks(text)
+    assert punctuation._punctuation_pass(text) == _plain_punctuation_pass(text)
 
 
 @settings(max_examples=500, deadline=None)

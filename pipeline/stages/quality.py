@@ -40,7 +40,7 @@ _MAX_BUCKETS = 1 << 20  # bounds the bucket counts of _repeated_share (8 MB) for
 
 # Leader dots between a heading and its page number in a table of contents: "总则 ........ (1)", "总则 ……… 1".
 _LEADER_RUN = re.compile(r"([.·・…‥⋯．])\1{2,}")
-_LEADER_CHARS = frozenset(".·・…‥⋯．")
+_LEADER_TRIPLES = tuple(char * 3 for char in ".·・…‥⋯．")  # what a _LEADER_RUN match starts with
 
 _OTHER, _HAN, _PUNCTUATION, _SPACE = 0, 1, 2, 3  # character classes in the table below
 
@@ -75,16 +75,31 @@ def _point_classes(points: np.ndarray) -> np.ndarray:
     return _class_table()[points]
 
 
+# The gate, the quality stage and the row contract look at the same text one after the other (a build runs a
+# document through every stage before the next one): the code points and the counts are kept for the last few
+# texts, so the text is encoded and classified once. A few entries, so memory stays flat.
+_RECENT_TEXTS = 4
+
+
+@functools.lru_cache(maxsize=_RECENT_TEXTS)
 def _code_points(text: str) -> np.ndarray:
-    """The code points of ``text``. A lone surrogate (from a JSONL escape such as ``\\ud800``) stays a code point
-    (class "other") rather than failing the encoding."""
+    """The code points of ``text`` (a read-only array: it is shared through the cache). A lone surrogate (from a
+    JSONL escape such as ``\\ud800``) stays a code point (class "other") rather than failing the encoding."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+@functools.lru_cache(maxsize=_RECENT_TEXTS)
+def _point_classes_of(text: str) -> np.ndarray:
+    """The class of every code point of ``text`` (read-only, shared through the cache)."""
+    classes = _point_classes(_code_points(text))
+    classes.flags.writeable = False
+    return classes
 
 
 def _classified_points(text: str) -> tuple[np.ndarray, np.ndarray]:
     """(code points without whitespace, their classes) of ``text``."""
     points = _code_points(text)
-    classes = _point_classes(points)
+    classes = _point_classes_of(text)
     keep = classes != _SPACE
     return points[keep], classes[keep]
 
@@ -102,10 +117,17 @@ def han_counts(text: str) -> tuple[int, int]:
     >>> han_counts("第一章 总则 ........ 1"), han_counts("他说……好。")
     ((5, 6), (3, 6))
     """
-    points = _code_points(text)
-    counts = np.bincount(_point_classes(points), minlength=4)
-    leaders = sum(len(run.group()) for run in _LEADER_RUN.finditer(text)) if _LEADER_CHARS & set(text) else 0
-    return int(counts[_HAN]), len(points) - int(counts[_SPACE]) - leaders
+    return _han_counts(text)
+
+
+@functools.lru_cache(maxsize=_RECENT_TEXTS)  # the gate and the row contract count the same text
+def _han_counts(text: str) -> tuple[int, int]:
+    classes = _point_classes_of(text)
+    han, spaces = np.count_nonzero(classes == _HAN), np.count_nonzero(classes == _SPACE)
+    # a leader run needs three of one dot in a row: seven substring tests instead of a regex scan of the text
+    has_leaders = any(run in text for run in _LEADER_TRIPLES)
+    leaders = sum(len(run.group()) for run in _LEADER_RUN.finditer(text)) if has_leaders else 0
+    return int(han), len(classes) - int(spaces) - leaders
 
 
 def _compact_points(text: str) -> np.ndarray:

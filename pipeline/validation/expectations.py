@@ -16,7 +16,6 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-import numpy as np
 import opencc
 
 
@@ -87,9 +86,15 @@ def traditional_residue(text: str, allowed: frozenset[str] | tuple[str, ...] = (
     return "".join(a for a, b in zip(text, converted, strict=True) if a != b and a in suspects and a not in allowed)
 
 
+# A regex special character: a pattern with none of them matches exactly its own text (本站小编为你精心准备了).
+_REGEX_SPECIAL = re.compile(r"[\\.^$*+?{}\[\]|()]")
+
+
 @functools.lru_cache(maxsize=64)
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(p) for p in patterns)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern | str, ...]:
+    """Each pattern compiled, or kept as a string when it is a plain literal (``in`` finds it faster than a regex
+    search, and its match is the literal itself)."""
+    return tuple(p if p and not _REGEX_SPECIAL.search(p) else re.compile(p) for p in patterns)
 
 
 def debris_found(text: str, patterns: tuple[str, ...] | list[str]) -> str | None:
@@ -101,6 +106,10 @@ def debris_found(text: str, patterns: tuple[str, ...] | list[str]) -> str | None
     True
     """
     for pattern in _compiled(tuple(patterns)):
+        if isinstance(pattern, str):
+            if pattern in text:
+                return pattern
+            continue
         match = pattern.search(text)
         if match:
             return match.group(0)
@@ -140,11 +149,11 @@ def check_row(text: str, config: ValidationConfig) -> dict:
     """
     if not text:
         return {"text_chars": 0, "text_blank": True, "traditional_residue": "", "debris": "", "cjk_share": 0.0}
-    from pipeline.stages.quality import han_counts
+    from pipeline.stages.quality import _code_points, han_counts
     from pipeline.stages.script import _charset_table
 
     han, visible = han_counts(text)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = _code_points(text)  # shared with han_counts (and the quality stage before) through its cache
     residue = ""
     if (_charset_table()[codes] == 1).any():  # residue needs a Traditional-only character: skip OpenCC if none
         residue = "".join(dict.fromkeys(traditional_residue(text, config.traditional_exceptions)))
