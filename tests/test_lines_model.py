@@ -70,3 +70,33 @@ def test_thresholds_and_guards_keep_the_rules_output():
         result = artifacts.remove_artifacts_with(document, config, model)
         assert result.text == rules_only.text, config
         assert dataclasses.asdict(config)  # a plain frozen config: its fields are the only knobs
+
+
+# A forum page written for this test: anti-scraping noise lines, a numbered heading between them, a sentence with
+# noise glued to its start, and a table-of-contents entry with dot leaders.
+NOISY_PAGE = "\n".join([
+    "调研报告的写法",
+    "q3 K; z& p1 ] A8 r% T",
+    "一、总体要求",
+    "m5 {; H2 u% b9 ^ Y& e",
+    "k7 W; e2 R& 今天，我就调研工作谈三点体会，供大家参考。",
+    "; d4 N( s8 ~ J! f& w",
+    "(三)学习制度 ......................................... (5)",
+    "v6 P; a% 二、基本方法 h3 ] Q8 c#",
+    "x2 ^& L7 n; G% k0 )",
+    # a paragraph longer than LONG_LINE_CHARS: never dropped, so the drops never take the page's last sentence
+    "调研报告要用事实说话，材料要真实可靠，分析要深入透彻，建议要切实可行。" * 5,
+])
+
+
+def test_headings_and_noise_prefixed_sentences_are_never_dropped():
+    # a model that has only ever seen chrome: every line scores ~1.0 as debris, so only the guard keeps content
+    document = Document(source_file="noisy.txt", source_sha256="0" * 64, text=NOISY_PAGE)
+    all_chrome = [(features, ["chrome"] * len(features)) for features, _ in lines.examples(document, {})]
+    model = lines.fit(all_chrome * 3 + page_examples())
+    result = artifacts.remove_artifacts_with(document, ArtifactsConfig(), model)
+    for kept in ("一、总体要求", "今天，我就调研工作谈三点体会", "(三)学习制度", "二、基本方法"):
+        assert kept in result.text, kept
+    for gone in ("q3 K; z&", "; d4 N(", "x2 ^& L7"):
+        assert gone not in result.text, gone
+    assert any(r.rule.startswith("model.chrome:") for r in result.removals)

@@ -11,15 +11,16 @@ looks at every non-blank line the rules left and labels it with one role:
   captions, template sentences, forum junk).
 
 ``meta`` and ``chrome`` lines whose probability reaches ``ArtifactsConfig.model_min_score`` are dropped by
-``pipeline.stages.artifacts`` as ``model.<role>:<score>``.
+``pipeline.stages.artifacts`` as ``model.<role>:<score>``. Left alone whatever the score: long lines, numbered
+headings and sentences with noise glued to their start (``reads_as_content``): debris inside them is a span.
 
 Features (each justified by pages of several sites; all cheap: one pass of a few compiled patterns per line,
 nothing quadratic, no segmentation), of the line and, prefixed ``-1:``/``+1:``, of its neighbours:
 position from the top and from the bottom (bucketed), length, Han share, punctuation and digit profile, a
 final full stop, date / clock / weekday patterns, lexicons (chrome words of ``artifacts.rules.CHROME_WORDS``,
 header keys, genre words such as 讲话/致辞/心得体会, position words such as 书记/局长, app/share/login/related
-words, site-name suffixes), the line's repetition on the page, and its character overlap with the first kept
-line (a stand-in for the page's ``<title>``).
+words, site service words such as 验证码/客服/留言/会员, site-name suffixes), the line's repetition on the
+page, and its character overlap with the first kept line (a stand-in for the page's ``<title>``).
 
 Speed: a line longer than ``LONG_LINE_CHARS`` is never labelled; it only separates the runs of short lines
 the CRF labels (its neighbours see ``long``), and a run of prose lines only (``may_be_debris``) is not
@@ -54,7 +55,7 @@ MODEL_FILE = "lines.crfsuite"
 CARD_FILE = "lines.json"
 DEBRIS_ROLES = ("meta", "chrome")
 ROLES = ("body", "title", "byline") + DEBRIS_ROLES
-FEATURE_VERSION = 3  # bump when the features change: a model trained on other features is refused
+FEATURE_VERSION = 4  # bump when the features change: a model trained on other features is refused
 
 # Training: L-BFGS with L1 + L2 (crfsuite's defaults for c1/c2 are 0 and 1); fixed iterations, deterministic.
 TRAIN_PARAMS = {"c1": 0.05, "c2": 0.5, "max_iterations": 150, "feature.possible_transitions": True}
@@ -99,8 +100,22 @@ _FOOTER_RE = re.compile(r"版权|所有|主办|承办|技术支持|联系|电话
 # "中山文明网", "县融媒体中心新闻": a site or channel name ends like this
 _SITE_SUFFIXES = ("网", "网站", "论坛", "平台", "门户", "频道", "在线", "文库", "电台", "社区", "资讯", "新闻", "日报",
                   "晚报", "报")
+# Site service words: login, captcha, loading, customer service, member and comment widgets ("输入验证码",
+# "正在加载", "在线客服", "发表留言", "开通会员"); on the dev set such lines were left on six sites
+_SERVICE_RE = re.compile(r"验证码|加载|客服|订阅|留言|足迹|复制|会员|VIP|Vip|vip|注册|登[录陆]|收藏|打印|字号|浏览器")
 _SEPARATOR_RE = re.compile(r"[|｜>＞»/•·]")
 _MASK_RE = re.compile(r"[Xx×＊*☆]{2,}")
+# A numbered heading: an ordinal, then Han text. "一、总体要求", "(三)学习制度 ........ (5)" (a table of
+# contents entry), "3、工作措施", "第二章 组织生活"; searched, not matched, because anti-scraping noise may be glued
+# before it ("w2 T& c一、总体要求"). Held-out folds dropped such headings as chrome when their neighbours were noise or
+# dot leaders (three sites); a heading is content, so the model never drops one (``reads_as_content``).
+_ORDINAL_HEADING_RE = re.compile(
+    rf"(?:^|[^{R.HAN}])(?:[一二三四五六七八九十]{{1,3}}[、.．]|[(（][一二三四五六七八九十\d]{{1,2}}[)）]|\d{{1,2}}[、．]|"
+    rf"第[一二三四五六七八九十\d]{{1,3}}[章节部分篇])\s*[{R.HAN}]{{2}}"
+)
+# The first Han character or opening quote of a line: what follows it is the line's text once noise glued to
+# its start is set aside ("k7 W; e2 R& 今天，我就调研工作谈三点体会。" -> "今天，我就调研工作谈三点体会。").
+_TEXT_START_RE = re.compile(rf"[{R.HAN}“‘《（(]")
 
 
 class LineView(NamedTuple):
@@ -234,6 +249,7 @@ _FLAG_PATTERNS = (  # (feature, bound search or match): one pass of a compiled p
     ("space_run", _SPACE_RUN_RE.search),
     ("heading", R.HEADING_RE.match),
     ("mask", _MASK_RE.search),
+    ("service", _SERVICE_RE.search),
     ("sentence_punct", R.SENTENCE_PUNCT_RE.search),
 )
 _BRACKET_LEADS = frozenset("【[［(（<《「")
@@ -313,6 +329,27 @@ def may_be_debris(text: str) -> bool:
         return True
     return bool(_RELATED_RE.search(text) or _APP_RE.search(text) or _FOOTER_RE.search(text)
                 or _HEADER_KEY_RE.search(text))
+
+
+def reads_as_content(text: str) -> bool:
+    """True for a line the model must never drop whatever its neighbours: a numbered heading without chrome
+    vocabulary (``_ORDINAL_HEADING_RE``), or a line whose text after noise glued to its start reads as prose
+    (``may_be_debris`` is False for it). Debris glued into such a line is a span: the rules' job, not a reason
+    to drop the sentence with it. A line that starts as text is left to the model (template sentences read as
+    prose and are debris), as is a heading that names chrome ("1、点击【政务公开】查看更多").
+
+    >>> reads_as_content("一、总体要求"), reads_as_content("(三)学习制度 ............ (5)")
+    (True, True)
+    >>> reads_as_content("k7 W; e2 R& 今天，我就调研工作谈三点体会，供大家参考。")
+    True
+    >>> reads_as_content("1、点击【政务公开】查看更多"), reads_as_content("相关推荐"), reads_as_content("q3 K; z& p1 ]")
+    (False, False, False)
+    """
+    if _ORDINAL_HEADING_RE.search(text):
+        return not (_RELATED_RE.search(text) or _APP_RE.search(text) or _FOOTER_RE.search(text)
+                    or _HEADER_KEY_RE.search(text))
+    start = _TEXT_START_RE.search(text)
+    return bool(start) and start.start() > 0 and not may_be_debris(text[start.start():])
 
 
 def segments(views: list[LineView]) -> list[tuple[int, int]]:
@@ -565,8 +602,9 @@ def role_scores(model: LineModel, features: list[list[str]]) -> list[dict[str, f
 def debris_lines(model: LineModel, views: list[LineView], min_score: float,
                  max_chars: int = LONG_LINE_CHARS) -> dict[int, tuple[str, float]]:
     """{kept-line index: (role, score)} for the lines to drop: debris probability ≥ ``min_score``; a line
-    longer than ``max_chars`` (at most ``LONG_LINE_CHARS``) is text with debris spans at most, never dropped;
-    nothing is dropped if the drops would take the page's last sentence."""
+    longer than ``max_chars`` (at most ``LONG_LINE_CHARS``) is text with debris spans at most, never dropped,
+    nor is a numbered heading or a sentence with noise glued to its start (``reads_as_content``); nothing is
+    dropped if the drops would take the page's last sentence."""
     out = {}
     for start, stop in segments(views):
         if not any(may_be_debris(view.text) for view in views[start:stop]):
@@ -577,7 +615,7 @@ def debris_lines(model: LineModel, views: list[LineView], min_score: float,
                 continue  # removed by the rules already, or a contact line (debris only inside a footer: the
                 # rules decide those by their neighbours)
             score = sum(scores.get(role, 0.0) for role in DEBRIS_ROLES)
-            if score >= min_score and score > 0.0:
+            if score >= min_score and score > 0.0 and not reads_as_content(view.text):
                 role = max(DEBRIS_ROLES, key=lambda r: scores.get(r, 0.0))
                 out[view.index] = (role, math.floor(score * 100) / 100)
     sentences = [view.index for view in views if view.index >= 0 and (view.long or view.text[-1] in R.TERMINAL)]
