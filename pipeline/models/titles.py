@@ -22,9 +22,10 @@ that looks like page furniture, an advert/chrome/date/site/Latin word or under 5
 
 Vetoes (``VETO_FEATURES``): a candidate that is a caption, a bracketed remark, a byline, a line ending like a
 salutation or a clause, a numbered section heading, a letterhead, a list item, a line without a
-Han character or the last line of the top region (a footer under the body) is never ranked (no gold title of the
-tuning pages is one; each marks wrong winners on several sites). It stays in the candidate list, so its features
-are still traced and tested.
+Han character, the last line of the top region (a footer under the body) or page furniture (at most 8
+characters with a chrome or advert word: `服务专线`, `打开APP`; or words of both lexicons) is never ranked (no
+gold title of the tuning pages is one; each marks wrong winners on several sites). It stays in the candidate
+list, so its features are still traced and tested.
 
 Model: logistic regression (scikit-learn at training time only) over those features, one example per
 candidate, labelled 1 when the cleaned candidate equals the gold title (NFKC, spaces removed, as
@@ -96,6 +97,8 @@ _ADVERT = re.compile(
 )
 # A list item of a menu or a link list: `- 机关建设`, `• 某某日报`, `■ 纪检监察` (no dev-set title starts with one).
 _LIST_ITEM = re.compile(r"^[-•·●◆■□▪*+](?:\s|$)")
+# A candidate of at most this many characters with a chrome or advert word is page furniture, never a title.
+_FURNITURE_MAX_CHARS = 8
 # A speech's occasion line (`在全县…会议上的讲话`): a title by itself, or the line under the real title.
 _OCCASION = re.compile(r"^在.{2,60}上的(?:讲话|发言|致辞|报告|主持词|表态发言)")
 # Genre words of the documents this corpus collects (a title names what the text is).
@@ -208,6 +211,20 @@ def glued_heads(line: str) -> list[str]:
     return found
 
 
+def _is_furniture(text: str, size: int) -> bool:
+    chrome, advert = bool(_CHROME.search(text)), bool(_ADVERT.search(text))
+    if chrome and (advert or _DATE.search(text)):  # two kinds of furniture: a prompt, or a page's date line
+        return True
+    if size <= _FURNITURE_MAX_CHARS and (chrome or advert):
+        return True
+    if not chrome:
+        return False
+    # the artifacts stage's own test for a page header line (imported here: the stages package imports this module)
+    from pipeline.stages.artifacts.headers import header_match  # noqa: PLC0415
+
+    return header_match(text) is not None
+
+
 def _line_shape(raw: str, cleaned: str) -> dict[str, float]:
     """Features of the text itself."""
     text = _collapse(raw)
@@ -244,6 +261,10 @@ def _line_shape(raw: str, cleaned: str) -> dict[str, float]:
         "bracket": float(bool(_BRACKET.search(text))),
         "cleaned": float(title_key(cleaned) != title_key(text)),
         "spaces": min(text.count(" "), 4) / 4,
+        # page furniture: a short line with a chrome or advert word (`服务专线`, `阅读全文`, `打开APP`, `返回栏目`,
+        # `请输入验证码`), a line with words of both lexicons (`请点击此处登录，阅读全文`) or a chrome word and a date
+        # (`时间:2022-08-04 点击:`), or a page header line as the artifacts stage reads one (`发布日期：103年1月1日`)
+        "furniture": float(_is_furniture(text, size)),
     }
 
 
@@ -428,6 +449,7 @@ FEATURES = tuple(sorted({
     "after_body", "no_body", "repeated", "next_meta", "next_blank", "prev_meta", "prev_blank", "occasion",
     "next_heading", "prev_heading",
     "first_heading", "byline", "next_byline", "enumerated", "caption", "organisation", "date_head",
+    "furniture",
 }))
 
 
@@ -435,11 +457,13 @@ FEATURES = tuple(sorted({
 # has them and each marks wrong candidates on several sites (a caption `（相关资料图）`, a byline, a line ending like
 # a salutation `各位来宾：`, a section heading `一、…`, a letterhead `某某县人民政府`,
 # a menu's list item `- 机关建设`, a line without a Han character: a clock `17.06.2016 13:27`, an image tag; the
-# last line of the top region, `next_blank`: 0 titles, 40 wrong candidates on 39 sites, a footer or a widget).
+# last line of the top region, `next_blank`: 0 titles, 40 wrong candidates on 39 sites, a footer or a widget; a line
+# of at most 8 characters with a chrome or advert word, or a chrome word with an advert word or a date, `furniture`:
+# 0 titles, 20 wrong candidates on 17 sites).
 # The candidate stays in the list (its features are traced and tested); ``choose`` and ``fit`` skip it. A column
 # word stays rankable: alone above the body it is the page's only heading (tests/cases/metadata.json).
 VETO_FEATURES = ("bracketed", "caption", "byline", "open_end", "enumerated", "organisation", "list_item",
-                 "no_han", "next_blank")
+                 "no_han", "next_blank", "furniture")
 
 
 def is_vetoed(features) -> bool:
