@@ -385,7 +385,8 @@ def candidates(document: Document, zone: int = 8) -> list[Candidate]:
     for i in filled:
         found.extend(_line_candidates(i, lines[i], i in top, i in bottom, document.text))
     for removal in document.removals:
-        if removal.rule.startswith(("artifacts.", "script.")):
+        # lines the rules and the line model dropped (a byline the line model calls meta is still a byline)
+        if removal.rule.startswith(("artifacts.", "script.", "model.")):
             found.extend(_line_candidates(-1, removal.text, True, False, document.text, removed=True))
     note = "\n".join(lines[i] for i in filled[-5:])
     speech = people.parse_speech_note(note)
