@@ -98,7 +98,7 @@ _ADVERT = re.compile(
 )
 # A list item of a menu or a link list: `- 机关建设`, `• 某某日报`, `■ 纪检监察` (no dev-set title starts with one).
 _LIST_ITEM = re.compile(r"^[-•·●◆■□▪*+](?:\s|$)")
-# No dev title is shorter than this (the shortest: `新春贺信`); 22 shorter candidates on 15 sites are labels.
+# No dev title is shorter than this (the shortest: `新春贺信`); 36 shorter candidates on 24 tuning pages are labels.
 _TITLE_MIN_CHARS = 4
 # A candidate of at most this many characters with a chrome or advert word is page furniture, never a title.
 _FURNITURE_MAX_CHARS = 8
@@ -463,8 +463,8 @@ FEATURES = tuple(sorted({
 # a menu's list item `- 机关建设`, a line without a Han character: a clock `17.06.2016 13:27`, an image tag; the
 # last line of the top region, `next_blank`: 0 titles, 40 wrong candidates on 39 sites, a footer or a widget; a line
 # of at most 8 characters with a chrome or advert word, or a chrome word with an advert word or a date, `furniture`:
-# 0 titles, 20 wrong candidates on 17 sites; fewer than 4 characters, `len_lt4`: 0 titles, 22 wrong candidates on
-# 15 sites).
+# 0 titles, 18 wrong candidates on 15 tuning pages; fewer than 4 characters, `len_lt4`: 0 titles, 36 wrong
+# candidates on 24 tuning pages).
 # The candidate stays in the list (its features are traced and tested); ``choose`` and ``fit`` skip it. A column
 # word stays rankable: alone above the body it is the page's only heading (tests/cases/metadata.json).
 VETO_FEATURES = ("bracketed", "caption", "byline", "open_end", "enumerated", "organisation", "list_item",
