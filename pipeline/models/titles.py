@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from pipeline import lexicon
 from pipeline.document import Document
 
 NAME = "titles"
@@ -66,8 +67,7 @@ _BODY_MIN_CHARS = 60
 # The first body paragraph, for the bigram overlap with a candidate.
 _BODY_HEAD_CHARS = 300
 
-SPACE = " \t\u3000\u00a0"
-_SPACE_RUN = re.compile(f"[{SPACE}]+")
+SPACE = lexicon.SPACE
 # Sentence punctuation inside a line: `。` `；` or two commas.
 _SENTENCE = re.compile(r"[。；;!?！？]|[，,].*[，,]")
 _COMMA = re.compile(r"[，,]")
@@ -114,10 +114,7 @@ _NEWS_VERB = re.compile(r"召开|举行|开幕|闭幕|启动|部署|调研|视�
 # A site or column name at the end (`…范文网`, `…频道`).
 _SITE_END = re.compile(r"(?:网|站|频道|首页|门户|论坛|社区|文库|之家|在线|报)$")
 # Column words (`焦点新闻`, `工作动态`).
-_COLUMN = re.compile(
-    r"^[\u4e00-\u9fff]{0,4}(?:新闻|要闻|动态|快讯|资讯|头条|公告|聚焦|视点|专题|广角|话题"
-    r"|栏目|文章|范文|推荐|热门|排行)$"
-)
+_COLUMN = re.compile(rf"^[{lexicon.HAN}]{{0,4}}(?:{lexicon.COLUMN_WORDS}|栏目|文章|范文|推荐|热门|排行)$")
 # A numbered section heading of the body (`一、工作回顾`, `（二）主要做法`, `3. 下一步打算`): the body has begun.
 _ENUMERATED = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]"
@@ -131,7 +128,7 @@ _ORGANISATION = re.compile(r"^[\u4e00-\u9fff]{2,16}(?:人民政府|委员会|人
 _DATE_HEAD = re.compile(r"^(?:\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}|在)")
 # Bracket tags and book-title marks.
 _BRACKET = re.compile(r"[【】\[\]]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN = re.compile(f"[{lexicon.HAN}]")
 _DIGIT = re.compile(r"\d")
 _LATIN = re.compile(r"[A-Za-z]")
 # The separators of a breadcrumb path (`首页 > 新闻中心 > 时政 > 标题`): its last part may be the title.
@@ -173,8 +170,7 @@ def title_key(text: str | None) -> str | None:
     return None if text is None else "".join(text.split())
 
 
-def _collapse(text: str) -> str:
-    return _SPACE_RUN.sub(" ", text).strip()
+_collapse = lexicon.collapse_spaces
 
 
 @dataclass(frozen=True)

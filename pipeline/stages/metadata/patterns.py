@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipeline.lexicon import COLUMN_WORDS, HAN, collapse_spaces
 from pipeline.stages.metadata import people
 
 SPACE = people.SPACE
@@ -117,7 +118,7 @@ _OUTLET_DATELINE = re.compile(r"^(?P<outlet>[\u4e00-\u9fff]{2,12}?)(?:\d{1,2}月
 # a heading line equal to one of them is the page's column, not the article's title.
 _LABEL_SPLIT = re.compile(rf"[>»|/\-－—_:：{SPACE}]+|\d[\d\-/.: ]*")
 # Column names by their last word (`焦点新闻`, `时政要闻`, `工作动态`): a label when a headline follows.
-_COLUMN_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:新闻|要闻|动态|快讯|资讯|头条|公告|聚焦|视点|专题|广角|话题)$")
+_COLUMN_LABEL = re.compile(rf"^[{HAN}]{{0,4}}(?:{COLUMN_WORDS})$")
 # A topic header above the government headline, with a web-title separator (`迎接新的特首 - 曾荫权`).
 _TOPIC_SEPARATOR = re.compile(rf"[{SPACE}][-–—|][{SPACE}]")
 # A long heading must carry no punctuation at all (a forum thread title; devset 025).
@@ -144,8 +145,6 @@ _ISSUE_DATE = re.compile(
 
 # Full-width digits (`２０２２年`) are folded to ASCII before date patterns read them.
 _WIDE_DIGIT = re.compile(r"[０-９]")
-# A run of spaces (half-width, tab, U+3000, NBSP): `胡  侠`, `标题   王新平` collapse to one space.
-_SPACE_RUN = re.compile(f"[{SPACE}]+")
 # A line of digits and symbols only (`2022-03-10`, `***`): never a heading.
 _NO_WORDS = re.compile(r"[\d\W_]+")
 # One Han character (counted to tell running text from markup: `<url>…</url>` has none).
@@ -164,5 +163,4 @@ def _width_fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text) if _WIDE_DIGIT.search(text) else text
 
 
-def _collapse(text: str) -> str:
-    return _SPACE_RUN.sub(" ", text).strip()
+_collapse = collapse_spaces

@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-HAN = "\u4e00-\u9fff"
-SPACE = " \t\u3000\u00a0"
+from pipeline.lexicon import HAN, SPACE, SPACE_RUN
 
 
 @functools.lru_cache(maxsize=1)
@@ -70,8 +69,6 @@ ORGANISATION_BYLINE = re.compile(
 )
 
 
-# A run of spaces inside a spaced name or a position (`胡  侠`, `市城管局党组书记、 局长`).
-_SPACE_RUN = re.compile(f"[{SPACE}]+")
 # The shape of a person's name: 2–4 Han characters (`马晓晖`, `欧阳修`), 2–3 for a name alone on a line.
 _NAME_SHAPE = re.compile(f"[{HAN}]{{2,4}}")
 _PLAIN_NAME = re.compile(f"[{HAN}]{{2,3}}")
@@ -95,7 +92,7 @@ def join_name(spaced: str) -> str:
     >>> join_name("胡  侠"), join_name("栗 俊 昌")
     ('胡侠', '栗俊昌')
     """
-    return _SPACE_RUN.sub("", spaced)
+    return SPACE_RUN.sub("", spaced)
 
 
 def is_person_name(name: str) -> bool:
@@ -113,7 +110,7 @@ def is_person_name(name: str) -> bool:
 
 
 def _clean_position(position: str) -> str | None:
-    position = _SPACE_RUN.sub("", position).strip("：:，,（(【[")
+    position = SPACE_RUN.sub("", position).strip("：:，,（(【[")
     return position or None
 
 
