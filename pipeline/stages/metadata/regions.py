@@ -180,10 +180,19 @@ class Gazetteer:
         >>> [m.surface for m in gazetteer().find_places("赴延安党性教育，佛山顺德区张三一行到东区调研。东区在中山市")]
         ['中山市']
         """
+        return self._places(text, self._spelled.matches(text))
+
+    def find_places_in_each(self, texts: list[str]) -> list[list[PlaceMatch]]:
+        """``find_places`` of each text (one search for the gazetteer's words in all of them)."""
+        return [self._places(text, found) if found else []
+                for text, found in zip(texts, self._spelled.matches_in_each(texts), strict=True)]
+
+    def _places(self, text: str, found: list[tuple[int, tuple[str, _PlaceWord | None]]]) -> list[PlaceMatch]:
+        """The place matches of ``text`` among the automaton's longest matches ``found`` (the guards applied)."""
         matches = []
         visitors_end = -1
         visited = institution = visitors = None  # whether the text holds those words at all (found lazily)
-        for end_index, (surface, word) in self._spelled.matches(text):
+        for end_index, (surface, word) in found:
             if word is None:
                 continue  # a blocker word: the place name inside it is not a place
             if visited is None:
@@ -400,11 +409,12 @@ def evidence_by_segment(segments: Iterable[tuple[str, float]]) -> list[list[Evid
     [['福州市', '连江县'], []]
     """
     result = []
-    find_places = gazetteer().find_places
-    for text, weight in segments:
+    segments = list(segments)
+    places = gazetteer().find_places_in_each([text for text, _weight in segments])
+    for (text, weight), in_text in zip(segments, places, strict=True):
         found: list[Evidence] = []
         previous = None
-        for match in find_places(text):
+        for match in in_text:
             # `山西河津`, `舟山东极镇`, `滁州市琅琊区`: a place written after its parent is stated as a locale
             if previous is not None and previous.end == match.start:
                 parents = {d.province for d in previous.divisions} | {d.name for d in previous.divisions}
