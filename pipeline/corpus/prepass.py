@@ -66,19 +66,19 @@ def _counted_lines(document, config: BuildConfig):
         for name in script.TEXT_FIELDS:  # the stage converts these too: a value it cannot convert rejects
             if getattr(document, name):
                 script.convert_text(getattr(document, name), config.script)
-        converted = {index: convert(index) for index in reshaped}
+        if convert is None:  # the stage leaves the text as it is
+            return [(document, content_group(document.text, config.artifacts),
+                     artifacts.count_line_hashes([document.text], config.artifacts))]
         minimum, longest = config.artifacts.cross_doc_min_line_chars, config.artifacts.header_max_chars
-        for index, line in enumerate(lines):
-            stripped = line.strip()
-            if index not in converted and len(stripped) >= minimum \
-                    and not (stripped[-1] in TERMINAL and len(stripped) > longest):
-                converted[index] = convert(index)
+        wanted = [index for index, line in enumerate(lines) if index in reshaped or (
+            len(stripped := line.strip()) >= minimum and not (stripped[-1] in TERMINAL and len(stripped) > longest))]
+        converted = dict(zip(wanted, convert(wanted), strict=True))
         counted = [converted.get(index, line) for index, line in enumerate(lines)]  # each line in its final shape
         hashes = artifacts.count_line_hashes(["\n".join(counted)], config.artifacts)
 
         def converted_line(index: int) -> str:
             if index not in converted:
-                converted[index] = convert(index)
+                converted[index] = convert([index])[0]
             return converted[index]
 
         group = converted_content_group(counted, converted_line, config.artifacts)

@@ -427,33 +427,43 @@ def _lines_with_tw_phrases(text: str) -> set[int]:
 def line_conversion(text: str, config: ScriptConfig = _DEFAULT_CONFIG):
     """(lines, convert, reshaped) for callers that need only some lines of ``convert_text(text)[0]``.
 
-    ``lines`` is ``text.split("\\n")``; ``convert(index)`` is line ``index`` of the converted text, computed
-    only when asked; ``reshaped`` holds the indices of lines whose conversion may change their length. Every
-    other line keeps, position by position, its length and which characters are spaces, word characters or
-    sentence ends (。！？!?): every entry of the OpenCC dictionaries the configurations use (and of the
-    exception list) maps a key to a value of the same length and the same character classes, none holds a
-    space or a line break (checked by tests/test_script_lines.py). Only the curated Taiwan-phrase list
-    shortens phrases (網際網路 → 互联网): in documents converted with it, the lines with one of its keys are
-    ``reshaped`` (all lines when the text has a compatibility ideograph, which OpenCC normalises first).
+    ``lines`` is ``text.split("\\n")``; ``convert(indices)`` returns those lines of the converted text (in one
+    OpenCC call where the document has one configuration); ``convert`` is None when the text is left as it is.
+    ``reshaped`` holds the indices of lines whose conversion may change their length. Every other line keeps,
+    position by position, its length and which characters are spaces, word characters or sentence ends
+    (。！？!?): every entry of the OpenCC dictionaries the configurations use (and of the exception list) maps
+    a key to a value of the same length and the same character classes, none holds a space or a line break
+    (tests/test_script_lines.py). Only the curated Taiwan-phrase list shortens phrases (網際網路 → 互联网): in
+    documents converted with it, the lines with one of its keys are ``reshaped`` (all lines when the text has a
+    compatibility ideograph, which OpenCC normalises first).
 
-    Converting line by line gives the converted text's lines because no dictionary key holds a line break,
-    so no match spans one (also tested).
+    Converting lines apart (or joined by line breaks) gives the converted text's lines because no dictionary
+    key holds a line break, so no match spans one (also tested).
 
     >>> lines, convert, reshaped = line_conversion("黨中央要求各級黨委建立排程制度\\n隨著時代發展")
-    >>> convert(0), convert(1), sorted(reshaped)
-    ('党中央要求各级党委建立调度制度', '随着时代发展', [0])
+    >>> convert([0, 1]), sorted(reshaped)
+    (['党中央要求各级党委建立调度制度', '随着时代发展'], [0])
+    >>> line_conversion("随着时代发展")[1] is None
+    True
     """
     lines = text.split("\n")
     traditional, simplified = count_script_chars(text)
     if traditional == 0:
-        return lines, lines.__getitem__, set()
+        return lines, None, set()
+    reshaped: set[int] = set()
     if _document_script(traditional, simplified, config) == "traditional":
+        converter = to_simplified
         if config.tw_phrase_reversal and detect_tw_conversion(text, config):
+            converter = to_simplified_tw
             reshaped = (set(range(len(lines))) if _COMPATIBILITY_IDEOGRAPH_RE.search(text)
                         else _lines_with_tw_phrases(text))
-            return lines, lambda index: to_simplified_tw(lines[index]), reshaped
-        return lines, lambda index: to_simplified(lines[index]), set()
-    return lines, lambda index: _convert_mixed_line(lines[index], config)[0], set()
+
+        def convert(indices) -> list[str]:
+            return converter("\n".join(lines[index] for index in indices)).split("\n") if indices else []
+    else:
+        def convert(indices) -> list[str]:
+            return [_convert_mixed_line(lines[index], config)[0] for index in indices]
+    return lines, convert, reshaped
 
 
 # Metadata fields that hold running text and may already be set when this stage runs (pipeline/fields.py).
