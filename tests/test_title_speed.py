@@ -44,7 +44,7 @@ _ALPHABET = st.sampled_from(
 _TEXT = st.lists(_ALPHABET, max_size=40).map("".join)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(_TEXT)
 def test_rewritten_title_patterns_match_where_the_old_ones_did(text):
     for new, old in ((titles._DATE, _OLD_DATE), (titles._CHROME, _OLD_CHROME), (titles._ADVERT, _OLD_ADVERT)):
@@ -52,7 +52,7 @@ def test_rewritten_title_patterns_match_where_the_old_ones_did(text):
         assert (found and found.span()) == (expected and expected.span()), (old.pattern, text)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(_TEXT)
 def test_space_collapse_fast_path_is_the_pattern(text):
     assert lexicon.collapse_spaces(text) == _old_collapse(text)
@@ -67,3 +67,66 @@ def test_rewritten_patterns_on_written_examples():
             assert (found and found.span()) == (expected and expected.span()), (old.pattern, line)
     assert titles._DATE.search("周五") and titles._CHROME.search("a|b") and titles._ADVERT.search("LoGo")
     assert not titles._DATE.search("周末") and not titles._ADVERT.search("log")
+
+
+# Lines of a generated page: headings, body sentences, spaced and blank lines, repeats of one another.
+_WORDS = st.sampled_from(["县委书记", "在全县工作会议上的讲话", "工作会议召开", "时间:2030-01-01", "首页 > 新闻",
+                          "同志们：", "今天我们召开会议，研究部署工作，动员全县干部。", "某某  某", "　", " ", "\t",
+                          "下载APP", "一、工作回顾", "（资料图）", "2030年1月1日", "发布于 08:47", "某某县人民政府"])
+_LINE = st.lists(_WORDS, max_size=6).map("".join)
+_PAGE = st.lists(_LINE, min_size=1, max_size=30)
+
+
+def _old_repeated(page: titles.Page, key: str, rank: int) -> bool:
+    """The ``repeated`` feature as it was computed: every top line's key, then a substring test against each."""
+    keys = [titles.title_key(page.lines[index]) or "" for index in page.top]
+    return any(other != rank and key and key in other_key for other, other_key in enumerate(keys))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PAGE)
+def test_page_context_matches_the_step_by_step_computation(lines):
+    from pipeline.stages.metadata.ranking import _TITLE_RULES
+
+    page = titles.read_page(lines, (), None, False)
+    assert page.top_texts == tuple(lexicon.collapse_spaces(lines[index]) for index in page.top)
+    for candidate in titles.candidates(page, _TITLE_RULES):
+        features = dict(candidate.features)
+        if candidate.line is not None:
+            rank = page.top.index(candidate.line)
+            key = titles.title_key(candidate.text) or ""
+            assert bool(features.get("repeated")) == _old_repeated(page, key, rank)
+            raw = lines[candidate.line]
+            assert titles._line_shape(raw, candidate.text, page.top_texts[rank]) == titles._line_shape(
+                raw, candidate.text)
+        assert titles.is_vetoed(candidate.features) == any(
+            name in titles.VETO_FEATURES for name, _value in candidate.features)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_LINE, st.integers(min_value=0, max_value=120))
+def test_furniture_with_the_searches_given_is_the_same(text, size):
+    chrome, advert = bool(titles._CHROME.search(text)), bool(titles._ADVERT.search(text))
+    assert titles._is_furniture(text, size, chrome, advert) == titles._is_furniture(text, size)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_LINE)
+def test_cached_title_cleaning_is_the_uncached_function(line):
+    from pipeline.stages.metadata import title_text
+
+    assert title_text.clean_title(line) == title_text._cleaned_title.__wrapped__(line)
+    assert title_text.clean_title(line) == title_text.clean_title(line)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PAGE, st.integers(min_value=0, max_value=35), st.integers(min_value=0, max_value=25))
+def test_nonblank_lines_are_the_first_ones_from_start(lines, start, limit):
+    import itertools
+
+    from pipeline.stages.metadata.articles import _nonblank
+
+    numbered = list(enumerate(lines))
+    expected = list(itertools.islice(
+        (i for i in range(start, len(numbered)) if numbered[i][1].strip(lexicon.SPACE)), limit))
+    assert _nonblank(numbered, start, limit) == expected

@@ -285,7 +285,6 @@ class Page:
     lines: list[str]
     top: list[int]  # indices of the top region's non-blank lines
     top_texts: tuple[str, ...]  # those lines with their spaces collapsed (once per page: every step reads them)
-    top_keys: tuple[str, ...]  # those lines without spaces
     body_rank: int  # rank (in ``top``) of the first body line, len(top) when none is there
     body_head: str  # the first body paragraph, without spaces
     removal_texts: tuple[str, ...]
@@ -316,10 +315,9 @@ def read_page(lines: list[str], removals, rules_title: str | None, is_html: bool
     if body_start is not None:
         body_head = "".join(lines[body_start: body_start + 4])[:_BODY_HEAD_CHARS]
     texts = tuple(r.text for r in removals)
-    keys = tuple(title_key(lines[index]) or "" for index in top)
     crumbs = tuple(r.text for r in removals if r.rule.endswith(("nav_row", "breadcrumb", "header_line")))
     removed = tuple(r.text for r in removals if r.rule.endswith(("page_title", "repeated_title")))
-    return Page(lines, top, top_texts, keys, body_rank, title_key(body_head) or "", texts, _blob(texts), crumbs,
+    return Page(lines, top, top_texts, body_rank, title_key(body_head) or "", texts, _blob(texts), crumbs,
                 _blob(crumbs), removed, rules_title, is_html)
 
 
@@ -342,10 +340,10 @@ def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
     if rank is None:
         return features
     distance = page.body_rank - rank
-    repeats = 0
-    for other, other_key in enumerate(page.top_keys):
-        if other != rank and key and key in other_key:
-            repeats += 1
+    # another top line holding the text once its spaces are removed (a line without the text's first character
+    # cannot: most lines are ruled out without removing their spaces)
+    repeats = bool(key) and any(other != rank and key[0] in page.lines[index] and key in title_key(page.lines[index])
+                                for other, index in enumerate(page.top))
     features.update({
         "pos0": float(rank == 0),
         "pos1": float(rank == 1),
@@ -358,7 +356,7 @@ def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
         "body_far": float(distance >= 4),
         "after_body": float(distance <= 0),
         "no_body": float(page.body_rank == len(page.top)),
-        "repeated": float(repeats > 0),
+        "repeated": float(repeats),
     })
     for name, offset in (("next", 1), ("prev", -1)):
         other = rank + offset
