@@ -130,3 +130,42 @@ def test_nonblank_lines_are_the_first_ones_from_start(lines, start, limit):
     expected = list(itertools.islice(
         (i for i in range(start, len(numbered)) if numbered[i][1].strip(lexicon.SPACE)), limit))
     assert _nonblank(numbered, start, limit) == expected
+
+
+_TOPIC_TEXTS = st.lists(st.lists(st.sampled_from(
+    ["本站小编为你整理了关于", "本站", "小编", "围绕", "全县安全生产工作", "的参考范文", "范文", "收藏《", "述职报告",
+     "》", "，", "。", "\n", " ", "首页 > 新闻"]), max_size=8).map("".join), max_size=6).map(tuple)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_TOPIC_TEXTS)
+def test_named_topics_are_the_per_text_searches(texts):
+    from pipeline.stages.metadata.patterns import _COLLECT_TITLE, _TEMPLATE_TOPIC
+
+    for pattern in (_TEMPLATE_TOPIC, _COLLECT_TITLE):
+        expected = [match["topic"] for match in (pattern.search(text) for text in texts) if match]
+        assert titles._named_topics(texts, pattern) == expected
+
+
+def test_topic_patterns_have_no_anchor_or_lookaround():
+    """``_named_topics`` searches the texts joined first: sound only for a pattern without anchors or lookarounds."""
+    from pipeline.stages.metadata.patterns import _COLLECT_TITLE, _TEMPLATE_TOPIC
+
+    from re import _constants, _parser
+
+    def opcodes(parsed):
+        for op, value in parsed:
+            yield op
+            for item in value if isinstance(value, (tuple, list)) else ():
+                if isinstance(item, _parser.SubPattern):
+                    yield from opcodes(item)
+                elif isinstance(item, (tuple, list)):
+                    for sub in item:
+                        if isinstance(sub, _parser.SubPattern):
+                            yield from opcodes(sub)
+
+    for pattern in (_TEMPLATE_TOPIC, _COLLECT_TITLE):
+        found = set(opcodes(_parser.parse(pattern.pattern)))
+        assert not found & {_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT}, pattern.pattern
+    assert _constants.AT in set(opcodes(_parser.parse(r"^收藏《(?P<topic>[^》]{2,60})》")))  # (the check can fail)
+    assert _constants.ASSERT_NOT in set(opcodes(_parser.parse(r"(?:关于(?!的)).{2}")))

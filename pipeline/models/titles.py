@@ -340,10 +340,16 @@ def _context(page: Page, cleaned: str, rank: int | None) -> dict[str, float]:
     if rank is None:
         return features
     distance = page.body_rank - rank
-    # another top line holding the text once its spaces are removed (a line without the text's first character
-    # cannot: most lines are ruled out without removing their spaces)
-    repeats = bool(key) and any(other != rank and key[0] in page.lines[index] and key in title_key(page.lines[index])
-                                for other, index in enumerate(page.top))
+    # another top line holding the text once its spaces are removed (a line without the text's first or last
+    # character cannot: most lines are ruled out without removing their spaces)
+    repeats = False
+    if key:
+        first, last = key[0], key[-1]
+        for other, index in enumerate(page.top):
+            line = page.lines[index]
+            if other != rank and first in line and last in line and key in title_key(line):
+                repeats = True
+                break
     features.update({
         "pos0": float(rank == 0),
         "pos1": float(rank == 1),
@@ -379,6 +385,17 @@ def _sparse(features: dict[str, float]) -> tuple[tuple[str, float], ...]:
     if features.get("rules_choice") and any(features.get(name) for name in _FURNITURE):
         features = {**features, "rules_choice": 0.0, "rules_choice_furniture": 1.0}
     return tuple(sorted((name, value) for name, value in features.items() if value))
+
+
+def _named_topics(texts: tuple[str, ...], pattern: re.Pattern) -> list[str]:
+    """The ``topic`` that ``pattern`` finds in each of ``texts``, in order (a template sentence's or a collect link's).
+
+    One search over the texts joined comes first: ``pattern`` has no anchor or lookaround, so a text it matches makes
+    the joined texts match too, and most pages (no such text) are done with one search instead of one per removal.
+    """
+    if not texts or pattern.search("\n".join(texts)) is None:
+        return []
+    return [match["topic"] for match in map(pattern.search, texts) if match]
 
 
 def candidates(page: Page, rules: StageRules) -> list[Candidate]:
@@ -423,18 +440,13 @@ def candidates(page: Page, rules: StageRules) -> list[Candidate]:
             extra.append(("breadcrumb", tail, None))
     for text in page.titles_removed:
         extra.append(("removed_title", text, None))
-    for text in page.removal_texts:
-        match = rules.template_topic.search(text)
-        if match:
-            extra.append(("template", match["topic"], None))
+    extra.extend(("template", topic, None) for topic in _named_topics(page.removal_texts, rules.template_topic))
     for index in page.top[:2]:
         match = rules.template_topic.search(page.lines[index])
         if match:
             extra.append(("template", match["topic"], None))
-    for text in page.removal_texts + tuple(page.lines[-3:]):
-        match = rules.collect_title.search(text)
-        if match:
-            extra.append(("collect", match["topic"], None))
+    extra.extend(("collect", topic, None)
+                 for topic in _named_topics(page.removal_texts + tuple(page.lines[-3:]), rules.collect_title))
     known = {title_key(c.text) for c in found}
     for source, raw, rank in extra:
         cleaned = rules.clean_title(raw)

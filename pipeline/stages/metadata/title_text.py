@@ -127,7 +127,10 @@ def _may_repeat(line: str, title: str) -> bool:
     """
     if "•" in line or "・" in line:
         line = _HAN_BULLET.sub("·", line)
-    return all(part in line for part in title.split(" "))
+    for part in title.split(" "):
+        if part not in line:
+            return False
+    return True
 
 
 
