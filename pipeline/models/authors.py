@@ -224,18 +224,30 @@ def _starts_with_word(name: str) -> bool:
     return name[:2] in common_words()
 
 
-def _speaking_count(name: str, page: str) -> int:
-    """How often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`), titles skipped."""
-    count, at = 0, page.find(name)
+# Titles skipped between a name and its speech verb (`岑浩辉先生表示`).
+_HONORIFICS = ("同志", "先生", "女士", "市长", "县长", "书记", "总统", "特首")
+
+
+def _mentions_and_speaking(name: str, page: str) -> tuple[int, int]:
+    """``page.count(name)`` and how often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`),
+    titles skipped: one walk over the occurrences (non-overlapping, as ``str.count`` counts them).
+
+    >>> _mentions_and_speaking("王明", "王明指出，王明同志表示，王明的")
+    (3, 2)
+    """
+    mentions = speaking = 0
+    at = page.find(name)
     while at != -1:
+        mentions += 1
         after = page[at + len(name):at + len(name) + 8].lstrip(SPACE)
-        for honorific in ("同志", "先生", "女士", "市长", "县长", "书记", "总统", "特首"):
-            if after.startswith(honorific):
-                after = after[len(honorific):]
-                break
-        count += after.startswith(_SPEECH_VERBS)
+        if after.startswith(_HONORIFICS):
+            for honorific in _HONORIFICS:
+                if after.startswith(honorific):
+                    after = after[len(honorific):]
+                    break
+        speaking += after.startswith(_SPEECH_VERBS)
         at = page.find(name, at + len(name))
-    return count
+    return mentions, speaking
 
 
 def _position_word_starts(line: str) -> list[int]:
@@ -523,7 +535,8 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
     speech_page = float(bool(_SPEECH_WORD.search(head)))
     log_people = math.log1p(len({c.name for c in found}))
     has_reporter = any(c.kind in ("reporter", "filed_from") for c in found)
-    mentions = {name: text.count(name) for name in {c.name for c in found}}
+    counted = {name: _mentions_and_speaking(name, text) for name in {c.name for c in found}}
+    mentions = {name: count for name, (count, _speaking) in counted.items()}
     top_mentions = max(mentions.values(), default=0)
     rows: dict[str, dict[str, float]] = {}
     for candidate in found:
@@ -533,7 +546,7 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
             row = rows[candidate.name] = {
                 "log_mentions": math.log1p(mentions[candidate.name]),
                 "most_mentioned": float(mentions[candidate.name] == top_mentions),
-                "log_speaking": math.log1p(_speaking_count(candidate.name, text)),
+                "log_speaking": math.log1p(counted[candidate.name][1]),
                 "in_heading": float(candidate.name in head),
                 "name_len3": float(len(candidate.name) == 3),
                 "news_page": news_page,
