@@ -32,6 +32,7 @@ def test_speaker_pattern_reads_as_the_plain_one(text):
 @example("本网讯(记者 傅长琪)，记者发现 【嘉云特派员陈信利/嘉义县报导】")
 @example("全媒体记者:王勃 陶然 (中央社记者叶素萍台北10日电) 本报记者　张忠德?１颈")
 @example("记者记者王明 【特派员李强摄】")
+@example("【南投县府特派员陈信利/嘉义县报导】")  # the longest prefix: a bracket's four Han characters
 @given(st.lists(st.sampled_from(["记者", "特派员", "通讯员", "本报", "全媒体", "【", "】", "(", "（", ")", "/", "嘉云",
                                  "王", "李", "明", "强", "欧阳", "修", "中央社", "台北", "10日电", "报道", "摄", "?",
                                  "\ufffd", " ", "\u3000", ":", "、", "发现", "图片"]), max_size=16).map("".join))
