@@ -2,7 +2,7 @@
 rewritten ``pipeline.models.authors`` is compared with (tests/test_authors_speed.py). Not used by the product.
 
 Copied unchanged from ``pipeline/models/authors.py`` (commit 56e038f); the helpers the speed work left alone
-(patterns, ``_admissible``, ``_name_at``, ``_position_matches`` ...) are read from the product module.
+(patterns, ``_position_matches``, ``_count``, ``_eligible`` ...) are read from the product module.
 """
 
 from __future__ import annotations
@@ -15,10 +15,52 @@ from pipeline.models.authors import (  # noqa: F401 - the names the copied funct
     _BRACKETED_NAME_LINE, _FILED_FROM, _FUNCTION_END, _LABEL, _NAME_COLON_TITLE, _NAME_DATE, _NAME_ONLY,
     _NEWS_MARK, _NOT_IN_POSITION, _POSITION_END, _POSITION_END_EXTRA, _POSITION_FIRST, _POSITION_WORD,
     _SPEECH_ANCHORED, _SPEECH_VERBS, _SPEECH_WORD, _VERB_ANCHORED, _VERB_HINT, _YEAR, SPACE, SPEAKER_KINDS,
-    Candidate, Choice, Model, _admissible, _clean_name, _eligible, _name_at, _position, _position_matches,
-    _starts_with_word, vectorize,
+    _AFTER_SHORT_NAME, _CONJUNCTION, _NOT_AUTHOR_AFTER, _NOT_AUTHOR_BEFORE, _OUTLET_PREFIX, STOP_NAMES, Candidate,
+    Choice, Model, _count, _eligible, _position_matches, _starts_with_word, vectorize,
 )
 from pipeline.stages.metadata import people
+
+
+def _clean_name(raw: str) -> str:
+    return people.join_name(raw)
+
+
+def _admissible(name: str, line: str, start: int, end: int) -> bool:
+    """Stop list, surname check, and no editor/photographer/persona around the span."""
+    if name in STOP_NAMES or not people.is_person_name(name) or name.endswith("摄") or name[0] in _CONJUNCTION:
+        return False  # `新华社记者 徐昱摄`: a photo credit glued to the name; `和其他`: a conjunction
+    if _starts_with_word(name):
+        return False  # `关闭`, `全县`, `时间`: a dictionary word, not a name
+    if _NOT_AUTHOR_BEFORE.search(line[max(0, start - 8):start]):
+        return False
+    return not _NOT_AUTHOR_AFTER.match(line[end:end + 3])
+
+
+def _position(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = people.join_name(text).strip("：:，,（(【[")
+    text = _OUTLET_PREFIX.sub("", text)
+    return text or None
+
+
+def _name_at(text: str, start: int, page: str) -> str | None:
+    """The name starting at ``start``: 3 characters (4 with a compound surname) unless the shorter form recurs
+    on its own on the page or the next character ends a name (`蔡红针对` / `蔡红在会上` → 蔡红).
+
+    >>> _name_at("区委书记蔡红针对发言作了点评", 4, "区委书记蔡红针对发言作了点评。蔡红在会上指出")
+    '蔡红'
+    >>> _name_at("县长李永军在作报告", 2, "县长李永军在作报告")
+    '李永军'
+    """
+    extra = 1 if text[start:start + 2] in people.surnames() else 0
+    if not extra and text[start:start + 1] not in people.surnames():
+        return None  # neither form can be a name: both would start with this character, not a surname
+    short, long = text[start:start + 2 + extra], text[start:start + 3 + extra]
+    if (len(long) == len(short) + 1 and "\u4e00" <= long[-1] <= "\u9fff" and long[-1] not in _AFTER_SHORT_NAME
+            and people.is_person_name(long) and _count(page, long) >= _count(page, short)):
+        return long
+    return short if len(short) == 2 + extra and people.is_person_name(short) else None
 
 
 def _names_listed(text: str) -> bool:

@@ -28,15 +28,12 @@ SHIPPED = model_for(authors.NAME, "")
 
 # Pieces of bylines, speech titles and body sentences (written for the tests): a generated line joins some of them,
 # so that the patterns meet their words, their separators and their near misses in every order.
-_PIECES = [
-    "县长", "市委书记", "常务副县长", "常务副市长", "党组书记、局长", "主任", "委员", "委员长", "行政长官", "特首", "主委",
-    "总统", "记者", "通讯员", "特派员", "本报", "全媒体", "作者", "作\u3000者", "撰稿人", "执笔", "供稿", "文字", "文",
-    "编辑", "摄", "老师", "王明", "李", "强", "欧阳", "修", "张三丰", "胡", "侠", "周建国", "和", "全县", "时间",
-    " ", "  ", "\u3000", "\t", "\u00a0", ":", "：", "/", "／", "|", "｜", "=", "【", "】", "(", "（", ")", "）", "[",
-    "]", "报道", "报导", "南投", "3日电", "在", "于", "全县工作会议", "上的讲话", "时的致辞", "致辞", "指出", "代表",
-    "强调", "作了", "今日", "同志", "先生", "2020-01-02", "2021年3月", "19", "、", "等", "，", "。", ";", "?",
-    "\ufffd", "的", "讲话", "心得", "讯", "(qū)", "高建军",
-]
+_PIECES = (
+    "县长 市委书记 常务副县长 常务副市长 党组书记、局长 主任 委员 委员长 行政长官 特首 主委 总统 记者 通讯员 特派员 "
+    "本报 全媒体 作者 撰稿人 执笔 供稿 文字 文 编辑 摄 老师 王明 李 强 欧阳 修 张三丰 胡 侠 周建国 和 全县 时间 "
+    ": ： / ／ | ｜ = 【 】 ( （ ) ） [ ] 报道 报导 南投 3日电 在 于 全县工作会议 上的讲话 时的致辞 致辞 指出 代表 "
+    "强调 作了 今日 同志 先生 2020-01-02 2021年3月 19 、 等 ， 。 ; ? 的 讲话 心得 讯 (qū) 高建军"
+).split(" ") + [" ", "  ", "\u3000", "\t", "\u00a0", "作\u3000者", "\ufffd"]
 _LINES = st.lists(st.sampled_from(_PIECES), max_size=14).map("".join)
 
 
@@ -85,9 +82,16 @@ _POSITION_KINDS = {"position_speech", "position_verb", "position_name"}
 
 
 def _prefilters_hold(line: str) -> None:
-    if authors._POSITION_THEN_NAME.search(line) is None:
+    named = authors._POSITION_THEN_NAME.search(line) is not None
+    if not named:
         kinds = {c.kind for c in reference._line_candidates(0, line, True, True, line)}
         assert not kinds & _POSITION_KINDS
+    for top, bottom, removed in ((False, False, False), (True, False, False), (False, True, False),
+                                 (True, True, False), (True, False, True)):
+        if not named and not authors._may_yield(line, top, bottom, removed):
+            assert reference._line_candidates(0, line, top, bottom, line, removed=removed) == [], (top, bottom)
+    if not authors._removed_line_may_yield(line):
+        assert reference._line_candidates(-1, line, True, False, line, removed=True) == []
     if authors._LABEL_HINT.search(line) is None:
         assert authors._LABEL.search(line) is None
     if "/" not in line and "／" not in line:
@@ -108,6 +112,14 @@ def _prefilters_hold(line: str) -> None:
 @example("行政长官崔世安于会上致辞")
 @example("作者】 ：王明")
 @example("王明 2020-01-02")
+@example("  （周建国）")
+@example("作者／王明")
+@example("作者|王明")
+@example("文/王明")
+@example("【王明／南投报导】")
+@example("通讯员 王明")
+@example("本报记者：王明")
+@example("会议纪要 高建军")
 @given(_LINES)
 def test_prefilters_never_hide_a_match(line):
     _prefilters_hold(line)
@@ -118,7 +130,7 @@ def test_prefilters_never_hide_a_match(line):
 def test_page_scan_finds_the_lines_each_line_scan_finds(lines):
     text = "\n".join(lines)
     each = {i for i, line in enumerate(lines) if authors._POSITION_THEN_NAME.search(line)}
-    assert authors._lines_named_after_position(text, text.split("\n")) == each
+    assert authors._lines_holding(authors._POSITION_THEN_NAME, text, text.split("\n")) == each
 
 
 # --- real pages: every line of the dev set and the seeds, and the documents the metadata stage receives ---------

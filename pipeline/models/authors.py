@@ -147,21 +147,33 @@ class Candidate:
     span: str  # the text the candidate was read from (for the trace)
 
 
+# The name checks below depend on the name alone and the same names recur on a page and across pages: remembered.
+_NAMES_REMEMBERED = 4096
+
+
+@functools.lru_cache(maxsize=_NAMES_REMEMBERED)
 def _clean_name(raw: str) -> str:
     return people.join_name(raw)
 
 
-def _admissible(name: str, line: str, start: int, end: int) -> bool:
-    """Stop list, surname check, and no editor/photographer/persona around the span."""
+@functools.lru_cache(maxsize=_NAMES_REMEMBERED)
+def _plausible_name(name: str) -> bool:
+    """Stop list, surname check, no photo credit, conjunction or dictionary word: what needs the name only."""
     if name in STOP_NAMES or not people.is_person_name(name) or name.endswith("摄") or name[0] in _CONJUNCTION:
         return False  # `新华社记者 徐昱摄`: a photo credit glued to the name; `和其他`: a conjunction
-    if _starts_with_word(name):
-        return False  # `关闭`, `全县`, `时间`: a dictionary word, not a name
+    return not _starts_with_word(name)  # `关闭`, `全县`, `时间`: a dictionary word, not a name
+
+
+def _admissible(name: str, line: str, start: int, end: int) -> bool:
+    """Stop list, surname check, and no editor/photographer/persona around the span."""
+    if not _plausible_name(name):
+        return False
     if _NOT_AUTHOR_BEFORE.search(line[max(0, start - 8):start]):
         return False
     return not _NOT_AUTHOR_AFTER.match(line[end:end + 3])
 
 
+@functools.lru_cache(maxsize=_NAMES_REMEMBERED)
 def _position(text: str | None) -> str | None:
     if not text:
         return None
@@ -191,10 +203,17 @@ def _name_at(text: str, start: int, page: str) -> str | None:
     >>> _name_at("县长李永军在作报告", 2, "县长李永军在作报告")
     '李永军'
     """
-    extra = 1 if text[start:start + 2] in people.surnames() else 0
-    if not extra and text[start:start + 1] not in people.surnames():
+    return _name_in(text[start:start + 4], page)
+
+
+@functools.lru_cache(maxsize=256)
+def _name_in(chars: str, page: str) -> str | None:
+    """``_name_at`` from the (up to) 4 characters it reads: an official is named after many position words of a
+    page, so the page's answers are remembered."""
+    extra = 1 if chars[:2] in people.surnames() else 0
+    if not extra and chars[:1] not in people.surnames():
         return None  # neither form can be a name: both would start with this character, not a surname
-    short, long = text[start:start + 2 + extra], text[start:start + 3 + extra]
+    short, long = chars[:2 + extra], chars[:3 + extra]
     if (len(long) == len(short) + 1 and "\u4e00" <= long[-1] <= "\u9fff" and long[-1] not in _AFTER_SHORT_NAME
             and people.is_person_name(long) and _count(page, long) >= _count(page, short)):
         return long
@@ -415,6 +434,8 @@ _LABEL_HINT = re.compile(rf"[者稿人文笔字][】\]]?[{SPACE}]*[:：/／|｜=
 
 def _zone_candidates(line: str, top: bool, add) -> None:
     """A heading or signature line's candidates: a whole-line byline, a name alone, a byline glued to a heading."""
+    if not _ends_with_han(line):
+        return  # `县长  王明`, `栗 俊 昌`, `…报告市城管局党组书记、局长  杜  宇`: all end with a name
     byline = people.parse_byline_line(line)
     if byline:
         at = line.find(byline.author[0])
@@ -454,30 +475,63 @@ _POSITION_THEN_NAME = re.compile(
 )
 
 
-def _lines_named_after_position(text: str, lines: list[str]) -> set[int]:
-    """The indexes of the ``lines`` of ``text`` (``text.split("\\n")``) that hold `_POSITION_THEN_NAME`: one scan
-    of the page, which no match crosses a line break in.
+def _lines_holding(pattern: re.Pattern, text: str, lines: list[str]) -> set[int]:
+    """The indexes of the ``lines`` of ``text`` (``text.split("\\n")``) that hold a match of ``pattern``: one scan
+    of the page (``pattern`` must not match across a line break; each line is searched from its start).
 
-    >>> sorted(_lines_named_after_position("县长王明\\n主任委员会\\n会上，特首 李强致辞", ["县长王明", "主任委员会",
-    ...                                                                         "会上，特首 李强致辞"]))
+    >>> sorted(_lines_holding(_POSITION_THEN_NAME, "县长王明\\n主任委员会\\n会上，特首 李强致辞",
+    ...                       ["县长王明", "主任委员会", "会上，特首 李强致辞"]))
     [0, 2]
     """
-    named: set[int] = set()
+    holding: set[int] = set()
     next_line = list(itertools.accumulate(len(line) + 1 for line in lines))  # where the line after each starts
-    match = _POSITION_THEN_NAME.search(text)
+    match = pattern.search(text)
     while match is not None:
         index = bisect.bisect_right(next_line, match.start())
-        named.add(index)
+        holding.add(index)
         if index + 1 >= len(lines):
             break
-        match = _POSITION_THEN_NAME.search(text, next_line[index])
-    return named
+        match = pattern.search(text, next_line[index])
+    return holding
+
+
+# What the label, title and filing patterns of `_line_candidates` need, one of them on every line they run on: a
+# separator (`作者：`, `文/`, `|`, `/南投报导`). A reporter tag needs one too, or has its role word (a position word)
+# before spaces and a surname (`记者 王明`: `_POSITION_THEN_NAME`). Looked for with `in`: a page-wide regex scan for
+# them cost twice as much.
+_TRIGGER_WORDS = (":", "：", "/", "／", "|")
+# A line opening with a bracket (`（张三）`, `(闻 泽)`): where `_BRACKETED_NAME_LINE` starts.
+_BRACKET_OPENING = re.compile(rf"[{SPACE}]*[(（]")
+
+
+def _ends_with_han(line: str) -> bool:
+    """The line (before a final newline) ends with a Han character and spaces: every zone pattern's end
+    (`_NAME_ONLY`, `people.parse_byline_line`, `people.split_glued_byline` end `[HAN][SPACE]*$`)."""
+    end = (line[:-1] if line.endswith("\n") else line).rstrip(SPACE)
+    return bool(end) and "\u4e00" <= end[-1] <= "\u9fff"
 
 
 # Two Han characters, maybe apart (`(记者 张三)`; `(qū)` has none): every candidate's name is two to four Han
 # characters of its line with only spaces taken out (`_admissible`), so a removed line without two yields nobody.
 # Half the removed lines are pinyin rubies and paragraph joins.
 _TWO_HAN = re.compile(rf"[{HAN}][^{HAN}]*[{HAN}]")
+
+
+def _may_yield(line: str, top: bool, bottom: bool, removed: bool = False) -> bool:
+    """Whether a line not holding `_POSITION_THEN_NAME` can yield a candidate: it holds one of `_TRIGGER_WORDS`, or
+    it is a heading or signature line ending with a name, a heading line holding a year (`_NAME_DATE`; not on a
+    removed line) or a line opening with a bracket. tests/test_authors_speed.py checks that no other line yields."""
+    return (any(map(line.__contains__, _TRIGGER_WORDS)) or (top or bottom) and _ends_with_han(line)
+            or top and not removed and _YEAR.search(line) is not None or _BRACKET_OPENING.match(line) is not None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _removed_line_may_yield(text: str) -> bool:
+    """``_may_yield`` for a removed line (read as a heading line), or `_POSITION_THEN_NAME` in it, and two Han
+    characters (`_TWO_HAN`). Removed lines recur across pages (a site's header, `(qū)`): remembered."""
+    if _TWO_HAN.search(text) is None:
+        return False
+    return _POSITION_THEN_NAME.search(text) is not None or _may_yield(text, True, False, removed=True)
 
 
 def candidates(document: Document, zone: int = 8) -> list[Candidate]:
@@ -495,12 +549,13 @@ def candidates(document: Document, zone: int = 8) -> list[Candidate]:
     top = set(filled[:zone])
     bottom = set(filled[-3:])
     found: list[Candidate] = []
-    named = _lines_named_after_position(document.text, lines)
+    named = _lines_holding(_POSITION_THEN_NAME, document.text, lines)
     for i in filled:
-        found.extend(_line_candidates(i, lines[i], i in top, i in bottom, document.text, False, i in named))
+        if i in named or _may_yield(lines[i], i in top, i in bottom):
+            found.extend(_line_candidates(i, lines[i], i in top, i in bottom, document.text, False, i in named))
     for removal in document.removals:
         # lines the rules and the line model dropped (a byline the line model calls meta is still a byline)
-        if removal.rule.startswith(("artifacts.", "script.", "model.")) and _TWO_HAN.search(removal.text):
+        if removal.rule.startswith(("artifacts.", "script.", "model.")) and _removed_line_may_yield(removal.text):
             found.extend(_line_candidates(-1, removal.text, True, False, document.text, removed=True))
     note = "\n".join(lines[i] for i in filled[-5:])
     speech = people.parse_speech_note(note)
