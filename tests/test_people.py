@@ -26,3 +26,16 @@ def _plain_speaker_pattern() -> re.Pattern:
 def test_speaker_pattern_reads_as_the_plain_one(text):
     plain = [(m.span(), m["name"]) for m in _plain_speaker_pattern().finditer(text)]
     assert [(m.span(), m["name"]) for m in people._speaker_pattern().finditer(text)] == plain
+
+
+@settings(max_examples=600, deadline=None)
+@example("本网讯(记者 傅长琪)，记者发现 【嘉云特派员陈信利/嘉义县报导】")
+@example("全媒体记者:王勃 陶然 (中央社记者叶素萍台北10日电) 本报记者　张忠德?１颈")
+@example("记者记者王明 【特派员李强摄】")
+@example("【南投县府特派员陈信利/嘉义县报导】")  # the longest prefix: a bracket's four Han characters
+@given(st.lists(st.sampled_from(["记者", "特派员", "通讯员", "本报", "全媒体", "【", "】", "(", "（", ")", "/", "嘉云",
+                                 "王", "李", "明", "强", "欧阳", "修", "中央社", "台北", "10日电", "报道", "摄", "?",
+                                 "\ufffd", " ", "\u3000", ":", "、", "发现", "图片"]), max_size=16).map("".join))
+def test_reporter_matches_read_as_the_patterns_finditer(text):
+    plain = [(m.span(), m.groupdict()) for m in people._reporter_pattern().finditer(text)]
+    assert [(m.span(), m.groupdict()) for m in people._reporter_matches(text)] == plain

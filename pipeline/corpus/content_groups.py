@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Callable
 
 from pipeline.stage_configs import ArtifactsConfig
 from pipeline.stages.artifacts.rules import TERMINAL
@@ -63,3 +64,35 @@ def content_group(text: str, config: ArtifactsConfig | None = None) -> str:
     if longest:
         return "s:" + _digest(longest)
     return "t:" + _digest(_NOT_WORD_RE.sub("", text))
+
+
+def converted_content_group(lines: list[str], converted_line: Callable[[int], str],
+                            config: ArtifactsConfig | None = None) -> str:
+    """``content_group("\\n".join(converted_line(i) for i in range(len(lines))))``, converting only the lines
+    that can still be the key.
+
+    ``converted_line(i)`` must keep the shape of ``lines[i]``: the same length and, position by position,
+    the same spaces, word characters and sentence ends (``pipeline.stages.script.line_conversion`` says which
+    lines of a text do). Then whether a line is a long sentence and its key's length are read on the line
+    as it is, and only a line whose key is at least as long as the best so far is converted, to compare keys.
+
+    >>> article = "這是一篇講話的正文，" * 10 + "。"
+    >>> from pipeline.stages.script import to_simplified
+    >>> lines = ["某某網首頁", article]
+    >>> converted_content_group(lines, lambda i: to_simplified(lines[i])) == content_group(to_simplified(article))
+    True
+    """
+    config = config or ArtifactsConfig()
+    stripped = [line.strip() for line in lines]
+    longest = ""
+    for index in sorted(range(len(lines)), key=lambda i: len(stripped[i]), reverse=True):
+        line = stripped[index]
+        if len(line) <= config.header_max_chars or len(line) < len(longest):
+            break
+        if line[-1] in TERMINAL and len(_NOT_WORD_RE.sub("", line)) >= len(longest):
+            key = _NOT_WORD_RE.sub("", converted_line(index).strip())
+            if (len(key), key) > (len(longest), longest):
+                longest = key
+    if longest:
+        return "s:" + _digest(longest)
+    return "t:" + _digest(_NOT_WORD_RE.sub("", "\n".join(converted_line(i) for i in range(len(lines)))))

@@ -16,6 +16,7 @@ A missing model is ``None`` and the stage keeps its rules, so the library works 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import threading
@@ -44,16 +45,22 @@ def model_folder(model_dir: str) -> Path:
     return Path(model_dir) if model_dir else SHIPPED_DIR
 
 
+@functools.lru_cache(maxsize=64)
+def _model_key(name: str, model_dir: str) -> tuple[str, str]:
+    """The cache key of a component's folder (built once: stages ask for their model once per document)."""
+    return name, str(model_folder(model_dir) / name)
+
+
 def model_for(name: str, model_dir: str = ""):
     """The loaded model of component ``name`` from ``model_dir`` (cached per process), or None if it has none.
 
     A missing model is not cached: the training harness saves components one after the other into one folder.
     """
-    folder = model_folder(model_dir) / name
-    key = (name, str(folder))
+    key = _model_key(name, model_dir)
     with _lock:
         if key in _loaded:
             return _loaded[key]
+    folder = Path(key[1])
     if not folder.is_dir():
         return None
     module = importlib.import_module(f"{__name__}.{name}")

@@ -23,7 +23,9 @@ pattern around them; co-authors after the first.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import gzip
 import json
 import math
@@ -96,6 +98,8 @@ _VERB_HINT = re.compile(_ACTION_VERBS)
 # name right after it is read by `_name_at`, which settles 2 or 3 characters by how the name recurs.
 _POSITION_END_EXTRA = ("特首", "总统", "总理", "主委", "委员长", "行政长官")
 _POSITION_END = re.compile(rf"(?:{people.POSITION_WORDS}|{'|'.join(_POSITION_END_EXTRA)})[{SPACE}]{{0,2}}")
+# `_POSITION_END` without its spaces, as one flat alternation (`行政长官` in `行政长官崔世安`): see `_position_spans`.
+_POSITION_OR_EXTRA = re.compile(rf"{people.POSITION_WORDS}|{'|'.join(_POSITION_END_EXTRA)}")
 # Words a person's name is followed by when the person speaks or acts (`岑浩辉首先代表…`, `金更华在讲话中…`).
 _SPEECH_VERBS = ("指出", "表示", "强调", "称", "说", "续指", "首先", "在讲话", "在会上", "在报告", "发表", "认为",
                  "要求", "代表", "致辞", "讲话", "作了", "做了", "主持", "出席", "直言", "提出", "希望", "宣布",
@@ -143,21 +147,33 @@ class Candidate:
     span: str  # the text the candidate was read from (for the trace)
 
 
+# The name checks below depend on the name alone and the same names recur on a page and across pages: remembered.
+_NAMES_REMEMBERED = 4096
+
+
+@functools.lru_cache(maxsize=_NAMES_REMEMBERED)
 def _clean_name(raw: str) -> str:
     return people.join_name(raw)
 
 
-def _admissible(name: str, line: str, start: int, end: int) -> bool:
-    """Stop list, surname check, and no editor/photographer/persona around the span."""
+@functools.lru_cache(maxsize=_NAMES_REMEMBERED)
+def _plausible_name(name: str) -> bool:
+    """Stop list, surname check, no photo credit, conjunction or dictionary word: what needs the name only."""
     if name in STOP_NAMES or not people.is_person_name(name) or name.endswith("摄") or name[0] in _CONJUNCTION:
         return False  # `新华社记者 徐昱摄`: a photo credit glued to the name; `和其他`: a conjunction
-    if _starts_with_word(name):
-        return False  # `关闭`, `全县`, `时间`: a dictionary word, not a name
+    return not _starts_with_word(name)  # `关闭`, `全县`, `时间`: a dictionary word, not a name
+
+
+def _admissible(name: str, line: str, start: int, end: int) -> bool:
+    """Stop list, surname check, and no editor/photographer/persona around the span."""
+    if not _plausible_name(name):
+        return False
     if _NOT_AUTHOR_BEFORE.search(line[max(0, start - 8):start]):
         return False
     return not _NOT_AUTHOR_AFTER.match(line[end:end + 3])
 
 
+@functools.lru_cache(maxsize=_NAMES_REMEMBERED)
 def _position(text: str | None) -> str | None:
     if not text:
         return None
@@ -187,10 +203,17 @@ def _name_at(text: str, start: int, page: str) -> str | None:
     >>> _name_at("县长李永军在作报告", 2, "县长李永军在作报告")
     '李永军'
     """
-    extra = 1 if text[start:start + 2] in people.surnames() else 0
-    if not extra and text[start:start + 1] not in people.surnames():
+    return _name_in(text[start:start + 4], page)
+
+
+@functools.lru_cache(maxsize=256)
+def _name_in(chars: str, page: str) -> str | None:
+    """``_name_at`` from the (up to) 4 characters it reads: an official is named after many position words of a
+    page, so the page's answers are remembered."""
+    extra = 1 if chars[:2] in people.surnames() else 0
+    if not extra and chars[:1] not in people.surnames():
         return None  # neither form can be a name: both would start with this character, not a surname
-    short, long = text[start:start + 2 + extra], text[start:start + 3 + extra]
+    short, long = chars[:2 + extra], chars[:3 + extra]
     if (len(long) == len(short) + 1 and "\u4e00" <= long[-1] <= "\u9fff" and long[-1] not in _AFTER_SHORT_NAME
             and people.is_person_name(long) and _count(page, long) >= _count(page, short)):
         return long
@@ -220,18 +243,30 @@ def _starts_with_word(name: str) -> bool:
     return name[:2] in common_words()
 
 
-def _speaking_count(name: str, page: str) -> int:
-    """How often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`), titles skipped."""
-    count, at = 0, page.find(name)
+# Titles skipped between a name and its speech verb (`岑浩辉先生表示`).
+_HONORIFICS = ("同志", "先生", "女士", "市长", "县长", "书记", "总统", "特首")
+
+
+def _mentions_and_speaking(name: str, page: str) -> tuple[int, int]:
+    """``page.count(name)`` and how often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`),
+    titles skipped: one walk over the occurrences (non-overlapping, as ``str.count`` counts them).
+
+    >>> _mentions_and_speaking("王明", "王明指出，王明同志表示，王明的")
+    (3, 2)
+    """
+    mentions = speaking = 0
+    at = page.find(name)
     while at != -1:
+        mentions += 1
         after = page[at + len(name):at + len(name) + 8].lstrip(SPACE)
-        for honorific in ("同志", "先生", "女士", "市长", "县长", "书记", "总统", "特首"):
-            if after.startswith(honorific):
-                after = after[len(honorific):]
-                break
-        count += after.startswith(_SPEECH_VERBS)
+        if after.startswith(_HONORIFICS):
+            for honorific in _HONORIFICS:
+                if after.startswith(honorific):
+                    after = after[len(honorific):]
+                    break
+        speaking += after.startswith(_SPEECH_VERBS)
         at = page.find(name, at + len(name))
-    return count
+    return mentions, speaking
 
 
 def _position_word_starts(line: str) -> list[int]:
@@ -240,13 +275,39 @@ def _position_word_starts(line: str) -> list[int]:
     >>> _position_word_starts("常务副县长王明、镇长李强")
     [0, 3, 8]
     """
+    return _position_spans(line)[0]
+
+
+def _position_spans(line: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """``_position_word_starts(line)`` and the spans of ``_POSITION_END.finditer(line)``, from one scan.
+
+    `_POSITION_END` is a position word or an extra word (`_POSITION_OR_EXTRA`, one flat alternation: `re` skips
+    ahead by first characters, which it does not inside `_POSITION_END`'s group), then up to 2 spaces; no word starts
+    with a space, so its matches are those of the flat alternation with their spaces. Where no extra word was
+    chosen, those matches are `_POSITION_WORD`'s too; a line where one was (`行政长官` hides `长官`) is scanned again
+    for the words. tests/test_authors_speed.py compares both results with the plain scans.
+
+    >>> _position_spans("常务副县长  王明、特首李强")
+    ([0, 3], [(0, 7), (10, 12)])
+    """
+    words = [match.span() for match in _POSITION_OR_EXTRA.finditer(line)]
+    if not words:
+        return [], []
+    ends = []
+    for start, end in words:
+        stop = min(len(line), end + 2)
+        while end < stop and line[end] in SPACE:
+            end += 1
+        ends.append((start, end))
+    if any(line[start:end] in _POSITION_END_EXTRA for start, end in words):
+        words = [match.span() for match in _POSITION_WORD.finditer(line)]
     starts = []
-    for match in _POSITION_WORD.finditer(line):
-        starts.append(match.start())
-        if match.end() - match.start() > 1:
-            starts.extend(at for at in range(match.start() + 1, match.end())
+    for start, end in words:
+        starts.append(start)
+        if end - start > 1:
+            starts.extend(at for at in range(start + 1, end)
                           if line[at] in _POSITION_FIRST and _POSITION_WORD.match(line, at))
-    return starts
+    return starts, ends
 
 
 @dataclass(frozen=True)
@@ -305,7 +366,13 @@ def _position_matches(anchored: _Anchored, line: str, starts: list[int]) -> list
 
 
 def _line_candidates(index: int, line: str, top: bool, bottom: bool, page: str = "",
-                     removed: bool = False) -> list[Candidate]:
+                     removed: bool = False, named_after_position: bool | None = None) -> list[Candidate]:
+    """The candidates of one line (``top``/``bottom``: in the page's heading or signature zone; ``removed``: a line
+    an earlier stage removed; ``named_after_position``: whether `_POSITION_THEN_NAME` is in the line, None: look).
+
+    Each pattern runs only on a line holding a word or character every match of it holds (the `in` tests, the
+    ``_HINT`` patterns, `_POSITION_THEN_NAME`); tests/test_authors_speed.py checks each against its pattern on
+    generated lines and compares the whole function with the one it replaced (tests/authors_reference.py)."""
     found: list[Candidate] = []
 
     def add(name: str, position: str | None, kind: str, start: int, end: int) -> None:
@@ -319,52 +386,152 @@ def _line_candidates(index: int, line: str, top: bool, bottom: bool, page: str =
             at = line.find(byline.author)
             add(byline.author, byline.position, "reporter", at, at + len(byline.author))
     if ":" in line or "：" in line or "/" in line or "／" in line or "|" in line:
-        for match in _LABEL.finditer(line):
-            add(match["name"], None, "label", match.start("name"), match.end("name"))
-        for match in _NAME_COLON_TITLE.finditer(line):
-            if top:
+        if _LABEL_HINT.search(line):
+            for match in _LABEL.finditer(line):
+                add(match["name"], None, "label", match.start("name"), match.end("name"))
+        if top:
+            for match in _NAME_COLON_TITLE.finditer(line):
                 add(match["name"], None, "name_colon_title", match.start("name"), match.end("name"))
-    if "报导" in line or "报道" in line:
+    if ("报导" in line or "报道" in line) and ("/" in line or "／" in line):
         for match in _FILED_FROM.finditer(line):
             add(match["name"], None, "filed_from", match.start("name"), match.end("name"))
     if top or bottom:
-        byline = people.parse_byline_line(line)
-        if byline:
-            at = line.find(byline.author[0])
-            add(byline.author, byline.position, "byline_line", max(at, 0), len(line.rstrip()))
-        elif _NAME_ONLY.match(line):
-            match = _NAME_ONLY.match(line)
-            add(match["name"], None, "name_line", match.start("name"), match.end("name"))
-        glued = people.split_glued_byline(line) if top else None
-        if glued:
-            add(glued[1].author, glued[1].position, "glued_byline", len(glued[0]), len(line.rstrip()))
-    if top and not removed and _YEAR.search(line):  # a removed page header holds the site's name
-        for match in _NAME_DATE.finditer(line):
+        _zone_candidates(line, top, add)
+    year = _YEAR.search(line) if top and not removed else None  # a removed page header holds the site's name
+    if year:
+        for match in _NAME_DATE.finditer(line, _earliest_name_date(line, year.start())):
             group = "name" if match["name"] else "glued"
             start = match.start(group)
             # `贺词高建军2020-01-01`: a name glued after a heading word; `公文搜网 2021-…` is not one
             if start == 0 or not "\u4e00" <= line[start - 1] <= "\u9fff" or _SPEECH_WORD.search(line[start - 2:start]):
                 add(match[group], None, "name_date", start, match.end(group))
-    starts = _position_word_starts(line)
+    if named_after_position is None:
+        named_after_position = _POSITION_THEN_NAME.search(line) is not None
+    starts, ends = _position_spans(line) if named_after_position else ((), ())
     if starts and ("在" in line or "于" in line) and _SPEECH_WORD.search(line):
         for match in _position_matches(_SPEECH_ANCHORED, line, starts):
             add(match["name"], match["position"], "position_speech", match.start("name"), match.end("name"))
     if starts and _VERB_HINT.search(line):
         for match in _position_matches(_VERB_ANCHORED, line, starts):
             add(match["name"], match["position"], "position_verb", match.start("name"), match.end("name"))
-    # `_POSITION_END` is a position word (found above as `starts`) or one of its extra words, then spaces: a line
-    # with neither cannot match it, so the scan (most of a body line's cost) is skipped
-    ends = _POSITION_END.finditer(line) if starts or any(map(line.__contains__, _POSITION_END_EXTRA)) else ()
-    for match in ends:
-        name = _name_at(line, match.end(), page or line)
+    for start, end in ends:
+        name = _name_at(line, end, page or line)
         if name and not name.startswith(_SPEECH_VERBS):
-            head = _NOT_IN_POSITION.split(line[max(0, match.start() - 14):match.end()])[-1]
-            add(name, head, "position_name", match.end(), match.end() + len(name))
+            head = _NOT_IN_POSITION.split(line[max(0, start - 14):end])[-1]
+            add(name, head, "position_name", end, end + len(name))
     if "(" in line or "（" in line:  # `(闻 泽)` closes a report; also a credit line kept above a caption
         match = _BRACKETED_NAME_LINE.match(line)
         if match:
             add(match["name"], None, "closing_credit", match.start("name"), match.end("name"))
     return found
+
+
+# What every `_LABEL` match holds: the label word's last character (`作者` 者, `撰稿人` 人, `执笔` 笔, `文字` 字,
+# `文/` 文), maybe a closing bracket, spaces and the separator (`作者：`, `【文】/`). Scanned for by its first
+# character, it rules out most lines `_LABEL` would try at every character (its `^文` stops `re` skipping ahead).
+_LABEL_HINT = re.compile(rf"[者稿人文笔字][】\]]?[{SPACE}]*[:：/／|｜=]")
+
+
+def _zone_candidates(line: str, top: bool, add) -> None:
+    """A heading or signature line's candidates: a whole-line byline, a name alone, a byline glued to a heading."""
+    if not _ends_with_han(line):
+        return  # `县长  王明`, `栗 俊 昌`, `…报告市城管局党组书记、局长  杜  宇`: all end with a name
+    byline = people.parse_byline_line(line)
+    if byline:
+        at = line.find(byline.author[0])
+        add(byline.author, byline.position, "byline_line", max(at, 0), len(line.rstrip()))
+    elif _NAME_ONLY.match(line):
+        match = _NAME_ONLY.match(line)
+        add(match["name"], None, "name_line", match.start("name"), match.end("name"))
+    glued = people.split_glued_byline(line) if top else None
+    if glued:
+        add(glued[1].author, glued[1].position, "glued_byline", len(glued[0]), len(line.rstrip()))
+
+
+def _earliest_name_date(line: str, year: int) -> int:
+    """Where the first `_NAME_DATE` match of ``line`` can start at the earliest, ``year`` being the first `_YEAR`.
+
+    Every match ends with a `_YEAR` match after a name and spaces; the name and the spaces hold no digit, so that
+    year is the first one (``year``) or the match starts after it. Tried from every character of a long heading
+    line, the pattern cost more than the rest of the line's candidates.
+
+    >>> _earliest_name_date("会议纪要 高建军  2020-01-01", 10)
+    5
+    """
+    at = year
+    while at > 0 and line[at - 1] in SPACE:
+        at -= 1
+    return max(0, at - 3)
+
+
+# What every position candidate holds (`县长王明`, `特首 李家超`, `市委书记  胡  侠`): a position word or an extra word,
+# maybe spaces, and the first character of a surname. The speech, verb and position-name spans all put a name that
+# starts with a surname (`_admissible`) right after a position word and spaces; the lookahead tries every word and
+# length at each character, so a line without it holds no such span. Four lines in five of a page have a position
+# word (`会长`, `主任`), one in five has one before a surname.
+_POSITION_THEN_NAME = re.compile(
+    rf"(?:{people.POSITION_WORDS}|{'|'.join(_POSITION_END_EXTRA)})"
+    rf"(?=[{SPACE}]*[{''.join(sorted({surname[0] for surname in people.surnames()}))}])"
+)
+
+
+def _lines_holding(pattern: re.Pattern, text: str, lines: list[str]) -> set[int]:
+    """The indexes of the ``lines`` of ``text`` (``text.split("\\n")``) that hold a match of ``pattern``: one scan
+    of the page (``pattern`` must not match across a line break; each line is searched from its start).
+
+    >>> sorted(_lines_holding(_POSITION_THEN_NAME, "县长王明\\n主任委员会\\n会上，特首 李强致辞",
+    ...                       ["县长王明", "主任委员会", "会上，特首 李强致辞"]))
+    [0, 2]
+    """
+    holding: set[int] = set()
+    next_line = list(itertools.accumulate(len(line) + 1 for line in lines))  # where the line after each starts
+    match = pattern.search(text)
+    while match is not None:
+        index = bisect.bisect_right(next_line, match.start())
+        holding.add(index)
+        if index + 1 >= len(lines):
+            break
+        match = pattern.search(text, next_line[index])
+    return holding
+
+
+# What the label, title and filing patterns of `_line_candidates` need, one of them on every line they run on: a
+# separator (`作者：`, `文/`, `|`, `/南投报导`). A reporter tag needs one too, or has its role word (a position word)
+# before spaces and a surname (`记者 王明`: `_POSITION_THEN_NAME`). Looked for with `in`: a page-wide regex scan for
+# them cost twice as much.
+_TRIGGER_WORDS = (":", "：", "/", "／", "|")
+# A line opening with a bracket (`（张三）`, `(闻 泽)`): where `_BRACKETED_NAME_LINE` starts.
+_BRACKET_OPENING = re.compile(rf"[{SPACE}]*[(（]")
+
+
+def _ends_with_han(line: str) -> bool:
+    """The line (before a final newline) ends with a Han character and spaces: every zone pattern's end
+    (`_NAME_ONLY`, `people.parse_byline_line`, `people.split_glued_byline` end `[HAN][SPACE]*$`)."""
+    end = (line[:-1] if line.endswith("\n") else line).rstrip(SPACE)
+    return bool(end) and "\u4e00" <= end[-1] <= "\u9fff"
+
+
+# Two Han characters, maybe apart (`(记者 张三)`; `(qū)` has none): every candidate's name is two to four Han
+# characters of its line with only spaces taken out (`_admissible`), so a removed line without two yields nobody.
+# Half the removed lines are pinyin rubies and paragraph joins.
+_TWO_HAN = re.compile(rf"[{HAN}][^{HAN}]*[{HAN}]")
+
+
+def _may_yield(line: str, top: bool, bottom: bool, removed: bool = False) -> bool:
+    """Whether a line not holding `_POSITION_THEN_NAME` can yield a candidate: it holds one of `_TRIGGER_WORDS`, or
+    it is a heading or signature line ending with a name, a heading line holding a year (`_NAME_DATE`; not on a
+    removed line) or a line opening with a bracket. tests/test_authors_speed.py checks that no other line yields."""
+    return (any(map(line.__contains__, _TRIGGER_WORDS)) or (top or bottom) and _ends_with_han(line)
+            or top and not removed and _YEAR.search(line) is not None or _BRACKET_OPENING.match(line) is not None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _removed_line_may_yield(text: str) -> bool:
+    """``_may_yield`` for a removed line (read as a heading line), or `_POSITION_THEN_NAME` in it, and two Han
+    characters (`_TWO_HAN`). Removed lines recur across pages (a site's header, `(qū)`): remembered."""
+    if _TWO_HAN.search(text) is None:
+        return False
+    return _POSITION_THEN_NAME.search(text) is not None or _may_yield(text, True, False, removed=True)
 
 
 def candidates(document: Document, zone: int = 8) -> list[Candidate]:
@@ -382,11 +549,13 @@ def candidates(document: Document, zone: int = 8) -> list[Candidate]:
     top = set(filled[:zone])
     bottom = set(filled[-3:])
     found: list[Candidate] = []
+    named = _lines_holding(_POSITION_THEN_NAME, document.text, lines)
     for i in filled:
-        found.extend(_line_candidates(i, lines[i], i in top, i in bottom, document.text))
+        if i in named or _may_yield(lines[i], i in top, i in bottom):
+            found.extend(_line_candidates(i, lines[i], i in top, i in bottom, document.text, False, i in named))
     for removal in document.removals:
         # lines the rules and the line model dropped (a byline the line model calls meta is still a byline)
-        if removal.rule.startswith(("artifacts.", "script.", "model.")):
+        if removal.rule.startswith(("artifacts.", "script.", "model.")) and _removed_line_may_yield(removal.text):
             found.extend(_line_candidates(-1, removal.text, True, False, document.text, removed=True))
     note = "\n".join(lines[i] for i in filled[-5:])
     speech = people.parse_speech_note(note)
@@ -421,7 +590,8 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
     speech_page = float(bool(_SPEECH_WORD.search(head)))
     log_people = math.log1p(len({c.name for c in found}))
     has_reporter = any(c.kind in ("reporter", "filed_from") for c in found)
-    mentions = {name: text.count(name) for name in {c.name for c in found}}
+    counted = {name: _mentions_and_speaking(name, text) for name in {c.name for c in found}}
+    mentions = {name: count for name, (count, _speaking) in counted.items()}
     top_mentions = max(mentions.values(), default=0)
     rows: dict[str, dict[str, float]] = {}
     for candidate in found:
@@ -431,7 +601,7 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
             row = rows[candidate.name] = {
                 "log_mentions": math.log1p(mentions[candidate.name]),
                 "most_mentioned": float(mentions[candidate.name] == top_mentions),
-                "log_speaking": math.log1p(_speaking_count(candidate.name, text)),
+                "log_speaking": math.log1p(counted[candidate.name][1]),
                 "in_heading": float(candidate.name in head),
                 "name_len3": float(len(candidate.name) == 3),
                 "news_page": news_page,
@@ -552,31 +722,32 @@ _ONCE = math.log1p(1)
 # People listed by name (`王五、赵六等领导`, `张三、李四同志`): names no position word introduces, so no candidate
 # counts them; two or more surname-led names joined by `、` and closed by 等 or 同志.
 _LISTED_NAMES = re.compile(rf"(?:{_SURNAME()}[{HAN}]{{1,2}}、)+{_SURNAME()}[{HAN}]{{1,2}}(?:等|同志)")
-# How every such list ends (`、李四等`: `、`, a surname and one or two characters, 等 or 同志): a cheap scan that
-# rules most pages out before the list itself is looked for.
-_LISTED_TAIL = re.compile(rf"、[{HAN}]{{2,4}}(?:等|同志)")
+# A list's last `、` (`、李四等`, `、李四同志`): the one before a surname-led name closed by 等 or 同志. Found by its
+# literal `、`, which `re` skips to, instead of by the surname alternation tried at every character.
+_LISTED_LAST_JOIN = re.compile(rf"、(?={_SURNAME()}[{HAN}]{{1,2}}(?:等|同志))")
+# A name and the `、` after it (`张三、`): the name before a list's last `、`.
+_NAME_AND_JOIN = re.compile(rf"{_SURNAME()}[{HAN}]{{1,2}}、")
 _LONGEST_SURNAME = max(map(len, people.surnames()))
 
 
 def _names_listed(text: str) -> bool:
-    """``_LISTED_NAMES.search(text) is not None``, tried only where a list can start.
+    """``_LISTED_NAMES.search(text) is not None``, found from the list's last `、`.
 
-    A list's first name (a surname and one or two characters) ends right before a `、`, so its start is 2 to
-    ``_LONGEST_SURNAME + 2`` characters before one; searched from every character, the surname alternation cost
-    ~5 % of the metadata stage (0.25 s per 1,000 bench documents; 0.07 s so). ``tests/test_authors_model.py``
-    compares the two on generated texts.
+    Every list ends with two names (`李四、王五等` ends `张三、李四、王五等`), and two names are a list: so a list
+    is a `、` with a name before it and a name and 等/同志 after it. The name before it starts 2 to
+    ``_LONGEST_SURNAME + 2`` characters earlier and, being Han only, reaches no other `、`. Searched from every
+    character, the surname alternation cost ~5 % of the metadata stage. ``tests/test_authors_model.py`` compares
+    the two on generated texts.
 
     >>> _names_listed("会上，张三、李四同志讲了话"), _names_listed("教育、卫生等部门")
     (True, False)
     """
-    if not _LISTED_TAIL.search(text):
-        return False
-    at = text.find("、")
-    while at != -1:
+    for join in _LISTED_LAST_JOIN.finditer(text):
+        at = join.start()
         for start in range(max(0, at - _LONGEST_SURNAME - 2), at - 1):
-            if _LISTED_NAMES.match(text, start):
+            name = _NAME_AND_JOIN.match(text, start)
+            if name is not None and name.end() == at + 1:
                 return True
-        at = text.find("、", at + 1)
     return False
 
 

@@ -28,6 +28,7 @@ written once per machine). That is the only file this module writes.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import hashlib
@@ -345,22 +346,34 @@ def count_changed_chars(before: str, after: str) -> int:
     return changed
 
 
+def _convert_mixed_line(line: str, config: ScriptConfig) -> tuple[str, str | None]:
+    """One line of a mixed document (or a Simplified one with stray Traditional characters): (line, the
+    configuration used, None when the line has no Traditional-only character and is left alone)."""
+    traditional, simplified = count_script_chars(line)
+    if traditional == 0:
+        return line, None
+    if simplified == 0 or classify_counts(traditional, simplified, config) == "traditional":
+        return to_simplified(line), CONFIG_NAME
+    return plain_t2s(line), PLAIN_T2S_NAME
+
+
 def _convert_lines(text: str, config: ScriptConfig) -> tuple[str, str]:
     """Convert only the lines that need it (see module docstring); return (text, conversion name)."""
     lines = text.split("\n")
     used = set()
     for index, line in enumerate(lines):
-        traditional, simplified = count_script_chars(line)
-        if traditional == 0:
-            continue
-        if simplified == 0 or classify_counts(traditional, simplified, config) == "traditional":
-            lines[index] = to_simplified(line)
-            used.add(CONFIG_NAME)
-        else:
-            lines[index] = plain_t2s(line)
-            used.add(PLAIN_T2S_NAME)
+        lines[index], name = _convert_mixed_line(line, config)
+        used.add(name)
     name = CONFIG_NAME if CONFIG_NAME in used else PLAIN_T2S_NAME
     return "\n".join(lines), name + LINES_SUFFIX
+
+
+def _document_script(traditional: int, simplified: int, config: ScriptConfig) -> str:
+    """``original_script`` from the document's counts ('undetermined' resolved as ``convert_text`` says)."""
+    script = classify_counts(traditional, simplified, config)
+    if script == "undetermined":
+        script = "simplified" if traditional == 0 else ("traditional" if simplified == 0 else "mixed")
+    return script
 
 
 def convert_text(text: str, config: ScriptConfig = _DEFAULT_CONFIG) -> tuple[str, str, str]:
@@ -376,9 +389,7 @@ def convert_text(text: str, config: ScriptConfig = _DEFAULT_CONFIG) -> tuple[str
     ('随着时代发展，我们跟着做，著名', 'simplified', 'none')
     """
     traditional, simplified = count_script_chars(text)
-    script = classify_counts(traditional, simplified, config)
-    if script == "undetermined":
-        script = "simplified" if traditional == 0 else ("traditional" if simplified == 0 else "mixed")
+    script = _document_script(traditional, simplified, config)
     if traditional == 0:
         return text, script, NO_CONVERSION
     if script == "traditional":
@@ -387,6 +398,72 @@ def convert_text(text: str, config: ScriptConfig = _DEFAULT_CONFIG) -> tuple[str
         return to_simplified(text), script, CONFIG_NAME
     converted, name = _convert_lines(text, config)
     return converted, script, name
+
+
+# --------------------------------------------------------------------------------------------- line by line
+
+# CJK compatibility ideographs (U+F900–U+FAFF, U+2F800–U+2FA1F): OpenCC's normalisation maps them to unified
+# ideographs before any dictionary is looked up, so a Taiwan phrase can appear only after it. Example: 﨑 → 崎.
+_COMPATIBILITY_IDEOGRAPH_RE = re.compile("[\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+@functools.lru_cache(maxsize=None)
+def _tw_key_automaton() -> ahocorasick.Automaton:
+    """Every key of the curated Taiwan-phrase list, identity entries too (程式化 → 程式化 still takes its place
+    in the match, so it can change what the other dictionaries do around it)."""
+    automaton = ahocorasick.Automaton()
+    for key, _ in tw_phrase_pairs():
+        automaton.add_word(key, len(key))
+    automaton.make_automaton()
+    return automaton
+
+
+def _lines_with_tw_phrases(text: str) -> set[int]:
+    """Indices of the lines of ``text`` (split at "\\n") that contain a key of the Taiwan-phrase list."""
+    starts = [0] + [match.end() for match in re.finditer("\n", text)]
+    return {bisect.bisect_right(starts, end) - 1 for end, _ in _tw_key_automaton().iter(text)}
+
+
+def line_conversion(text: str, config: ScriptConfig = _DEFAULT_CONFIG):
+    """(lines, convert, reshaped) for callers that need only some lines of ``convert_text(text)[0]``.
+
+    ``lines`` is ``text.split("\\n")``; ``convert(indices)`` returns those lines of the converted text (in one
+    OpenCC call where the document has one configuration); ``convert`` is None when the text is left as it is.
+    ``reshaped`` holds the indices of lines whose conversion may change their length. Every other line keeps,
+    position by position, its length and which characters are spaces, word characters or sentence ends
+    (。！？!?): every entry of the OpenCC dictionaries the configurations use (and of the exception list) maps
+    a key to a value of the same length and the same character classes, none holds a space or a line break
+    (tests/test_script_lines.py). Only the curated Taiwan-phrase list shortens phrases (網際網路 → 互联网): in
+    documents converted with it, the lines with one of its keys are ``reshaped`` (all lines when the text has a
+    compatibility ideograph, which OpenCC normalises first).
+
+    Converting lines apart (or joined by line breaks) gives the converted text's lines because no dictionary
+    key holds a line break, so no match spans one (also tested).
+
+    >>> lines, convert, reshaped = line_conversion("黨中央要求各級黨委建立排程制度\\n隨著時代發展")
+    >>> convert([0, 1]), sorted(reshaped)
+    (['党中央要求各级党委建立调度制度', '随着时代发展'], [0])
+    >>> line_conversion("随着时代发展")[1] is None
+    True
+    """
+    lines = text.split("\n")
+    traditional, simplified = count_script_chars(text)
+    if traditional == 0:
+        return lines, None, set()
+    reshaped: set[int] = set()
+    if _document_script(traditional, simplified, config) == "traditional":
+        converter = to_simplified
+        if config.tw_phrase_reversal and detect_tw_conversion(text, config):
+            converter = to_simplified_tw
+            reshaped = (set(range(len(lines))) if _COMPATIBILITY_IDEOGRAPH_RE.search(text)
+                        else _lines_with_tw_phrases(text))
+
+        def convert(indices) -> list[str]:
+            return converter("\n".join(lines[index] for index in indices)).split("\n") if indices else []
+    else:
+        def convert(indices) -> list[str]:
+            return [_convert_mixed_line(lines[index], config)[0] for index in indices]
+    return lines, convert, reshaped
 
 
 # Metadata fields that hold running text and may already be set when this stage runs (pipeline/fields.py).

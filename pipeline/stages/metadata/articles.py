@@ -33,7 +33,15 @@ def _byline_at(line: str) -> people.Byline | None:
 def _nonblank(lines: list[tuple[int, str]], start: int, limit: int) -> list[int]:
     """Indices of the first ``limit`` non-blank lines from ``start`` (stops there: callers want a few lines of a
     heading zone, not every line of a long document)."""
-    return list(itertools.islice((i for i in range(start, len(lines)) if lines[i][1].strip(SPACE)), limit))
+    if limit <= 0:
+        return list(itertools.islice((), limit))  # (as islice: [] for 0, its error for a negative limit)
+    found = []
+    for i in range(start, len(lines)):
+        if lines[i][1].strip(SPACE):
+            found.append(i)
+            if len(found) == limit:
+                break
+    return found
 
 
 def _article_starts(lines: list[tuple[int, str]]) -> list[tuple[int, int]]:

@@ -238,6 +238,47 @@ def _reporter_pattern() -> re.Pattern:
 _BROKEN_AFTER_NAME = r"[?？\ufffd](?![\u4e00-\u9fff]{2})"
 
 
+# The role words of a reporter tag, and the longest prefix before one (`【嘉云` + 特派员: a bracket's 1–4 Han
+# characters; `全媒体`, `本报` are shorter).
+_REPORTER_ROLES = ("记者", "特派员", "通讯员")
+_REPORTER_PREFIX_LONGEST = 4
+
+
+def _reporter_matches(text: str):
+    """Exactly ``_reporter_pattern().finditer(text)``, tried only where a match can start.
+
+    A match is a prefix of up to ``_REPORTER_PREFIX_LONGEST`` characters, a role word and what follows; so it
+    starts at most that far before a role word, and trying those indexes in order from where the last match ended
+    finds what ``finditer`` finds. Searched from every character, the optional prefix cost ~5 % of the author
+    scorer. ``tests/test_people.py`` compares the two on generated texts.
+
+    >>> [m["name"] for m in _reporter_matches("本网讯(记者 傅长琪)，记者发现 【嘉云特派员陈信利/嘉义县报导】")]
+    ['傅长琪', '陈信利']
+    """
+    pattern = _reporter_pattern()
+    roles = sorted(at for role in _REPORTER_ROLES for at in _occurrences(text, role))
+    tried = 0  # every index before this was tried or is inside a match found
+    for role in roles:
+        start = max(tried, role - _REPORTER_PREFIX_LONGEST)
+        while start <= role:
+            match = pattern.match(text, start)
+            if match is None:
+                start += 1
+                continue
+            yield match
+            start = match.end()
+        tried = max(tried, start)
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Every index ``word`` starts at in ``text``."""
+    found, at = [], text.find(word)
+    while at != -1:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
+
+
 def find_reporter(text: str) -> Byline | None:
     """The first reporter named in a tag (author = first reporter; co-authors are ignored).
 
@@ -254,7 +295,7 @@ def find_reporter(text: str) -> Byline | None:
     """
     if "记者" not in text and "特派员" not in text and "通讯员" not in text:
         return None  # the role word is required by the pattern
-    for match in _reporter_pattern().finditer(text):
+    for match in _reporter_matches(text):
         name = match["name"]
         after = text[match.end():match.end() + 2]
         if after.startswith("摄") or after.startswith("/摄") or not is_person_name(name):
