@@ -27,6 +27,8 @@ SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
 COMPONENT_NAMES = ("lines", "titles", "authors", "regions")
 
 _loaded: dict[tuple[str, str], object] = {}
+# the same models by (name, model_dir) as the stage passes them: a look-up without building a Path per call
+_loaded_by_dir: dict[tuple[str, str], object] = {}
 _lock = threading.Lock()
 
 
@@ -49,10 +51,14 @@ def model_for(name: str, model_dir: str = ""):
 
     A missing model is not cached: the training harness saves components one after the other into one folder.
     """
+    loaded = _loaded_by_dir.get((name, model_dir))  # every document of a stage asks: no path built on a hit
+    if loaded is not None:
+        return loaded
     folder = model_folder(model_dir) / name
     key = (name, str(folder))
     with _lock:
         if key in _loaded:
+            _loaded_by_dir[(name, model_dir)] = _loaded[key]
             return _loaded[key]
     if not folder.is_dir():
         return None
@@ -60,6 +66,7 @@ def model_for(name: str, model_dir: str = ""):
     model = module.load(folder)
     with _lock:
         _loaded.setdefault(key, model)
+        _loaded_by_dir[(name, model_dir)] = _loaded[key]
         return _loaded[key]
 
 
@@ -67,3 +74,4 @@ def forget_loaded() -> None:
     """Drop every cached model (the training harness rewrites folders it has loaded from)."""
     with _lock:
         _loaded.clear()
+        _loaded_by_dir.clear()
