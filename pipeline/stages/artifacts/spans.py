@@ -27,7 +27,10 @@ from pipeline.stages.artifacts.text import (
     normalized_line,
 )
 
-_OPEN_BRACKET_RE = re.compile(r"[(（【\[]")  # every match of R.REPORTER_BRACKET_RE holds one (a required class)
+# The tail of R.REPORTER_BRACKET_RE up to its role: every match holds one such substring, "(记者 傅长琪" of
+# "本网讯(记者 傅长琪)". It opens with a bracket, so a search skips from bracket to bracket, where the whole
+# pattern (optional lead groups first) is tried at every position of the line: a line without it is skipped.
+_REPORTER_CORE_RE = re.compile(rf"[(（【\[]\s*[^()（）【】\[\]\n。！？，,]{{0,16}}?(?:{R._ROLE})")
 _NUMBERING_RE = re.compile(r"[\s\d.．、()（）•·\-]+")
 _TABLE_ROW_RE = re.compile(r"(?P<head>[\s|]*)(?P<inner>.*?)(?P<tail>[\s|]*)", re.S)
 _TAG_LEAD_RE = re.compile(r"^.*[(（【\[]")
@@ -163,9 +166,16 @@ def _span_edits_uncached(text: str, config: ArtifactsConfig, edits: list, header
     # _no_span_can_match, with the hints found kept for _span_steps: one scan of the line for all of them
     # (_span_hint_kinds is empty exactly when _SPAN_HINT_RE does not occur: both hold the same literals)
     kinds = _span_hint_kinds(text)
-    if not kinds and R.SENTENCE_PUNCT_RE.search(text) is not None and not text.lstrip().startswith(("|", "《")):
+    if not kinds and _is_plain_prose(text):
         return text
     return _span_steps(text, config, edits, bool(kinds), header_fields, kinds)
+
+
+def _is_plain_prose(text: str) -> bool:
+    """For a line without a hint literal: it holds sentence punctuation and opens with neither a table pipe nor
+    《paper》, so no span step can change it (the fast path of ``_span_edits_uncached``; the rule pass takes it too,
+    with the hint literals found in one scan of the page)."""
+    return R.SENTENCE_PUNCT_RE.search(text) is not None and not text.lstrip().startswith(("|", "《"))
 
 
 def _no_span_can_match(text: str) -> bool:
@@ -248,7 +258,7 @@ def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -
     if text is not scanned:
         scanned, kinds = text, _span_hint_kinds(text)
     # reporter tags in brackets, kept in the removal for the metadata stage; every tag holds an opening bracket
-    changed = "reporter" in kinds and _OPEN_BRACKET_RE.search(text) is not None
+    changed = "reporter" in kinds and _REPORTER_CORE_RE.search(text) is not None
     while changed:  # removing one tag can make the next one line-initial; loop until none is left
         changed = False
         for match in R.REPORTER_BRACKET_RE.finditer(text):
