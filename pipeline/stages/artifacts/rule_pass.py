@@ -8,9 +8,7 @@ per config (``_LineMemo``), so the fixpoint's second pass costs little.
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 
 from pipeline.document import Document
 from pipeline.stage_configs import ArtifactsConfig
@@ -29,8 +27,6 @@ from pipeline.stages.artifacts.paragraph_rejoin import (
     _should_join,
 )
 from pipeline.stages.artifacts.spans import (
-    _SPAN_HINT_SCAN_RE,
-    _is_plain_prose,
     _has_seo_hint,
     _remove_seo_injection,
     _remove_toc_run,
@@ -93,13 +89,8 @@ def _clean_spans(lines: list[_Line], state: _State, config: ArtifactsConfig) -> 
     span_cleaned: list[_Line] = []
     emptied: set[int] = set()
     span_edits = state.memo.span_edits if state.memo else functools.partial(_span_edits, config=config)
-    hinted = _hinted_lines(lines, state.span_clean)
-    for index, line in enumerate(lines):
+    for line in lines:
         if line.text in state.span_clean:
-            span_cleaned.append(line)
-            continue
-        if index not in hinted and _is_plain_prose(line.text):
-            state.span_clean.add(line.text)  # _span_edits would return (line.text, ()): no step can change it
             span_cleaned.append(line)
             continue
         new_text, edits = span_edits(line.text)
@@ -115,16 +106,6 @@ def _clean_spans(lines: list[_Line], state: _State, config: ArtifactsConfig) -> 
             new_text = ""
         span_cleaned.append(_Line(line.number, new_text))
     return span_cleaned, emptied
-
-
-def _hinted_lines(lines: list[_Line], known_clean: set) -> set[int]:
-    """Indexes of the lines (outside ``known_clean``) that hold a span hint literal: one scan of those lines joined,
-    instead of one call per line. No hint literal holds a line break, so a match never spans two lines and the
-    lines with a match are exactly those for which ``_span_hint_kinds`` is not empty."""
-    indexes = [i for i, line in enumerate(lines) if line.text not in known_clean]
-    joined = "\n".join(lines[i].text for i in indexes)
-    ends = list(itertools.accumulate(len(lines[i].text) + 1 for i in indexes))  # one past each line's "\n"
-    return {indexes[bisect.bisect_right(ends, match.start())] for match in _SPAN_HINT_SCAN_RE.finditer(joined)}
 
 
 def _structure_rules(lines: list[_Line], nonblank: list[int], state: _State, doc: Document) -> dict[int, str]:

@@ -31,7 +31,8 @@ from pipeline.stages.artifacts.text import (
 # "本网讯(记者 傅长琪)". It opens with a bracket, so a search skips from bracket to bracket, where the whole
 # pattern (optional lead groups first) is tried at every position of the line: a line without it is skipped.
 _REPORTER_CORE_RE = re.compile(rf"[(（【\[]\s*[^()（）【】\[\]\n。！？，,]{{0,16}}?(?:{R._ROLE})")
-_NUMBERING_RE = re.compile(r"[\s\d.．、()（）•·\-]+")
+# What is left of a line after its template sentences when only numbering remains: "1. ", "(2)", "•"
+_NUMBERING_ONLY_RE = re.compile(r"[\s\d.．、()（）•·\-]*")
 _TABLE_ROW_RE = re.compile(r"(?P<head>[\s|]*)(?P<inner>.*?)(?P<tail>[\s|]*)", re.S)
 _TAG_LEAD_RE = re.compile(r"^.*[(（【\[]")
 _ROLE_RE = re.compile(R._ROLE)
@@ -40,7 +41,12 @@ _TAG_SPLIT_RE = re.compile(r"[\s、/／　]+")
 
 
 def _is_only_numbering(text: str) -> bool:
-    return not _NUMBERING_RE.sub("", text)
+    """Nothing but numbering, spaces and dots (or nothing): tested where the text starts, no copy made.
+
+    >>> _is_only_numbering(" 1. "), _is_only_numbering(""), _is_only_numbering("1、会议")
+    (True, True, False)
+    """
+    return _NUMBERING_ONLY_RE.fullmatch(text) is not None
 
 
 def _sentence_rule(sentence: str) -> str | None:
@@ -166,16 +172,9 @@ def _span_edits_uncached(text: str, config: ArtifactsConfig, edits: list, header
     # _no_span_can_match, with the hints found kept for _span_steps: one scan of the line for all of them
     # (_span_hint_kinds is empty exactly when _SPAN_HINT_RE does not occur: both hold the same literals)
     kinds = _span_hint_kinds(text)
-    if not kinds and _is_plain_prose(text):
+    if not kinds and R.SENTENCE_PUNCT_RE.search(text) is not None and not text.lstrip().startswith(("|", "《")):
         return text
     return _span_steps(text, config, edits, bool(kinds), header_fields, kinds)
-
-
-def _is_plain_prose(text: str) -> bool:
-    """For a line without a hint literal: it holds sentence punctuation and opens with neither a table pipe nor
-    《paper》, so no span step can change it (the fast path of ``_span_edits_uncached``; the rule pass takes it too,
-    with the hint literals found in one scan of the page)."""
-    return R.SENTENCE_PUNCT_RE.search(text) is not None and not text.lstrip().startswith(("|", "《"))
 
 
 def _no_span_can_match(text: str) -> bool:
@@ -257,7 +256,7 @@ def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -
             text = pattern.sub("", text)
     if text is not scanned:
         scanned, kinds = text, _span_hint_kinds(text)
-    # reporter tags in brackets, kept in the removal for the metadata stage; every tag holds an opening bracket
+    # reporter tags in brackets, kept in the removal for the metadata stage; every tag holds _REPORTER_CORE_RE
     changed = "reporter" in kinds and _REPORTER_CORE_RE.search(text) is not None
     while changed:  # removing one tag can make the next one line-initial; loop until none is left
         changed = False
