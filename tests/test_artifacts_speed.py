@@ -224,3 +224,25 @@ def test_model_for_is_cached_and_forgotten():
     models.forget_loaded()
     again = model_for("lines", "")
     assert again is not first and model_for("lines", "") is again
+
+
+# ------------------------------------------------------------------------------------ SEO injection scan start
+
+SEO_FRAGMENTS = ["，", "、", ",", "县委", "副市长在全市安全生产工作会议上的", "讲话", "讲话稿", "发言", "致辞",
+                 "心得体会", "范文", "工作总结", "受伤213人", "的", "精神", "死亡61人", "甲乙丙丁戊己庚辛", "7", " "]
+
+
+# an injection of every length the pattern allows (and longer), somewhere in a line of fragments
+INJECTED = st.tuples(st.sampled_from(SEO_FRAGMENTS), st.integers(0, 36), st.sampled_from(SEO_FRAGMENTS[4:10]),
+                     st.sampled_from(SEO_FRAGMENTS)).map(lambda t: t[0] + "，" + "县" * t[1] + t[2] + "受伤" + t[3])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(SEO_FRAGMENTS), max_size=30).map("".join),
+                 st.lists(st.one_of(st.sampled_from(SEO_FRAGMENTS), INJECTED), max_size=6).map("".join)))
+def test_seo_scan_start_finds_every_injection_match(text):
+    def spans_of(matches):
+        return [(m.span(), m.group("inj")) for m in matches]
+
+    start = spans._seo_scan_start(text)
+    assert spans_of(spans._SEO_INJECTION_RE.finditer(text, start)) == spans_of(spans._SEO_INJECTION_RE.finditer(text))

@@ -377,11 +377,27 @@ def _remove_seo_injection(line: _Line, text: str, state: _State) -> str:
     return text
 
 
+# The most characters an injection's match can run before its genre word: the comma and 30 Han characters.
+_SEO_LEAD_MAX = 31
+
+
+def _seo_scan_start(text: str) -> int:
+    """Where ``_SEO_INJECTION_RE`` can first match: a match's genre word starts at most ``_SEO_LEAD_MAX`` characters
+    after the match, and none starts before the first genre word of the line (the pattern looks only forward,
+    so scanning from there finds the same matches as scanning the whole line).
+
+    >>> _seo_scan_start("甲" * 50 + "，" + "副市长在全市工作会议上的讲话受伤")
+    32
+    """
+    first = _SEO_INJECTION_HINT_RE.search(text)
+    return len(text) if first is None else max(0, first.start() - _SEO_LEAD_MAX)
+
+
 @functools.lru_cache(maxsize=_LINE_CACHE_SIZE)  # pure in (title, text); the fixpoint's second pass repeats lines
 def _seo_injections(title: str, text: str) -> tuple[str, tuple[str, ...]]:
     """(text without the injected titles, the injected titles in removal order)."""
     injections = []
-    for match in list(_SEO_INJECTION_RE.finditer(text))[::-1]:
+    for match in list(_SEO_INJECTION_RE.finditer(text, _seo_scan_start(text)))[::-1]:
         injected = match.group("inj")
         following = text[match.end() : match.end() + 2]
         if following[:1] in "的和并中时上" or following in ("精神", "要求", "指出", "强调", "内容", "全文", "要点"):
