@@ -135,7 +135,8 @@ def _header_fields_uncached(text: str, config: ArtifactsConfig) -> list[tuple[st
         if iso:
             fields.append(("published_at", iso, 1))
     # a pattern that cannot match is not run: every counter holds a digit, every supplier credit 供稿
-    patterns = ((R.COUNTER_RE,) if has_digit else ()) + ((R.SUPPLIED_BY_RE,) if supplied else ()) + (R.HEADER_CHROME_RE,)
+    patterns = (((R.COUNTER_RE,) if has_digit else ()) + ((R.SUPPLIED_BY_RE,) if supplied else ())
+                + (R.HEADER_CHROME_RE,))
     for pattern in patterns:
         for match in pattern.finditer(line):
             if pattern is not R.HEADER_CHROME_RE or _DIGIT_RE.search(match.group(0)):
