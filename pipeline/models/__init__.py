@@ -16,7 +16,6 @@ A missing model is ``None`` and the stage keeps its rules, so the library works 
 
 from __future__ import annotations
 
-import functools
 import importlib
 import importlib.util
 import threading
@@ -28,6 +27,8 @@ SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
 COMPONENT_NAMES = ("lines", "titles", "authors", "regions")
 
 _loaded: dict[tuple[str, str], object] = {}
+# the same models by (name, model_dir) as the stage passes them: a look-up without building a Path per call
+_loaded_by_dir: dict[tuple[str, str], object] = {}
 _lock = threading.Lock()
 
 
@@ -45,28 +46,27 @@ def model_folder(model_dir: str) -> Path:
     return Path(model_dir) if model_dir else SHIPPED_DIR
 
 
-@functools.lru_cache(maxsize=64)
-def _model_key(name: str, model_dir: str) -> tuple[str, str]:
-    """The cache key of a component's folder (built once: stages ask for their model once per document)."""
-    return name, str(model_folder(model_dir) / name)
-
-
 def model_for(name: str, model_dir: str = ""):
     """The loaded model of component ``name`` from ``model_dir`` (cached per process), or None if it has none.
 
     A missing model is not cached: the training harness saves components one after the other into one folder.
     """
-    key = _model_key(name, model_dir)
+    loaded = _loaded_by_dir.get((name, model_dir))  # every document of a stage asks: no path built on a hit
+    if loaded is not None:
+        return loaded
+    folder = model_folder(model_dir) / name
+    key = (name, str(folder))
     with _lock:
         if key in _loaded:
+            _loaded_by_dir[(name, model_dir)] = _loaded[key]
             return _loaded[key]
-    folder = Path(key[1])
     if not folder.is_dir():
         return None
     module = importlib.import_module(f"{__name__}.{name}")
     model = module.load(folder)
     with _lock:
         _loaded.setdefault(key, model)
+        _loaded_by_dir[(name, model_dir)] = _loaded[key]
         return _loaded[key]
 
 
@@ -74,3 +74,4 @@ def forget_loaded() -> None:
     """Drop every cached model (the training harness rewrites folders it has loaded from)."""
     with _lock:
         _loaded.clear()
+        _loaded_by_dir.clear()

@@ -331,6 +331,10 @@ def may_be_debris(text: str) -> bool:
                 or _HEADER_KEY_RE.search(text))
 
 
+# The runtime asks twice per page (the stage's "anything to tag?" test, then per segment in ``debris_lines``)
+may_be_debris_cached = functools.lru_cache(maxsize=4096)(may_be_debris)
+
+
 def reads_as_content(text: str) -> bool:
     """True for a line the model must never drop whatever its neighbours: a numbered heading without chrome
     vocabulary (``_ORDINAL_HEADING_RE``), or a line whose text after noise glued to its start reads as prose
@@ -599,6 +603,17 @@ def role_scores(model: LineModel, features: list[list[str]]) -> list[dict[str, f
     return [{label: tagger.marginal(label, k) for label in labels} for k in range(len(features))]
 
 
+def debris_scores(model: LineModel, features: list[list[str]], positions: list[int]) -> list[dict[str, float]]:
+    """``role_scores`` of the debris roles only, at ``positions`` of one segment (0.0 for a role the model lacks):
+    the same marginals, without asking for the three other roles at every line (``debris_lines`` reads no other).
+    """
+    tagger = model.tagger()
+    tagger.set(features)
+    labels = set(tagger.labels())
+    marginal = tagger.marginal
+    return [{role: marginal(role, k) if role in labels else 0.0 for role in DEBRIS_ROLES} for k in positions]
+
+
 def debris_lines(model: LineModel, views: list[LineView], min_score: float,
                  max_chars: int = LONG_LINE_CHARS) -> dict[int, tuple[str, float]]:
     """{kept-line index: (role, score)} for the lines to drop: debris probability ≥ ``min_score``; a line
@@ -607,16 +622,21 @@ def debris_lines(model: LineModel, views: list[LineView], min_score: float,
     dropped if the drops would take the page's last sentence."""
     out = {}
     for start, stop in segments(views):
-        if not any(may_be_debris(view.text) for view in views[start:stop]):
+        if not any(may_be_debris_cached(view.text) for view in views[start:stop]):
             continue  # a run of prose lines: nothing for the model to find
-        scores_of = role_scores(model, segment_features(views, start, stop))
-        for view, scores in zip(views[start:stop], scores_of, strict=True):
-            if view.index < 0 or len(view.text) > max_chars or R.CONTACT_RE.match(view.text):
-                continue  # removed by the rules already, or a contact line (debris only inside a footer: the
-                # rules decide those by their neighbours)
-            score = sum(scores.get(role, 0.0) for role in DEBRIS_ROLES)
+        # the lines a drop may fall on; the others are only context (the CRF still sees their features)
+        candidates = [k for k, view in enumerate(views[start:stop])
+                      if not (view.index < 0 or len(view.text) > max_chars or R.CONTACT_RE.match(view.text))]
+        # removed by the rules already, or a contact line (debris only inside a footer: the rules decide those
+        # by their neighbours): never dropped, so their scores are not read, nor is the segment tagged without one
+        if not candidates:
+            continue
+        for k, scores in zip(candidates, debris_scores(model, segment_features(views, start, stop), candidates),
+                             strict=True):
+            view = views[start + k]
+            score = sum(scores[role] for role in DEBRIS_ROLES)
             if score >= min_score and score > 0.0 and not reads_as_content(view.text):
-                role = max(DEBRIS_ROLES, key=lambda r: scores.get(r, 0.0))
+                role = max(DEBRIS_ROLES, key=scores.__getitem__)
                 out[view.index] = (role, math.floor(score * 100) / 100)
     sentences = [view.index for view in views if view.index >= 0 and (view.long or view.text[-1] in R.TERMINAL)]
     if out and sentences and all(index in out for index in sentences):

@@ -139,7 +139,7 @@ def _model_pass(lines: list[_Line], state: _State, doc: Document, config: Artifa
     the rules left them."""
     from pipeline.models import lines as line_model
 
-    if not any(0 < len(text) <= line_model.LONG_LINE_CHARS and line_model.may_be_debris(text)
+    if not any(0 < len(text) <= line_model.LONG_LINE_CHARS and line_model.may_be_debris_cached(text)
                for text in (line.text.strip() for line in lines)):
         return lines  # short prose and paragraphs only: no run of lines the model would tag (see debris_lines)
     views = line_model.line_views(doc.text, [(line.number, line.text) for line in lines], state.removals)

@@ -89,6 +89,13 @@ def _header_fields_uncached(text: str, config: ArtifactsConfig) -> list[tuple[st
     line = _strip_table(text)
     if not line or len(line) > config.header_max_chars or _has_sentence_punct(line):
         return None
+    has_separator = _HEADER_SEPARATOR_RE.search(line) is not None
+    has_digit = _DIGIT_RE.search(line) is not None
+    supplied = "供稿" in line  # every match of R.SUPPLIED_BY_RE holds it
+    if not (has_separator or has_digit or supplied):
+        # the result needs a key or a date: a key-value pair needs a separator, a date, a counter and a counted
+        # chrome word ("24.50 KB") a digit, a supplier credit 供稿; most prose lines near the top have none
+        return None
     covered = bytearray(len(line))  # 1 where a key, value, date, counter or chrome word sits
     keys: list[str] = []
     fields: list[tuple[str, str, int]] = []
@@ -98,7 +105,7 @@ def _header_fields_uncached(text: str, config: ArtifactsConfig) -> list[tuple[st
         covered[start:end] = b"\x01" * (end - start)
 
     # HEADER_KV_RE's separator is one of :：|｜/ or whitespace after 于: a line with neither has no key-value pair
-    for match in R.HEADER_KV_RE.finditer(line) if _HEADER_SEPARATOR_RE.search(line) else ():
+    for match in R.HEADER_KV_RE.finditer(line) if has_separator else ():
         key, value = match.group("key"), match.group("value")
         keys.append(key)
         cover(match.start(), match.end())
@@ -115,7 +122,7 @@ def _header_fields_uncached(text: str, config: ArtifactsConfig) -> list[tuple[st
             fields.append(("source_site", value, 0))
         elif key in R.CATEGORY_KEYS:
             fields.append(("category", value, 0))
-    for match in R.DATETIME_RE.finditer(line):
+    for match in R.DATETIME_RE.finditer(line) if has_digit else ():  # every date starts with 19 or 20
         if 1 in covered[match.start() : match.end()]:
             continue
         cover(match.start(), match.end())
@@ -127,15 +134,18 @@ def _header_fields_uncached(text: str, config: ArtifactsConfig) -> list[tuple[st
         iso = iso_datetime(match.group("date"), match.group("clock"))
         if iso:
             fields.append(("published_at", iso, 1))
-    for pattern in (R.COUNTER_RE, R.SUPPLIED_BY_RE, R.HEADER_CHROME_RE):
+    # a pattern that cannot match is not run: every counter holds a digit, every supplier credit 供稿
+    patterns = (((R.COUNTER_RE,) if has_digit else ()) + ((R.SUPPLIED_BY_RE,) if supplied else ())
+                + (R.HEADER_CHROME_RE,))
+    for pattern in patterns:
         for match in pattern.finditer(line):
             if pattern is not R.HEADER_CHROME_RE or _DIGIT_RE.search(match.group(0)):
                 keys.append(match.group(0))  # counters, "…供稿", file info "24.50 KB" / "2页"
             cover(match.start(), match.end())
-    # alphanumeric characters left uncovered ([^\W_] is str.isalnum: both are Py_UNICODE_ISALNUM)
-    residual = sum(len(_WORD_CHAR_RE.findall(line, run.start(), run.end())) for run in _UNCOVERED_RE.finditer(covered))
     if not (keys or has_iso or has_clock):
         return None
+    # alphanumeric characters left uncovered ([^\W_] is str.isalnum: both are Py_UNICODE_ISALNUM)
+    residual = sum(len(_WORD_CHAR_RE.findall(line, run.start(), run.end())) for run in _UNCOVERED_RE.finditer(covered))
     weak = ("时间", "日期", "发布", "查看", "回复", "评论", "阅读", "记者", "通讯员")
     strong_keys = [k for k in keys if k not in weak]
     if has_clock and residual <= 10 and not _PROSE_DATE_RE.search(line):

@@ -27,8 +27,12 @@ from pipeline.stages.artifacts.text import (
     normalized_line,
 )
 
-_OPEN_BRACKET_RE = re.compile(r"[(（【\[]")  # every match of R.REPORTER_BRACKET_RE holds one (a required class)
-_NUMBERING_RE = re.compile(r"[\s\d.．、()（）•·\-]+")
+# The tail of R.REPORTER_BRACKET_RE up to its role: every match holds one such substring, "(记者 傅长琪" of
+# "本网讯(记者 傅长琪)". It opens with a bracket, so a search skips from bracket to bracket, where the whole
+# pattern (optional lead groups first) is tried at every position of the line: a line without it is skipped.
+_REPORTER_CORE_RE = re.compile(rf"[(（【\[]\s*[^()（）【】\[\]\n。！？，,]{{0,16}}?(?:{R._ROLE})")
+# What is left of a line after its template sentences when only numbering remains: "1. ", "(2)", "•"
+_NUMBERING_ONLY_RE = re.compile(r"[\s\d.．、()（）•·\-]*")
 _TABLE_ROW_RE = re.compile(r"(?P<head>[\s|]*)(?P<inner>.*?)(?P<tail>[\s|]*)", re.S)
 _TAG_LEAD_RE = re.compile(r"^.*[(（【\[]")
 _ROLE_RE = re.compile(R._ROLE)
@@ -37,7 +41,12 @@ _TAG_SPLIT_RE = re.compile(r"[\s、/／　]+")
 
 
 def _is_only_numbering(text: str) -> bool:
-    return not _NUMBERING_RE.sub("", text)
+    """Nothing but numbering, spaces and dots (or nothing): tested where the text starts, no copy made.
+
+    >>> _is_only_numbering(" 1. "), _is_only_numbering(""), _is_only_numbering("1、会议")
+    (True, True, False)
+    """
+    return _NUMBERING_ONLY_RE.fullmatch(text) is not None
 
 
 def _sentence_rule(sentence: str) -> str | None:
@@ -247,8 +256,8 @@ def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -
             text = pattern.sub("", text)
     if text is not scanned:
         scanned, kinds = text, _span_hint_kinds(text)
-    # reporter tags in brackets, kept in the removal for the metadata stage; every tag holds an opening bracket
-    changed = "reporter" in kinds and _OPEN_BRACKET_RE.search(text) is not None
+    # reporter tags in brackets, kept in the removal for the metadata stage; every tag holds _REPORTER_CORE_RE
+    changed = "reporter" in kinds and _REPORTER_CORE_RE.search(text) is not None
     while changed:  # removing one tag can make the next one line-initial; loop until none is left
         changed = False
         for match in R.REPORTER_BRACKET_RE.finditer(text):
@@ -368,11 +377,27 @@ def _remove_seo_injection(line: _Line, text: str, state: _State) -> str:
     return text
 
 
+# The most characters an injection's match can run before its genre word: the comma and 30 Han characters.
+_SEO_LEAD_MAX = 31
+
+
+def _seo_scan_start(text: str) -> int:
+    """Where ``_SEO_INJECTION_RE`` can first match: a match's genre word starts at most ``_SEO_LEAD_MAX`` characters
+    after the match, and none starts before the first genre word of the line (the pattern looks only forward,
+    so scanning from there finds the same matches as scanning the whole line).
+
+    >>> _seo_scan_start("甲" * 50 + "，" + "副市长在全市工作会议上的讲话受伤")
+    32
+    """
+    first = _SEO_INJECTION_HINT_RE.search(text)
+    return len(text) if first is None else max(0, first.start() - _SEO_LEAD_MAX)
+
+
 @functools.lru_cache(maxsize=_LINE_CACHE_SIZE)  # pure in (title, text); the fixpoint's second pass repeats lines
 def _seo_injections(title: str, text: str) -> tuple[str, tuple[str, ...]]:
     """(text without the injected titles, the injected titles in removal order)."""
     injections = []
-    for match in list(_SEO_INJECTION_RE.finditer(text))[::-1]:
+    for match in list(_SEO_INJECTION_RE.finditer(text, _seo_scan_start(text)))[::-1]:
         injected = match.group("inj")
         following = text[match.end() : match.end() + 2]
         if following[:1] in "的和并中时上" or following in ("精神", "要求", "指出", "强调", "内容", "全文", "要点"):
