@@ -45,7 +45,7 @@ def test_every_code_point_keeps_its_shape_under_every_configuration():
     for name, convert in CONVERTERS.items():
         converted = convert(text).split("\n")
         assert len(converted) == len(points), name
-        changed = [(p, c) for p, c in zip(points, converted) if p != c]
+        changed = [(p, c) for p, c in zip(points, converted, strict=True) if p != c]
         assert changed, name  # the scan reaches the dictionaries
         bad = [(p, c) for p, c in changed if len(c) != 1 or shape(p) != shape(c)]
         assert not bad, (name, bad[:5])
@@ -79,7 +79,7 @@ def test_line_conversion_gives_the_converted_text_line_by_line_and_keeps_shape_w
     if convert:  # one line at a time gives the same lines
         assert [convert([index])[0] for index in range(len(lines))] == converted
     assert "\n".join(converted) == script.convert_text(text, config)[0]
-    for index, (line, after) in enumerate(zip(lines, converted)):
+    for index, (line, after) in enumerate(zip(lines, converted, strict=True)):
         if index not in reshaped:
             assert shape(line) == shape(after), (line, after)
 
