@@ -2,7 +2,8 @@
 rewritten ``pipeline.models.authors`` is compared with (tests/test_authors_speed.py). Not used by the product.
 
 Copied unchanged from ``pipeline/models/authors.py`` (commit 56e038f); the helpers the speed work left alone
-(patterns, ``_position_matches``, ``_count``, ``_eligible`` ...) are read from the product module.
+(patterns, ``_position_matches``, ``_count``, ``_eligible`` ...) are read from the product modules (the candidate
+search's from ``pipeline/models/author_candidates.py``, where it moved later in session 7).
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import math
 
 from pipeline.document import Document
-from pipeline.models import authors
+from pipeline.models import author_candidates
+from pipeline.models.author_candidates import (  # noqa: F401 - the names the copied functions read
+    _AFTER_SHORT_NAME, _BRACKETED_NAME_LINE, _CONJUNCTION, _FILED_FROM, _LABEL, _NAME_COLON_TITLE, _NAME_DATE,
+    _NAME_ONLY, _NOT_AUTHOR_AFTER, _NOT_AUTHOR_BEFORE, _NOT_IN_POSITION, _OUTLET_PREFIX, _POSITION_END,
+    _POSITION_END_EXTRA, _POSITION_FIRST, _POSITION_WORD, _SPEECH_ANCHORED, _SPEECH_VERBS, _SPEECH_WORD,
+    _VERB_ANCHORED, _VERB_HINT, _YEAR, SPACE, SPEAKER_KINDS, STOP_NAMES, Candidate, _count, _position_matches,
+    _starts_with_word,
+)
 from pipeline.models.authors import (  # noqa: F401 - the names the copied functions read
-    _BRACKETED_NAME_LINE, _FILED_FROM, _FUNCTION_END, _LABEL, _NAME_COLON_TITLE, _NAME_DATE, _NAME_ONLY,
-    _NEWS_MARK, _NOT_IN_POSITION, _POSITION_END, _POSITION_END_EXTRA, _POSITION_FIRST, _POSITION_WORD,
-    _SPEECH_ANCHORED, _SPEECH_VERBS, _SPEECH_WORD, _VERB_ANCHORED, _VERB_HINT, _YEAR, SPACE, SPEAKER_KINDS,
-    _AFTER_SHORT_NAME, _CONJUNCTION, _NOT_AUTHOR_AFTER, _NOT_AUTHOR_BEFORE, _OUTLET_PREFIX, STOP_NAMES, Candidate,
-    Choice, Model, _count, _eligible, _position_matches, _starts_with_word, vectorize,
+    _FUNCTION_END, _NEWS_MARK, Choice, Model, _eligible, vectorize,
 )
 from pipeline.stages.metadata import people
 
@@ -64,7 +68,7 @@ def _name_at(text: str, start: int, page: str) -> str | None:
 
 
 def _names_listed(text: str) -> bool:
-    return authors._LISTED_NAMES.search(text) is not None
+    return author_candidates._LISTED_NAMES.search(text) is not None
 
 
 def _speaking_count(name: str, page: str) -> int:

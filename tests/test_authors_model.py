@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Document, Removal
-from pipeline.models import authors, model_for
+from pipeline.models import author_candidates, authors, model_for
 from pipeline.stage_configs import MetadataConfig
 from pipeline.stages.metadata import extract_metadata, people
 
@@ -108,8 +108,8 @@ def test_fit_is_deterministic_and_save_load_round_trips(tmp_path):
     assert not list(tmp_path.glob("*.pkl"))
 
 
-# Position-word candidates are searched from each position word (`authors._position_matches`), not by trying the
-# speech and verb patterns at every character: the result must be exactly the patterns' own `finditer`.
+# Position-word candidates are searched from each position word (`author_candidates._position_matches`), not by
+# trying the speech and verb patterns at every character: the result must be exactly the patterns' own `finditer`.
 _POSITION_ALPHABET = list("县市镇委副常务书记长主任局部王李张周建国明强同志先生"
                           "在于全会上时的讲话致辞作了代表指出今日，。、:： ")
 
@@ -119,10 +119,10 @@ _POSITION_ALPHABET = list("县市镇委副常务书记长主任局部王李张�
 @example("市委常委、常务副市长张建国在会上指出，局长周明今日致辞")
 @given(st.text(alphabet=_POSITION_ALPHABET, max_size=60))
 def test_position_matches_read_as_the_patterns_finditer(text):
-    starts = authors._position_word_starts(text)
-    for anchored in (authors._SPEECH_ANCHORED, authors._VERB_ANCHORED):
+    starts = author_candidates._position_word_starts(text)
+    for anchored in (author_candidates._SPEECH_ANCHORED, author_candidates._VERB_ANCHORED):
         plain = [(m.span(), m.groupdict()) for m in anchored.pattern.finditer(text)]
-        assert [(m.span(), m.groupdict()) for m in authors._position_matches(anchored, text, starts)] == plain
+        assert [(m.span(), m.groupdict()) for m in author_candidates._position_matches(anchored, text, starts)] == plain
 
 
 def test_shipped_common_words_are_jiebas_words_that_are_no_names():
@@ -133,9 +133,9 @@ def test_shipped_common_words_are_jiebas_words_that_are_no_names():
     jieba.initialize()
     frequency, tags = jieba.dt.FREQ, posseg.dt.word_tag_tab
     from_jieba = {w for w, f in frequency.items() if len(w) <= 2 and (f or 0) >= 10 and tags.get(w) != "nr"}
-    assert authors.common_words() == from_jieba
-    assert {"全县", "时间", "关于", "和平"} <= authors.common_words()
-    assert not {"王沪", "张三", ""} & authors.common_words()
+    assert author_candidates.common_words() == from_jieba
+    assert {"全县", "时间", "关于", "和平"} <= author_candidates.common_words()
+    assert not {"王沪", "张三", ""} & author_candidates.common_words()
 
 
 # `_line_candidates` scans for `_POSITION_END` only where a position word or one of its extra words is in the
@@ -149,11 +149,13 @@ _END_ALPHABET = list("县市长委员特首总统理主行政官书记王明李�
 @example("行政长官崔世安于")
 @given(st.text(alphabet=_END_ALPHABET, max_size=30))
 def test_position_end_gate_keeps_every_line_the_pattern_matches(text):
-    gated = bool(authors._position_word_starts(text)) or any(w in text for w in authors._POSITION_END_EXTRA)
-    assert gated or authors._POSITION_END.search(text) is None
+    extra_words = author_candidates._POSITION_END_EXTRA
+    gated = bool(author_candidates._position_word_starts(text)) or any(w in text for w in extra_words)
+    assert gated or author_candidates._POSITION_END.search(text) is None
 
 
-# `authors._names_listed` looks for a list of names only where one can start: exactly the pattern's own search.
+# `author_candidates._names_listed` looks for a list of names only where one can start: exactly the pattern's own
+# search.
 _LIST_ALPHABET = list("张李王欧阳司马三四五明强、等同志，的会 ")
 
 
@@ -163,7 +165,7 @@ _LIST_ALPHABET = list("张李王欧阳司马三四五明强、等同志，的会
 @example("、、张三、欧阳四等")
 @given(st.text(alphabet=_LIST_ALPHABET, max_size=40))
 def test_names_listed_reads_as_the_patterns_search(text):
-    assert authors._names_listed(text) == (authors._LISTED_NAMES.search(text) is not None)
+    assert author_candidates._names_listed(text) == (author_candidates._LISTED_NAMES.search(text) is not None)
 
 
 def test_every_position_word_starts_with_a_literal_character():

@@ -1,7 +1,8 @@
 """The author scorer's speed work (issue 20) changes no result: every shortcut against the plain code it replaced.
 
 ``tests/authors_reference.py`` holds ``_line_candidates``, ``candidates``, ``features`` and ``choose`` as they were
-before; here they are compared with ``pipeline.models.authors`` on generated lines and pages (hypothesis), on every
+before; here they are compared with ``pipeline.models.author_candidates`` (the candidate search) and
+``pipeline.models.authors`` (features and choice) on generated lines and pages (hypothesis), on every
 line of the dev set and the seeds, and on the dev-set and seed documents as the metadata stage receives them. Each
 prefilter is also checked on its own: where it says no, the pattern it guards finds nothing.
 """
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import BuildConfig
 from pipeline.document import Document, Rejection, Removal
-from pipeline.models import authors, model_for
+from pipeline.models import author_candidates, authors, model_for
 from pipeline.readers import Unit, read_unit
 from pipeline.stages import STAGES
 
@@ -45,7 +46,8 @@ def _same_line_candidates(line: str, page: str) -> None:
     for top, bottom, removed in ((False, False, False), (True, False, False), (False, True, False),
                                  (True, False, True)):
         want = reference._line_candidates(3, line, top, bottom, page, removed=removed)
-        assert authors._line_candidates(3, line, top, bottom, page, removed=removed) == want, (top, bottom, removed)
+        got = author_candidates._line_candidates(3, line, top, bottom, page, removed=removed)
+        assert got == want, (top, bottom, removed)
 
 
 @settings(max_examples=600, deadline=None)
@@ -71,7 +73,7 @@ def _same_page(doc: Document) -> None:
     assert authors.candidates(doc) == found
     if found:
         assert authors.features(doc, found) == reference.features(doc, found)
-    assert authors._names_listed(doc.text) == reference._names_listed(doc.text)
+    assert author_candidates._names_listed(doc.text) == reference._names_listed(doc.text)
     if SHIPPED is not None:
         assert authors.choose(doc, SHIPPED) == reference.choose(doc, SHIPPED)
 
@@ -82,29 +84,29 @@ _POSITION_KINDS = {"position_speech", "position_verb", "position_name"}
 
 
 def _prefilters_hold(line: str) -> None:
-    named = authors._POSITION_THEN_NAME.search(line) is not None
+    named = author_candidates._POSITION_THEN_NAME.search(line) is not None
     if not named:
         kinds = {c.kind for c in reference._line_candidates(0, line, True, True, line)}
         assert not kinds & _POSITION_KINDS
     for top, bottom, removed in ((False, False, False), (True, False, False), (False, True, False),
                                  (True, True, False), (True, False, True)):
-        if not named and not authors._may_yield(line, top, bottom, removed):
+        if not named and not author_candidates._may_yield(line, top, bottom, removed):
             assert reference._line_candidates(0, line, top, bottom, line, removed=removed) == [], (top, bottom)
-    if not authors._removed_line_may_yield(line):
+    if not author_candidates._removed_line_may_yield(line):
         assert reference._line_candidates(-1, line, True, False, line, removed=True) == []
-    if authors._LABEL_HINT.search(line) is None:
-        assert authors._LABEL.search(line) is None
+    if author_candidates._LABEL_HINT.search(line) is None:
+        assert author_candidates._LABEL.search(line) is None
     if "/" not in line and "／" not in line:
-        assert authors._FILED_FROM.search(line) is None
-    if authors._TWO_HAN.search(line) is None:
+        assert author_candidates._FILED_FROM.search(line) is None
+    if author_candidates._TWO_HAN.search(line) is None:
         assert reference._line_candidates(-1, line, True, False, line, removed=True) == []
-    year = authors._YEAR.search(line)
-    plain = [(m.span(), m.groupdict()) for m in authors._NAME_DATE.finditer(line)]
-    start = authors._earliest_name_date(line, year.start()) if year else len(line)
-    assert [(m.span(), m.groupdict()) for m in authors._NAME_DATE.finditer(line, start)] == plain
-    starts, ends = authors._position_spans(line)
+    year = author_candidates._YEAR.search(line)
+    plain = [(m.span(), m.groupdict()) for m in author_candidates._NAME_DATE.finditer(line)]
+    start = author_candidates._earliest_name_date(line, year.start()) if year else len(line)
+    assert [(m.span(), m.groupdict()) for m in author_candidates._NAME_DATE.finditer(line, start)] == plain
+    starts, ends = author_candidates._position_spans(line)
     assert starts == reference._position_word_starts(line)
-    assert ends == [m.span() for m in authors._POSITION_END.finditer(line)]
+    assert ends == [m.span() for m in author_candidates._POSITION_END.finditer(line)]
 
 
 @settings(max_examples=600, deadline=None)
@@ -129,8 +131,8 @@ def test_prefilters_never_hide_a_match(line):
 @given(st.lists(_LINES, max_size=10))
 def test_page_scan_finds_the_lines_each_line_scan_finds(lines):
     text = "\n".join(lines)
-    each = {i for i, line in enumerate(lines) if authors._POSITION_THEN_NAME.search(line)}
-    assert authors._lines_holding(authors._POSITION_THEN_NAME, text, text.split("\n")) == each
+    each = {i for i, line in enumerate(lines) if author_candidates._POSITION_THEN_NAME.search(line)}
+    assert author_candidates._lines_holding(author_candidates._POSITION_THEN_NAME, text, text.split("\n")) == each
 
 
 # --- real pages: every line of the dev set and the seeds, and the documents the metadata stage receives ---------

@@ -1,5 +1,5 @@
 """Regenerate ``pipeline/data/words/common_words.txt.gz``: the two-character words the author scorer reads as
-"a common word, not a name" (``pipeline.models.authors._starts_with_word``).
+"a common word, not a name" (``pipeline.models.author_candidates._starts_with_word``).
 
 The set is every entry of jieba's dictionary (MIT; jieba 0.42.1 ``dict.txt``) of at most two characters with a
 frequency of 10 or more whose part of speech is not ``nr`` (person name): ``全县``, ``时间``, ``关于`` are in it,
