@@ -298,21 +298,6 @@ def test_han_mark_fast_path_equals_the_callback(text):
     assert punctuation._ascii_punct_to_fullwidth(text) == callback
 
 
-# Every Chinese mark (the settled ones the fast path accepts as neighbours and those it must not), digits, dots.
-CONTEXT_ALPHABET = list("中a1 \u3000\n,;:!?.…。，、；：！？“”‘’（）《》〈〉【】「」『』〔〕—·()\"") + ["...", "。。。"]
-
-
-@settings(max_examples=1000, deadline=None)
-@given(st.lists(st.sampled_from(CONTEXT_ALPHABET), max_size=30).map("".join))
-def test_mark_between_settled_chinese_context_fast_path_equals_the_callback(text):
-    callback = punctuation._ASCII_PUNCT.sub(punctuation._replace_ascii_punct, text)
-    assert punctuation._ascii_punct_to_fullwidth(text) == callback
-
-
-def test_a_mark_between_chinese_quotes_or_brackets_is_replaced_without_the_callback():
-    assert punctuation._ascii_punct_to_fullwidth("《决定》,“两张皮”;【通知】") == "《决定》，“两张皮”；【通知】"
-
-
 @settings(max_examples=500, deadline=None)
 @given(punctuation_text)
 def test_fast_patterns_equal_their_plain_forms(text):

@@ -54,17 +54,10 @@ _CHAR_MAP_PATTERN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_
 # Written so that every alternative starts with one literal character (\.\.\.\.* is \.{3,}, ……* is …+):
 # the regex engine then jumps between candidate characters instead of trying every position.
 _ASCII_PUNCT = re.compile(f"(?:\\.\\.\\.\\.*|……*|。。。。*|,|;|:|!|\\?)[{_HORIZONTAL_SPACE}]*")
-# The common case, decided without a Python callback: a mark (and the spaces after it) with settled Chinese
-# context on one side, a Han character or a Chinese mark no rule here reads or writes (发展,改革 → 发展，改革;
-# 》,“ → 》，“; 完成了吗? → 完成了吗？), and on the other side no character of another match (ASCII marks, dots,
-# …, 。, spaces). Then the callback would make it full-width, and replacing it first changes no other
-# decision: neither neighbour belongs to another match, and neither is a mark this replacement makes.
-_SETTLED_CONTEXT = _HAN + "".join(sorted(set(_CJK_PUNCT) - set("，；：！？…。")))
-_OTHER_MATCH = ",;:!?.…。" + _HORIZONTAL_SPACE  # characters a neighbouring _ASCII_PUNCT match can hold
+# The common case, decided without a Python callback: a mark (and spaces) between two Han characters.
+# Neither neighbour can belong to another match, so replacing these first changes no other decision.
 _HAN_MARK_HAN = tuple(
-    (mark, full, re.compile(
-        f"{re.escape(mark)}(?:(?<=[{_SETTLED_CONTEXT}]{re.escape(mark)})[{_HORIZONTAL_SPACE}]*(?![{_OTHER_MATCH}])"
-        f"|(?<![{_OTHER_MATCH}]{re.escape(mark)})[{_HORIZONTAL_SPACE}]*(?=[{_SETTLED_CONTEXT}]))"))
+    (mark, full, re.compile(f"{re.escape(mark)}(?<=[{_HAN}]{re.escape(mark)})[{_HORIZONTAL_SPACE}]*(?=[{_HAN}])"))
     for mark, full in {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}.items()
 )
 # Spaces before a mark are handled apart so the pattern above starts with the mark (fast scanning).
@@ -228,7 +221,7 @@ def _normalize_marks(text: str) -> str:
 
 
 def _ascii_punct_to_fullwidth(text: str) -> str:
-    """``_ASCII_PUNCT`` decided by ``_replace_ascii_punct``; marks between settled Chinese context go first."""
+    """``_ASCII_PUNCT`` decided by ``_replace_ascii_punct``; marks between two Han characters go first."""
     for mark, full, pattern in _HAN_MARK_HAN:
         if mark in text:
             text = pattern.sub(full, text)
