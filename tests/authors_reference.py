@@ -9,9 +9,9 @@ search's from ``pipeline/models/author_candidates.py``, where it moved later in 
 from __future__ import annotations
 
 import math
+import re
 
 from pipeline.document import Document
-from pipeline.models import author_candidates
 from pipeline.models.author_candidates import (  # noqa: F401 - the names the copied functions read
     _AFTER_SHORT_NAME, _BRACKETED_NAME_LINE, _CONJUNCTION, _FILED_FROM, _LABEL, _NAME_COLON_TITLE, _NAME_DATE,
     _NAME_ONLY, _NOT_AUTHOR_AFTER, _NOT_AUTHOR_BEFORE, _NOT_IN_POSITION, _OUTLET_PREFIX, _POSITION_END,
@@ -67,8 +67,14 @@ def _name_at(text: str, start: int, page: str) -> str | None:
     return short if len(short) == 2 + extra and people.is_person_name(short) else None
 
 
+# Two or more surname-led names joined by `、` and closed by 等 or 同志, as one pattern (``author_candidates``
+# finds the same from the list's last `、`).
+LISTED_NAMES = re.compile(rf"(?:{people.surname_pattern()}[{people.HAN}]{{1,2}}、)+{people.surname_pattern()}"
+                          rf"[{people.HAN}]{{1,2}}(?:等|同志)")
+
+
 def _names_listed(text: str) -> bool:
-    return author_candidates._LISTED_NAMES.search(text) is not None
+    return LISTED_NAMES.search(text) is not None
 
 
 def _speaking_count(name: str, page: str) -> int:

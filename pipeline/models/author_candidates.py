@@ -538,8 +538,8 @@ def candidates(document: Document, zone: int = 8) -> list[Candidate]:
 
 
 # People listed by name (`王五、赵六等领导`, `张三、李四同志`): names no position word introduces, so no candidate
-# counts them; two or more surname-led names joined by `、` and closed by 等 or 同志.
-_LISTED_NAMES = re.compile(rf"(?:{_SURNAME()}[{HAN}]{{1,2}}、)+{_SURNAME()}[{HAN}]{{1,2}}(?:等|同志)")
+# counts them; two or more surname-led names joined by `、` and closed by 等 or 同志 (the pattern as one regex is
+# ``LISTED_NAMES`` in tests/authors_reference.py, the reference ``_names_listed`` is compared with).
 # A list's last `、` (`、李四等`, `、李四同志`): the one before a surname-led name closed by 等 or 同志. Found by its
 # literal `、`, which `re` skips to, instead of by the surname alternation tried at every character.
 _LISTED_LAST_JOIN = re.compile(rf"、(?={_SURNAME()}[{HAN}]{{1,2}}(?:等|同志))")
@@ -549,7 +549,7 @@ _LONGEST_SURNAME = max(map(len, people.surnames()))
 
 
 def _names_listed(text: str) -> bool:
-    """``_LISTED_NAMES.search(text) is not None``, found from the list's last `、`.
+    """Whether ``text`` lists two or more people by name, found from the list's last `、`.
 
     Every list ends with two names (`李四、王五等` ends `张三、李四、王五等`), and two names are a list: so a list
     is a `、` with a name before it and a name and 等/同志 after it. The name before it starts 2 to
