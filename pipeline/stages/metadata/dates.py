@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from pipeline.stages.metadata.patterns import _CHINESE_DATE, _ISSUE_DATE, _PAGE_TIME, _PUBLISH_LABEL, _width_fold
+from pipeline.stages.metadata.patterns import (
+    _CHINESE_DATE, _ISSUE_DATE, _NUMERAL, _PAGE_TIME, _PUBLISH_LABEL, _STANDALONE_DATE, _width_fold,
+)
 
 
 def issue_date(text: str) -> str | None:
@@ -56,3 +58,33 @@ def chinese_date(text: str) -> str | None:
     """
     match = _CHINESE_DATE.search(_width_fold(text))
     return _iso_date(*match.groups()) if match else None
+
+
+def _numeral_value(text: str, year: bool = False) -> int:
+    """`二〇一八` (digit by digit, a year), `十二`, `二十九`, `三十一` (a month or day)."""
+    digits = {c: k for k, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+    if year:
+        return int("".join(str(digits[c]) for c in text)) if "十" not in text else 0
+    if "十" not in text:
+        return digits.get(text, 0) if len(text) == 1 else 0
+    tens, _, ones = text.partition("十")
+    return (digits.get(tens, 0) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
+
+
+def standalone_date(text: str) -> str | None:
+    """An ISO date from a line that is a date and nothing else (a speech's or report's date line).
+
+    >>> standalone_date("2020年06月24日"), standalone_date("（2011 年 5 月 13 日）"), standalone_date("2014.12.25")
+    ('2020-06-24', '2011-05-13', '2014-12-25')
+    >>> standalone_date("（二〇一八年十二月二十九日）"), standalone_date("2019年1月14日(星期一)")
+    ('2018-12-29', '2019-01-14')
+    >>> standalone_date("2019年1月14日召开全体会议") is None, standalone_date("5月13日") is None
+    (True, True)
+    """
+    match = _STANDALONE_DATE.match(_width_fold(text).strip())
+    if not match:
+        return None
+    if match["a"]:
+        return _iso_date(match["a"], match["b"] or match["b2"], match["c"] or match["c2"])
+    year, month, day = _numeral_value(match["ya"], True), _numeral_value(match["ma"]), _numeral_value(match["da"])
+    return _iso_date(str(year), str(month), str(day)) if year and month and day else None

@@ -8,7 +8,7 @@ from pipeline.document import Document, Removal
 from pipeline.stage_configs import MetadataConfig
 from pipeline.stages.metadata import people, regions
 from pipeline.stages.metadata.articles import _Article
-from pipeline.stages.metadata.dates import chinese_date, issue_date, page_time
+from pipeline.stages.metadata.dates import chinese_date, issue_date, page_time, standalone_date
 from pipeline.stages.metadata.patterns import (
     _COLLECT_TITLE,
     _SOURCE_NOTE_LINE,
@@ -74,7 +74,8 @@ def _finish(doc: Document, article: _Article, index: int, removals: list[Removal
     speech = _author_and_speaker(doc, article, removals, config, note, learned, changes)
     body_lines = [t for _n, t in article.lines]
     if doc.published_at is None:
-        changes.update(_dates(doc, article, speech, removal_texts + body_lines[: config.heading_zone_lines], config))
+        top = body_lines[: config.heading_zone_lines]
+        changes.update(_dates(doc, article, speech, removal_texts + top, top, config))
     region = _region(doc, article, body_lines, config)
     if doc.province is None and doc.city is None and doc.county is None:
         changes.update(province=region.province, city=region.city, county=region.county, region_code=region.region_code)
@@ -175,8 +176,9 @@ def _author_and_speaker(doc: Document, article: _Article, removals: list[Removal
     return speech
 
 
-def _dates(doc: Document, article: _Article, speech, texts: list[str], config: MetadataConfig) -> dict:
-    """``published_at`` (page time or issue date among ``texts``, else the heading date) and ``event_date``."""
+def _dates(doc: Document, article: _Article, speech, texts: list[str], top: list[str], config: MetadataConfig) -> dict:
+    """``published_at`` (page time or issue date among ``texts``, else the heading date, else the first line of the
+    article's ``top`` lines that is a date alone) and ``event_date``."""
     changes: dict = {}
     published = None
     for text in texts:
@@ -186,6 +188,8 @@ def _dates(doc: Document, article: _Article, speech, texts: list[str], config: M
                 break
     event = chinese_date(speech.date) if speech and speech.date else None
     heading = chinese_date(article.heading_date) if article.heading_date else None
+    if not (published or heading):
+        heading = next(filter(None, map(standalone_date, top)), None)
     changes["published_at"] = published or heading
     if doc.event_date is None and (event or heading):
         changes["event_date"] = event or heading

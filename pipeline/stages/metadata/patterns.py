@@ -151,6 +151,16 @@ _NO_WORDS = re.compile(r"[\d\W_]+")
 _HAN_CHARACTER = re.compile(f"[{people.HAN}]")
 # A labelled publish time (`更新于 2022-12-26 • 发布于 2022-12-25`): the publish time wins over an update time.
 _PUBLISH_LABEL = re.compile(r"(?:发布|发表)[^0-9\n]{0,4}\d")
+# A line that is a date and nothing else, as a speech or report prints under its heading: `2020年06月24日`,
+# `（2011 年 5 月 13 日）`, `2014.12.25`, `2019年1月14日(星期一)`, `2016-06-17 13:27`, `（二〇一八年十二月二十九日）`.
+_NUMERAL = "〇○零一二三四五六七八九十"
+_STANDALONE_DATE = re.compile(
+    r"^[(（【\[—\-]*\s*(?:"
+    r"(?P<a>(?:19|20)\d{2})\s*(?:年\s*(?P<b>\d{1,2})\s*月\s*(?P<c>\d{1,2})\s*日"
+    r"|(?P<sep>[-/.])(?P<b2>\d{1,2})(?P=sep)(?P<c2>\d{1,2}))"
+    rf"|(?P<ya>[{_NUMERAL}]{{4}})年(?P<ma>[{_NUMERAL}]{{1,2}})月(?P<da>[{_NUMERAL}]{{1,3}})日)"
+    r"\s*(?:[(（]?(?:星期|礼拜|周)[一二三四五六日天][)）]?)?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*[)）】\]]?\s*$"
+)
 # A written-out date: `2019年3月2日`.
 _CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 # Record markup at the start of a line (`<content>中新网太原5月31日电`) is skipped before reading a dateline.
