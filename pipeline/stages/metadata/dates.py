@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pipeline.stages.metadata.patterns import (
-    _CHINESE_DATE, _ISSUE_DATE, _NUMERAL, _PAGE_TIME, _PUBLISH_LABEL, _STANDALONE_DATE, _width_fold,
+    _CHINESE_DATE, _ISSUE_DATE, _PAGE_TIME, _PUBLISH_LABEL, _STANDALONE_DATE, _width_fold,
 )
 
 
