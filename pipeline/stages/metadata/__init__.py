@@ -9,6 +9,8 @@ Changes: a file holding several articles (title + byline blocks, seed 000) becom
 too: a column label (``metadata.column_label``: 社会广角 named in the breadcrumb, 焦点新闻, a ``话题 - 名字``
 topic header) and, when the page printed its headline twice, short lines above it (``metadata.above_title``).
 A bracketed writer credit closing a report (``。（张巨峰）``) leaves the text as ``metadata.byline``.
+A line among the article's top lines that is a date alone (``2020年06月24日``) leaves the text as
+``metadata.date_line`` (its date is ``published_at`` when nothing else dates the page).
 
 Evidence used, strongest first: title (a headline repeated on the page wins; an official title wrapped over
 lines is joined; a title cut with ``...`` is completed from ``原标题：《…》``), author (byline, reporter tag,
