@@ -53,7 +53,7 @@ def line_keys(text: str) -> list[str]:
         return [NOT_WORD.sub("", line) for line in text.split("\n")]
     if len(codes) and int(codes.max()) > 0xFFFF:
         return [NOT_WORD.sub("", line) for line in text.split("\n")]
-    return codes[_kept_table()[codes]].tobytes().decode("utf-32-le").split("\n")
+    return codes[_kept_table().take(codes)].tobytes().decode("utf-32-le").split("\n")  # take: ~15 % faster than []
 
 
 def key_hash(key: str) -> str:
