@@ -124,7 +124,10 @@ def _jsonl_records(path: Path, unit: Unit, config: BuildConfig):
         except BadRecord as error:
             yield _reject(unit, "ingest.bad_jsonl", str(error), line_number)
             continue
-        text = record.text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+        text = record.text
+        if "\r" in text:  # a one-character search; most records have no carriage return at all
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\x00", "")
         if not text or text.isspace():  # what ``not text.strip()`` says, without copying the text
             yield _reject(unit, "ingest.empty", "record text is empty or whitespace", line_number,
                           sha256_hex(record.text.encode("utf-8")))
