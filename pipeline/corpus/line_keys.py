@@ -7,8 +7,9 @@ numpy table look-up over its code points (~15 ns a character) instead of one reg
 (~60 ns a character on this corpus's punctuation-dense lines); texts with a character outside the Basic
 Multilingual Plane take the regex path. Same keys either way (tests/test_line_keys.py compares them).
 
-``candidate_hashes`` is ``artifacts.cross_document._candidate_hashes`` on those keys: the lines that
-cross-document counting counts and the ``cross_doc`` stage may remove.
+``candidate_hashes`` is ``artifacts.cross_document._candidate_hashes`` with the keys of its candidate lines found
+in one ``line_keys`` call (not the whole text's: long sentences, never candidates, are most of a page): the lines
+that cross-document counting counts and the ``cross_doc`` stage may remove.
 
 What it changes: nothing (pure functions of a text). What it leaves alone: which lines count and which are
 removed (the rules of ``artifacts.cross_document``, which remain the reference).
@@ -69,7 +70,7 @@ def key_hash(key: str) -> str:
 def candidate_hashes(text: str, config: ArtifactsConfig) -> list[tuple[int, str, str]]:
     """(line number, line, key hash) of each candidate line of ``text``: ``_candidate_hashes`` of
     ``pipeline.stages.artifacts.cross_document`` (at least ``cross_doc_min_line_chars`` characters in the key,
-    not a long sentence ending in 。！？), with the keys found by ``line_keys``.
+    not a long sentence ending in 。！？), their keys found by one ``line_keys`` call.
 
     >>> [number for number, _, _ in candidate_hashes("本站所有文章均来自网络\\n短行\\n" + "长句" * 50 + "。",
     ...                                               ArtifactsConfig())]
@@ -78,16 +79,13 @@ def candidate_hashes(text: str, config: ArtifactsConfig) -> list[tuple[int, str,
     from pipeline.stages.artifacts.rules import TERMINAL  # the stage list imports this module: not at import time
 
     minimum, longest = config.cross_doc_min_line_chars, config.header_max_chars
-    lines = text.split("\n")
-    keys = None  # found on the first line that needs one: most texts have one, some have none
-    out = []
-    for number, line in enumerate(lines):
+    picked = []  # (line number, line) of the lines long enough that are not long sentences
+    for number, line in enumerate(text.split("\n")):
         stripped = line.strip()
-        if len(stripped) < minimum or (stripped[-1] in TERMINAL and len(stripped) > longest):
-            continue  # minimum >= 1, so stripped is not empty past the first test
-        if keys is None:
-            keys = line_keys(text)
-        key = keys[number]
-        if len(key) >= minimum:
-            out.append((number, line, key_hash(key)))
-    return out
+        if len(stripped) >= minimum and not (stripped[-1] in TERMINAL and len(stripped) > longest):
+            picked.append((number, line))  # minimum >= 1, so stripped is not empty past the first test
+    if not picked:
+        return []
+    keys = line_keys("\n".join(line for _, line in picked))  # only these: long sentences are most of a text
+    return [(number, line, key_hash(key)) for (number, line), key in zip(picked, keys, strict=True)
+            if len(key) >= minimum]
