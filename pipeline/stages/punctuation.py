@@ -56,10 +56,14 @@ _CHAR_MAP_PATTERN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_
 # Written so that every alternative starts with one literal character (\.\.\.\.* is \.{3,}, ……* is …+):
 # the regex engine then jumps between candidate characters instead of trying every position.
 _ASCII_PUNCT = re.compile(f"(?:\\.\\.\\.\\.*|……*|。。。。*|,|;|:|!|\\?)[{_HORIZONTAL_SPACE}]*")
-# The common case, decided without a Python callback: a mark (and spaces) between two Han characters.
-# Neither neighbour can belong to another match, so replacing these first changes no other decision.
-_HAN_MARK_HAN = tuple(
-    (mark, full, re.compile(f"{re.escape(mark)}(?<=[{_HAN}]{re.escape(mark)})[{_HORIZONTAL_SPACE}]*(?=[{_HAN}])"))
+# The common case, decided without a Python callback: a mark (and spaces) between two characters of Chinese
+# context that no _ASCII_PUNCT match can hold (Han, and Chinese punctuation but … and 。, which ellipsis runs
+# hold): 发展,改革 → 发展，改革, ”,要 → ”，要. Neither neighbour can belong to another match, so replacing these
+# first changes no other match nor the neighbours another match is decided on.
+_UNMATCHED_CONTEXT = _HAN + _CJK_PUNCT.replace("…", "").replace("。", "")
+_MARK_IN_CONTEXT = tuple(
+    (mark, full, re.compile(f"{re.escape(mark)}(?<=[{_UNMATCHED_CONTEXT}]{re.escape(mark)})[{_HORIZONTAL_SPACE}]*"
+                            f"(?=[{_UNMATCHED_CONTEXT}])"))
     for mark, full in {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}.items()
 )
 # Spaces before a mark are handled apart so the pattern above starts with the mark (fast scanning): the spaces in
@@ -252,9 +256,9 @@ def _fullwidth_keeps(text: str) -> bool:
 
 
 def _ascii_punct_to_fullwidth(text: str) -> str:
-    """``_ASCII_PUNCT`` decided by ``_replace_ascii_punct``; marks between two Han characters go first, and
+    """``_ASCII_PUNCT`` decided by ``_replace_ascii_punct``; marks between two Chinese characters go first, and
     the callback pass is skipped when what is left cannot change (``_fullwidth_keeps``)."""
-    for mark, full, pattern in _HAN_MARK_HAN:
+    for mark, full, pattern in _MARK_IN_CONTEXT:
         if mark in text:
             text = pattern.sub(full, text)
     if _fullwidth_keeps(text):
