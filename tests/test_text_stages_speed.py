@@ -97,3 +97,19 @@ def test_checks_row_is_kept_by_identity_and_equal_to_a_fresh_one():
     assert row_contract.checks_row(twin, config) == fresh
     changed = doc.with_changes(text="正文" * 20)
     assert row_contract.checks_row(changed, config)["text_chars"] == 40
+
+
+_LINE_START_PATTERNS = (r"(?m)^\s*(时间|栏目|人气)[:：]", r"(?m)^(?<=\n)来源", r"(?m)^ *$", r"(?m)^\s*时间|栏目",
+                        r"(?m)^(a|b)+", r"(?m)^")
+_DEBRIS_PIECES = ["时间", "栏目", "人气", ":", "：", "\n", " ", "\u3000", "来源", "a", "b", "正文"]
+_DEBRIS_TEXT = st.lists(st.sampled_from(_DEBRIS_PIECES), max_size=14).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_DEBRIS_TEXT, st.sampled_from(_LINE_START_PATTERNS))
+def test_line_start_debris_found_as_a_plain_search(text, pattern):
+    # (?m)^… patterns are searched after line breaks (a literal start); the match is the plain search's
+    from pipeline.validation import expectations
+
+    match = re.search(pattern, text)
+    assert expectations.debris_found(text, [pattern]) == (match.group(0) if match else None)
