@@ -174,7 +174,9 @@ def _window_hashes(values: np.ndarray, width: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         while step * 2 <= width:
             shorter = by_width[step]
-            by_width[step * 2] = shorter[:-step] * np.uint64(pow(int(_MULTIPLIER), step, 2**64)) + shorter[step:]
+            combined = shorter[:-step] * np.uint64(pow(int(_MULTIPLIER), step, 2**64))
+            combined += shorter[step:]  # in place: one temporary array less per step
+            by_width[step * 2] = combined
             step *= 2
         result, covered = None, 0
         for part in sorted(by_width, reverse=True):
@@ -184,8 +186,8 @@ def _window_hashes(values: np.ndarray, width: int) -> np.ndarray:
                 result = by_width[part]
             else:
                 count = size - covered - part + 1
-                result = (result[:count] * np.uint64(pow(int(_MULTIPLIER), part, 2**64))
-                          + by_width[part][covered:covered + count])
+                result = result[:count] * np.uint64(pow(int(_MULTIPLIER), part, 2**64))
+                result += by_width[part][covered:covered + count]
             covered += part
     return result
 
