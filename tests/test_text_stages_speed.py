@@ -113,3 +113,13 @@ def test_line_start_debris_found_as_a_plain_search(text, pattern):
 
     match = re.search(pattern, text)
     assert expectations.debris_found(text, [pattern]) == (match.group(0) if match else None)
+
+
+def test_output_row_is_the_document_row_the_checks_came_from():
+    # the sink writes output_row (shared with checks_row, computed once); it must be schema.document_row's row
+    config = ValidationConfig()
+    doc = Document(source_file="a.txt", source_sha256="0" * 64, text="正文" * 20, published_at="2022-11-24",
+                   removals=(Removal("artifacts.nav", 0, "首页"),))
+    assert row_contract.output_row(doc, config) == document_row(doc)
+    assert row_contract.checks_row(doc, config) == validation.check_columns_row(row_contract.output_row(doc, config),
+                                                                                config)

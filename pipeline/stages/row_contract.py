@@ -36,8 +36,9 @@ class _Same:
 
 
 @functools.lru_cache(maxsize=64)  # the stage and then the sink ask for the same document, one after the other
-def _checks_row(key: _Same, config: ValidationConfig) -> dict:
-    return validation.check_columns_row(document_row(key.doc), config)
+def _rows(key: _Same, config: ValidationConfig) -> tuple[dict, dict]:
+    row = document_row(key.doc)
+    return row, validation.check_columns_row(row, config)
 
 
 def checks_row(doc: Document, config: ValidationConfig) -> dict:
@@ -49,7 +50,18 @@ def checks_row(doc: Document, config: ValidationConfig) -> dict:
     >>> checks_row(doc, ValidationConfig())["text_chars"]
     40
     """
-    return _checks_row(_Same(doc), config)
+    return _rows(_Same(doc), config)[1]
+
+
+def output_row(doc: Document, config: ValidationConfig) -> dict:
+    """``pipeline.schema.document_row(doc)``, the documents-table row ``checks_row`` was derived from: the sink
+    writes this one instead of building it again (do not change the returned dict: it is shared).
+
+    >>> doc = Document(source_file="a.txt", source_sha256="0" * 64, text="正文" * 20)
+    >>> output_row(doc, ValidationConfig()) == document_row(doc)
+    True
+    """
+    return _rows(_Same(doc), config)[0]
 
 
 def check_row_contract(doc: Document, config: ValidationConfig) -> Document | Rejection:
