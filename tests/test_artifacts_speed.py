@@ -246,3 +246,45 @@ def test_seo_scan_start_finds_every_injection_match(text):
 
     start = spans._seo_scan_start(text)
     assert spans_of(spans._SEO_INJECTION_RE.finditer(text, start)) == spans_of(spans._SEO_INJECTION_RE.finditer(text))
+
+
+# ------------------------------------------------------------------- line model tests and the token split
+# The line model's flag tests (footer words, space runs, clocks, masks) answer as a search of the patterns they
+# stand for, and the one-class token split gives the tokens of the alternation it replaced (empty pieces dropped,
+# as every user does). Compared on generated lines and, where present, on every line of the dev set and the seeds.
+
+OLD_TOKEN_SPLIT_RE = re.compile(r"[\s|｜•·\-—/]+|[\[\]【】]")  # rules.TOKEN_SPLIT_RE before session 8
+FLAG_REFERENCES = {
+    "footer": (line_model._has_footer_word, line_model._FOOTER_RE),
+    "space_run": (line_model._has_space_run, line_model._SPACE_RUN_RE),
+    "clock": (line_model._has_clock, line_model._CLOCK_RE),
+    "mask": (line_model._has_mask, line_model._MASK_RE),
+}
+# Fragments of the shapes those tests look at, written for these tests.
+FLAG_FRAGMENTS = [
+    "版权所有", "Copyright", "COPYRIGHT", "copyrigh", "ICP备", "icp", "Icp", "c", "C", "©", "主办", "技术支持",
+    " ", "  ", "\t", "\u3000", "\xa0", "08:47", "8：05", "1:2", ":", "：", "23 : 59", "X", "XX", "×", "＊＊", "*", "☆",
+    "【", "】", "[", "]", "|", "｜", "•", "·", "-", "—", "/", "首页", "县委召开会议", "，", "。", "2024", "年",
+]
+flag_lines = st.lists(st.sampled_from(FLAG_FRAGMENTS), max_size=12).map("".join)
+
+
+def _assert_line_tests_agree(text: str) -> None:
+    for name, (fast, pattern) in FLAG_REFERENCES.items():
+        assert bool(fast(text)) == bool(pattern.search(text)), (name, text)
+    assert [t for t in R.TOKEN_SPLIT_RE.split(text) if t] == [t for t in OLD_TOKEN_SPLIT_RE.split(text) if t], text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(flag_lines, st.text(max_size=20)))
+def test_line_model_tests_equal_their_patterns_on_generated_lines(text):
+    _assert_line_tests_agree(text)
+
+
+def test_line_model_tests_equal_their_patterns_on_dev_lines():
+    lines = [line for text in _dev_texts() for line in text.split("\n")] + FLAG_FRAGMENTS
+    for line in lines:
+        _assert_line_tests_agree(line)
+        _assert_line_tests_agree(line.strip())
+    hits = {name: sum(bool(pattern.search(line)) for line in lines) for name, (_, pattern) in FLAG_REFERENCES.items()}
+    assert all(hits.values()), hits  # each test saw lines it answers True for, not only False
