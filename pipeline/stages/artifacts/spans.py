@@ -270,10 +270,8 @@ def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -
         ("artifacts.bbcode", R.BBCODE_RE, "bbcode"),
         ("artifacts.jump_marker", R.JUMP_RE, "jump"),
     ):
-        if kind in kinds and pattern.search(text):
-            for match in pattern.finditer(text):
-                edits.append(("remove", rule, match.group(0)))
-            text = pattern.sub("", text)
+        if kind in kinds:
+            text = _cut_matches(pattern, text, rule, edits)
     if text is not scanned:
         scanned, kinds = text, _span_hint_kinds(text)
     # reporter tags in brackets, kept in the removal for the metadata stage; every tag holds _REPORTER_CORE_RE
@@ -331,6 +329,25 @@ def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -
         edits.append(("remove", "artifacts.image_caption", match.group(0).strip()))
         text = text[: match.start()]
     return text, kinds  # text is a prefix of the text kinds were last scanned from
+
+
+def _cut_matches(pattern: re.Pattern, text: str, rule: str, edits: list) -> str:
+    """``pattern.sub("", text)``, each match recorded as a removal: one scan of the line (the matches of finditer
+    are the ones sub replaces; none of the patterns used here matches the empty string).
+
+    >>> edits = []
+    >>> _cut_matches(R.PINYIN_RUBY_RE, "县长(zhǎng)讲话(jiǎng)。", "artifacts.pinyin_ruby", edits), len(edits)
+    ('县长讲话。', 2)
+    """
+    pieces, end = [], 0
+    for match in pattern.finditer(text):
+        edits.append(("remove", rule, match.group(0)))
+        pieces.append(text[end : match.start()])
+        end = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[end:])
+    return "".join(pieces)
 
 
 def _reporter_bracket_ok(tag: str) -> bool:
