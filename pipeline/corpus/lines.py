@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pipeline.config import BuildConfig
-from pipeline.document import Document
+from pipeline.corpus.line_keys import candidate_hashes
+from pipeline.document import Document, Removal
 from pipeline.stage_configs import ArtifactsConfig
 
 
@@ -60,9 +61,16 @@ def remove_common_lines(doc: Document, config: ArtifactsConfig, common: CommonLi
     >>> remove_common_lines(doc, ArtifactsConfig(), common).text
     '正文。'
     """
-    from pipeline.stages import artifacts  # the stage list imports this module: not at import time
-
-    return artifacts.remove_repeated_lines(doc, config, common.of(doc))
+    common_hashes = common.of(doc)
+    if not common_hashes:
+        return doc
+    # artifacts.remove_repeated_lines (the reference, tests/test_line_keys.py), with every line's key found at once
+    removed = {number: line for number, line, key in candidate_hashes(doc.text, config) if key in common_hashes}
+    if not removed:
+        return doc
+    removals = [Removal("artifacts.cross_doc_repeat", number, line.strip()) for number, line in removed.items()]
+    kept = [line for number, line in enumerate(doc.text.split("\n")) if number not in removed]
+    return doc.with_changes(text="\n".join(kept)).with_removals(removals)
 
 
 def common_lines(line_counts: list[dict], config: BuildConfig) -> dict[str, list[str]]:

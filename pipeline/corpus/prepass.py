@@ -8,6 +8,10 @@ that can be its content group's key, not its whole text (``_counted_lines``; the
 those of the whole converted text, see ``pipeline.stages.script.line_conversion``). Keeping the converted
 documents for the build instead (.cache/prepared-<key>, 66f89f7) was dropped when the recipe became one list
 of stages (34f6f03): a second copy of the input on disk, which a worker on another machine cannot see.
+
+It reads only what the counts need: a JSONL record's source, URL and text (``readers.read_texts``: the reader's
+checks, without the record's SHA-256 and ``Document``), and it finds the keys of all of a text's lines at once
+(``pipeline.corpus.line_keys``), stripping each line once for both the candidate lines and the group's key.
 """
 
 from __future__ import annotations
@@ -17,15 +21,18 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 from pipeline import io
 from pipeline.stages import artifacts
 from pipeline.config import BuildConfig
-from pipeline.corpus.content_groups import content_group, converted_content_group
+from pipeline.corpus.content_groups import content_group
+from pipeline.corpus.line_keys import NOT_WORD, key_hash, line_keys
 from pipeline.corpus.lines import common_lines, source_key
-from pipeline.document import Rejection
+from pipeline.document import Document, sha256_hex
 from pipeline.plan import BuildPlan, Shard
-from pipeline.readers import read_units
+from pipeline.readers import read_texts
+from pipeline.stage_configs import ArtifactsConfig
 from pipeline.shard_cache import LINES_KIND, drop_cache_entry, lines_path, prune_cache
 from pipeline.stages import STAGES, run_stages, script
 from pipeline.stages.artifacts.rules import TERMINAL
@@ -50,9 +57,56 @@ def _cached_counts(path: Path) -> dict | None:
     return None
 
 
-def _counted_lines(document, config: BuildConfig):
-    """(document, content group, candidate line hashes) of each document ``document`` becomes through the
-    stages before counting: what ``_counted_lines_reference`` returns, converting fewer lines.
+def _group_and_hashes(text: str, lines: list[str], converted_lines: Callable[[list[int]], list[str]] | None,
+                      config: ArtifactsConfig) -> tuple[str, set[str]]:
+    """(content group, candidate line hashes) of the text ``text`` (whose lines are ``lines``) becomes: what
+    ``content_group`` / ``converted_content_group`` and ``artifacts.count_line_hashes`` give, in one pass over
+    the lines, with every line's key found at once (``line_keys``).
+
+    ``text`` is the counted text in its final shape but for its long sentences: a long sentence is never a
+    candidate and is converted only when it can be the group's key (``converted_lines(indices)`` gives those
+    lines converted; None: the text is not converted). The candidate rule is
+    ``artifacts.cross_document._candidate_hashes``'s, the key rule ``content_groups``'s;
+    tests/test_script_lines.py holds both to them.
+    """
+    minimum, longest = config.cross_doc_min_line_chars, config.header_max_chars
+    keys = line_keys(text)
+    hashes: set[str] = set()
+    sentences = []  # (stripped length, index) of the long sentences: candidates for the group's key
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        size = len(stripped)
+        if size > longest and stripped[-1] in TERMINAL:  # longest >= 1: stripped is not empty
+            sentences.append((size, index))
+        elif size >= minimum and len(keys[index]) >= minimum:
+            hashes.add(key_hash(keys[index]))
+    return _group_key(keys, sentences, converted_lines), hashes
+
+
+def _group_key(keys: list[str], sentences: list[tuple[int, int]], converted_lines) -> str:
+    """``converted_content_group`` given the lines' keys and long sentences found by ``_group_and_hashes``."""
+    best = ""  # normalised; ties go to the greater string, as content_group
+    for size, index in sorted(sentences, key=lambda item: item[0], reverse=True):  # stable: text order in ties
+        if size < len(best):
+            break  # a key is never longer than its stripped line
+        key = keys[index]  # conversion keeps a long sentence's key length (line_conversion)
+        if len(key) < len(best):
+            continue
+        if converted_lines is not None:
+            key = NOT_WORD.sub("", converted_lines([index])[0])
+        if (len(key), key) > (len(best), best):
+            best = key
+    if best:
+        return "s:" + key_hash(best)
+    if converted_lines is None:  # no long sentence: the whole text's key, the lines' keys end to end
+        return "t:" + key_hash("".join(keys))
+    return "t:" + key_hash(NOT_WORD.sub("", "\n".join(converted_lines(list(range(len(keys)))))))
+
+
+def _counted_lines(item, config: BuildConfig):
+    """(item, content group, candidate line hashes) of each document ``item`` (a ``Document`` or a
+    ``readers.RecordText``) becomes through the stages before counting: what ``_counted_lines_reference``
+    returns, converting fewer lines.
 
     Lines whose conversion keeps their shape (``script.line_conversion``) are read as they are to decide
     whether they count: a candidate line (``artifacts.count_line_hashes``) is converted, a long sentence is
@@ -60,31 +114,48 @@ def _counted_lines(document, config: BuildConfig):
     Anything unexpected falls back to the reference, which runs the stage itself (and its rejections).
     """
     if not _SCRIPT_ONLY or not config.script.enabled:
-        return _counted_lines_reference(document, config)
+        return _counted_lines_reference(_as_document(item), config)
     try:
-        lines, convert, reshaped = script.line_conversion(document.text, config.script)
+        lines, convert, reshaped = script.line_conversion(item.text, config.script)
         for name in script.TEXT_FIELDS:  # the stage converts these too: a value it cannot convert rejects
-            if getattr(document, name):
-                script.convert_text(getattr(document, name), config.script)
+            if getattr(item, name, None):  # a RecordText has none
+                script.convert_text(getattr(item, name), config.script)
         if convert is None:  # the stage leaves the text as it is
-            return [(document, content_group(document.text, config.artifacts),
-                     artifacts.count_line_hashes([document.text], config.artifacts))]
-        minimum, longest = config.artifacts.cross_doc_min_line_chars, config.artifacts.header_max_chars
-        wanted = [index for index, line in enumerate(lines) if index in reshaped or (
-            len(stripped := line.strip()) >= minimum and not (stripped[-1] in TERMINAL and len(stripped) > longest))]
-        converted = dict(zip(wanted, convert(wanted), strict=True))
-        counted = [converted.get(index, line) for index, line in enumerate(lines)]  # each line in its final shape
-        hashes = artifacts.count_line_hashes(["\n".join(counted)], config.artifacts)
-
-        def converted_line(index: int) -> str:
-            if index not in converted:
-                converted[index] = convert([index])[0]
-            return converted[index]
-
-        group = converted_content_group(counted, converted_line, config.artifacts)
+            group, hashes = _group_and_hashes(item.text, lines, None, config.artifacts)
+        else:
+            group, hashes = _converted_group_and_hashes(lines, convert, reshaped, config.artifacts)
     except Exception:  # the stage decides what becomes of a document it cannot convert
-        return _counted_lines_reference(document, config)
-    return [(document, group, hashes)]
+        return _counted_lines_reference(_as_document(item), config)
+    return [(item, group, hashes)]
+
+
+def _converted_group_and_hashes(lines: list[str], convert, reshaped: set[int],
+                                config: ArtifactsConfig) -> tuple[str, set[str]]:
+    """``_group_and_hashes`` of a converted text: the lines that can be candidates (by their shape, which
+    conversion keeps outside ``reshaped``) and the reshaped ones are converted in one call, the rest only
+    when ``_group_key`` asks for them."""
+    minimum, longest = config.cross_doc_min_line_chars, config.header_max_chars
+    wanted = [index for index, line in enumerate(lines) if index in reshaped or (
+        len(stripped := line.strip()) >= minimum and not (stripped[-1] in TERMINAL and len(stripped) > longest))]
+    converted = dict(zip(wanted, convert(wanted), strict=True))
+    counted = [converted.get(index, line) for index, line in enumerate(lines)]  # each line in its final shape
+
+    def converted_lines(indices: list[int]) -> list[str]:
+        missing = [index for index in indices if index not in converted]
+        converted.update(zip(missing, convert(missing), strict=True))
+        return [converted[index] for index in indices]
+
+    return _group_and_hashes("\n".join(counted), counted, converted_lines, config)
+
+
+def _as_document(item) -> Document:
+    """A ``Document`` of ``item`` for the reference (a ``RecordText`` only when it has to run): the reader's,
+    but for the hash, taken of the cleaned text (the stages before counting never read it)."""
+    if isinstance(item, Document):
+        return item
+    return Document(source_file=item.source_file, source_sha256=sha256_hex(item.text.encode("utf-8")),
+                    text=item.text, source_encoding="utf-8", source_format="jsonl", source_line=item.source_line,
+                    url=item.url, raw_char_count=len(item.text))
 
 
 def _counted_lines_reference(document, config: BuildConfig):
@@ -113,9 +184,7 @@ def count_shard_lines(shard: Shard, input_dir: Path, output_dir: Path, config: B
     if shard.key and (cached := _cached_counts(cache)) is not None:
         return cached
     groups: dict[str, dict[str, set]] = {}  # source -> content group -> candidate line hashes of its copies
-    for item in read_units(shard.units, Path(input_dir), config, None, {}):
-        if isinstance(item, Rejection):
-            continue
+    for item in read_texts(shard.units, Path(input_dir), config):
         for doc, group, hashes in _counted_lines(item, config):
             source = groups.setdefault(source_key(doc.source_file, doc.url), {})
             source.setdefault(group, set()).update(hashes)

@@ -72,11 +72,15 @@ def _documents_from_text(unit: Unit, text: str, encoding: str, digest: str, conf
                      source_format="text", raw_char_count=len(text))]
 
 
+def _outside_input(path: Path, input_dir: Path, config: BuildConfig) -> bool:
+    # Discovery skipped such links; this catches one swapped in after planning.
+    return not config.ingest.follow_symlinks_outside and not io.is_inside(path, input_dir)
+
+
 def read_unit(input_dir: Path, unit: Unit, config: BuildConfig, file_hash: str | None):
     """Yield the documents and rejections of one unit (a file, or a byte range of a JSONL file)."""
     path = input_dir / unit.relative_path
-    if not config.ingest.follow_symlinks_outside and not io.is_inside(path, input_dir):
-        # Discovery skipped such links; this catches one swapped in after planning.
+    if _outside_input(path, input_dir, config):
         yield _reject(unit, io.OUTSIDE_INPUT, "the file's real path is outside the input folder", digest=file_hash)
         return
     if unit.kind == "jsonl":
@@ -99,7 +103,10 @@ def read_unit(input_dir: Path, unit: Unit, config: BuildConfig, file_hash: str |
     yield from _documents_from_text(unit, decoded.text, decoded.encoding, digest, config)
 
 
-def _read_jsonl_unit(path: Path, unit: Unit, config: BuildConfig):
+def _jsonl_records(path: Path, unit: Unit, config: BuildConfig):
+    """Every record of a JSONL unit that ``read_unit`` keeps, as (line number, record, text), and a
+    ``Rejection`` for every other line: the checks, without the record's SHA-256 and ``Document``, which only
+    a kept record's ``Document`` needs (the line-count pre-pass reads the text alone, ``read_texts``)."""
     for line_number, raw in io.iter_jsonl_lines(path, unit.start, unit.end, config.ingest.max_file_bytes):
         if isinstance(raw, io.OversizeLine) or len(raw) > config.ingest.max_file_bytes:
             yield _reject(unit, "ingest.too_large", f"record of {len(raw)} bytes exceeds max_file_bytes", line_number)
@@ -117,19 +124,59 @@ def _read_jsonl_unit(path: Path, unit: Unit, config: BuildConfig):
         except BadRecord as error:
             yield _reject(unit, "ingest.bad_jsonl", str(error), line_number)
             continue
-        digest = sha256_hex(record.text.encode("utf-8"))
-        text = record.text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-        if not text.strip():
-            yield _reject(unit, "ingest.empty", "record text is empty or whitespace", line_number, digest)
+        text = record.text
+        if "\r" in text:  # a one-character search; most records have no carriage return at all
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\x00", "")
+        if not text or text.isspace():  # what ``not text.strip()`` says, without copying the text
+            yield _reject(unit, "ingest.empty", "record text is empty or whitespace", line_number,
+                          sha256_hex(record.text.encode("utf-8")))
             continue
-        too_long = max(len(part) for part in text.split("\n"))
+        # No line is longer than the whole text: only a text longer than the limit is split to measure its lines.
+        too_long = max(len(part) for part in text.split("\n")) if len(text) > config.ingest.max_line_chars else 0
         if too_long > config.ingest.max_line_chars:
             yield _reject(unit, "ingest.line_too_long",
-                          f"a line of {too_long} characters exceeds max_line_chars", line_number, digest)
+                          f"a line of {too_long} characters exceeds max_line_chars", line_number,
+                          sha256_hex(record.text.encode("utf-8")))
             continue
-        yield Document(source_file=unit.relative_path, source_sha256=digest, text=text, source_encoding="utf-8",
-                       source_format="jsonl", source_line=line_number, url=record.url, given_id=record.given_id,
-                       raw_char_count=len(text))
+        yield line_number, record, text
+
+
+def _read_jsonl_unit(path: Path, unit: Unit, config: BuildConfig):
+    for item in _jsonl_records(path, unit, config):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        line_number, record, text = item
+        yield Document(source_file=unit.relative_path, source_sha256=sha256_hex(record.text.encode("utf-8")),
+                       text=text, source_encoding="utf-8", source_format="jsonl", source_line=line_number,
+                       url=record.url, given_id=record.given_id, raw_char_count=len(text))
+
+
+@dataclass(frozen=True)
+class RecordText:
+    """A JSONL record as the line-count pre-pass reads it: where it comes from and its text, nothing else (the
+    ``Document`` ``read_unit`` makes of it has these values and no running-text metadata)."""
+
+    source_file: str
+    url: str | None
+    text: str
+    source_line: int
+
+
+def read_texts(units, input_dir: Path, config: BuildConfig):
+    """What the line-count pre-pass reads: for every document ``read_units`` yields, in the same order, a
+    ``RecordText`` (a JSONL record: no SHA-256, no ``Document``) or the ``Document`` itself (other units).
+    Rejections are left out."""
+    for unit in units:
+        path = input_dir / unit.relative_path
+        if unit.kind != "jsonl" or _outside_input(path, input_dir, config):
+            yield from (item for item in read_unit(input_dir, unit, config, None) if isinstance(item, Document))
+            continue
+        for item in _jsonl_records(path, unit, config):
+            if not isinstance(item, Rejection):
+                line_number, record, text = item
+                yield RecordText(unit.relative_path, record.url, text, line_number)
 
 
 def read_units(units, input_dir: Path, config: BuildConfig, input_hashes: dict | None, timings: dict):
