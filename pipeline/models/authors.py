@@ -42,24 +42,50 @@ STAGE: str = "metadata"
 # Last characters that end a verb or a phrase rather than a name (`安伟出`, `季星主`, `刘庆说`, `陆林教`).
 _FUNCTION_END = set("出主说教表对在于和与及的是等就向为作讲指强称")
 # A news report's mark near the top (`本报讯`, `(记者 王明)`, `新华社北京3日电`): quoted officials are not its authors.
-_NEWS_MARK = re.compile(r"讯|记者|通讯员|报道|报导|日电")
+# A press conference (`举行记者会`, `回答记者提问`, `记者招待会`) is no such mark: dev pages of four sites name one near
+# the top of an announcement (files 170, 173, 174, 175).
+_NEWS_MARK = re.compile(r"讯|记者(?![会招提问])|通讯员|报道|报导|日电")
 
 
 # Titles skipped between a name and its speech verb (`岑浩辉先生表示`).
 _HONORIFICS = ("同志", "先生", "女士", "市长", "县长", "书记", "总统", "特首")
 
 
-def _mentions_and_speaking(name: str, page: str) -> tuple[int, int]:
-    """``page.count(name)`` and how often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`),
-    titles skipped: one walk over the occurrences (non-overlapping, as ``str.count`` counts them).
+# A speech a person gives, named in the clause after the name (`金更华出席会议并讲话`, `市长何雄所作的…工作报告`,
+# `习近平发表了重要讲话`): the clause is cut at its first comma or stop and read for at most `_CLAUSE_LONGEST`
+# characters. Dev pages of three sites name their speaker only so (files 155, 158, 167; 191 too): the speaker is a
+# `position_name` candidate like every official the report lists, and this is what sets the speaker apart.
+_DELIVERY = re.compile(r"讲话|致辞|致词|报告|发言|演讲|贺词")
+_CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
+_CLAUSE_LONGEST = 20
 
-    >>> _mentions_and_speaking("王明", "王明指出，王明同志表示，王明的")
-    (3, 2)
+
+def _delivers(after: str) -> bool:
+    """Whether the clause opening ``after`` (the text right after a name) names a speech.
+
+    >>> _delivers("出席会议并讲话。"), _delivers("主持会议，听取了工作报告"), _delivers("作出批示")
+    (True, False, False)
     """
-    mentions = speaking = 0
+    clause = after[:_CLAUSE_LONGEST]
+    cut = _CLAUSE_END.search(clause)
+    if cut is not None:
+        clause = clause[:cut.start()]
+    return _DELIVERY.search(clause) is not None
+
+
+def _mentions_and_speaking(name: str, page: str) -> tuple[int, int, int]:
+    """``page.count(name)``, how often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`),
+    titles skipped, and how often the clause after it names a speech (:func:`_delivers`): one walk over the
+    occurrences (non-overlapping, as ``str.count`` counts them).
+
+    >>> _mentions_and_speaking("王明", "王明指出，王明同志表示，王明的讲话")
+    (3, 2, 1)
+    """
+    mentions = speaking = delivering = 0
     at = page.find(name)
     while at != -1:
         mentions += 1
+        delivering += _delivers(page[at + len(name):at + len(name) + _CLAUSE_LONGEST])
         after = page[at + len(name):at + len(name) + 8].lstrip(SPACE)
         if after.startswith(_HONORIFICS):
             for honorific in _HONORIFICS:
@@ -68,7 +94,7 @@ def _mentions_and_speaking(name: str, page: str) -> tuple[int, int]:
                     break
         speaking += after.startswith(_SPEECH_VERBS)
         at = page.find(name, at + len(name))
-    return mentions, speaking
+    return mentions, speaking, delivering
 
 
 def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict[str, float]]]:
@@ -88,8 +114,9 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
     log_people = math.log1p(len({c.name for c in found}))
     has_reporter = any(c.kind in ("reporter", "filed_from") for c in found)
     counted = {name: _mentions_and_speaking(name, text) for name in {c.name for c in found}}
-    mentions = {name: count for name, (count, _speaking) in counted.items()}
+    mentions = {name: count for name, (count, _speaking, _delivering) in counted.items()}
     top_mentions = max(mentions.values(), default=0)
+    top_delivering = max((delivering for _count, _speaking, delivering in counted.values()), default=0)
     rows: dict[str, dict[str, float]] = {}
     for candidate in found:
         rank = order.get(candidate.line)
@@ -99,6 +126,8 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
                 "log_mentions": math.log1p(mentions[candidate.name]),
                 "most_mentioned": float(mentions[candidate.name] == top_mentions),
                 "log_speaking": math.log1p(counted[candidate.name][1]),
+                "log_delivering": math.log1p(counted[candidate.name][2]),
+                "most_delivering": float(0 < counted[candidate.name][2] == top_delivering and not has_reporter),
                 "in_heading": float(candidate.name in head),
                 "name_len3": float(len(candidate.name) == 3),
                 "news_page": news_page,
@@ -134,7 +163,7 @@ FEATURES = tuple([f"kind={k}" for k in KINDS] + [
     "has_position", "from_removal", "top3", "bottom3", "first_relative_line", "log_mentions", "kinds_agreeing",
     "in_heading", "name_len3", "news_page", "only_speaker_kinds", "speaker_with_reporter", "short_line",
     "log_speaking", "most_mentioned", "starts_with_word", "ends_with_function", "speech_page",
-    "log_people"])
+    "log_people", "log_delivering", "most_delivering"])
 
 
 def target_name(gold: dict) -> str | None:
