@@ -53,24 +53,23 @@ _HONORIFICS = ("同志", "先生", "女士", "市长", "县长", "书记", "总�
 
 # A speech a person gives, named in the clause after the name (`金更华出席会议并讲话`, `市长何雄所作的…工作报告`,
 # `习近平发表了重要讲话`): the clause is cut at its first comma or stop and read for at most `_CLAUSE_LONGEST`
-# characters. Dev pages of three sites name their speaker only so (files 155, 158, 167; 191 too): the speaker is a
+# characters. Dev pages of four sites name their speaker only so (files 155, 158, 167, 191): the speaker is a
 # `position_name` candidate like every official the report lists, and this is what sets the speaker apart.
 _DELIVERY = re.compile(r"讲话|致辞|致词|报告|发言|演讲|贺词")
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
 _CLAUSE_LONGEST = 20
 
 
-def _delivers(after: str) -> bool:
-    """Whether the clause opening ``after`` (the text right after a name) names a speech.
+def _delivers(page: str, start: int) -> bool:
+    """Whether the clause opening at ``start`` (right after a name) names a speech: a speech word within
+    ``_CLAUSE_LONGEST`` characters and no comma or stop before it (looked for in that order: most clauses hold no
+    speech word).
 
-    >>> _delivers("出席会议并讲话。"), _delivers("主持会议，听取了工作报告"), _delivers("作出批示")
+    >>> _delivers("王明出席会议并讲话。", 2), _delivers("王明主持会议，听取了工作报告", 2), _delivers("王明作出批示", 2)
     (True, False, False)
     """
-    clause = after[:_CLAUSE_LONGEST]
-    cut = _CLAUSE_END.search(clause)
-    if cut is not None:
-        clause = clause[:cut.start()]
-    return _DELIVERY.search(clause) is not None
+    word = _DELIVERY.search(page, start, start + _CLAUSE_LONGEST)
+    return word is not None and _CLAUSE_END.search(page, start, word.start()) is None
 
 
 def _mentions_and_speaking(name: str, page: str) -> tuple[int, int, int]:
@@ -85,7 +84,7 @@ def _mentions_and_speaking(name: str, page: str) -> tuple[int, int, int]:
     at = page.find(name)
     while at != -1:
         mentions += 1
-        delivering += _delivers(page[at + len(name):at + len(name) + _CLAUSE_LONGEST])
+        delivering += _delivers(page, at + len(name))
         after = page[at + len(name):at + len(name) + 8].lstrip(SPACE)
         if after.startswith(_HONORIFICS):
             for honorific in _HONORIFICS:
