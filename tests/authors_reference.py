@@ -7,7 +7,8 @@ search's from ``pipeline/models/author_candidates.py``, where it moved later in 
 
 Changes of behaviour made since (issue 17, session 8) are made here too, in the plain form: the `=` separator of a
 database record's `【作者】= X` field, no name where a speech verb starts the given name (`特首明发表`), and the
-speech-delivery features ``log_delivering``/``most_delivering`` (a plain pattern instead of the product's walk).
+speech-delivery features ``log_delivering``/``most_delivering`` and ``before_salutation`` (plain patterns instead
+of the product's walk).
 """
 
 from __future__ import annotations
@@ -103,6 +104,17 @@ def _delivering_count(name: str, page: str) -> int:
     while at != -1:
         window = page[at + len(name):at + len(name) + 20]
         count += re.match(r"[^，,。；;！？!?\n]*?(?:讲话|致辞|致词|报告|发言|演讲|贺词)", window) is not None
+        at = page.find(name, at + len(name))
+    return count
+
+
+def _saluting_count(name: str, page: str) -> int:
+    """How often a speech's salutation follows ``name``, maybe after a bracketed date (`王明 (2011年) 同志们`)."""
+    pattern = re.compile(re.escape(name) + r"[ \t\u3000\u00a0]*(?:[（(][^)）\n]{1,24}[)）])?[ \t\u3000\u00a0\n]*"
+                         r"(?:同志们|各位代表|各位委员|女士们|尊敬的)")
+    count, at = 0, page.find(name)
+    while at != -1:
+        count += pattern.match(page, at) is not None
         at = page.find(name, at + len(name))
     return count
 
@@ -239,6 +251,7 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
     speech_page = float(bool(_SPEECH_WORD.search(head)))
     log_people = math.log1p(len({c.name for c in found}))
     has_reporter = any(c.kind in ("reporter", "filed_from") for c in found)
+    has_writer = any(c.kind in ("reporter", "filed_from", "label", "closing_credit") for c in found)
     mentions = {name: text.count(name) for name in {c.name for c in found}}
     top_mentions = max(mentions.values(), default=0)
     delivering = {name: _delivering_count(name, text) for name in {c.name for c in found}}
@@ -254,7 +267,8 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
                 "log_speaking": math.log1p(_speaking_count(candidate.name, text)),
                 "log_delivering": math.log1p(delivering[candidate.name]),
                 "most_delivering": float(delivering[candidate.name] > 0
-                                         and delivering[candidate.name] == top_delivering and not has_reporter),
+                                         and delivering[candidate.name] == top_delivering and not has_writer),
+                "before_salutation": float(_saluting_count(candidate.name, text) > 0),
                 "in_heading": float(candidate.name in head),
                 "name_len3": float(len(candidate.name) == 3),
                 "news_page": news_page,

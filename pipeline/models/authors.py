@@ -55,6 +55,10 @@ _HONORIFICS = ("同志", "先生", "女士", "市长", "县长", "书记", "总�
 # `习近平发表了重要讲话`): the clause is cut at its first comma or stop and read for at most `_CLAUSE_LONGEST`
 # characters. Dev pages of four sites name their speaker only so (files 155, 158, 167, 191): the speaker is a
 # `position_name` candidate like every official the report lists, and this is what sets the speaker apart.
+# The kinds that credit a page's writer (`记者 王明`, `王明/南投报导`, `作者：王明`, a closing `（王明）`): on such a page
+# the writer is the author, and a speaker named after it is not (files 001, 006, 123, 165 credit a writer and
+# report a speech).
+_WRITER_KINDS = frozenset({"reporter", "filed_from", "label", "closing_credit"})
 _DELIVERY = re.compile(r"讲话|致辞|致词|报告|发言|演讲|贺词")
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
 _CLAUSE_LONGEST = 20
@@ -72,19 +76,26 @@ def _delivers(page: str, start: int) -> bool:
     return word is not None and _CLAUSE_END.search(page, start, word.start()) is None
 
 
-def _mentions_and_speaking(name: str, page: str) -> tuple[int, int, int]:
-    """``page.count(name)``, how often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`),
-    titles skipped, and how often the clause after it names a speech (:func:`_delivers`): one walk over the
-    occurrences (non-overlapping, as ``str.count`` counts them).
+# A speech's salutation right after a name, maybe after a bracketed date (`县长  王明` + a new line + `各位代表：`,
+# `组织部长王明 (2011 年 5 月 13 日) 同志们：`): the name is the byline of the speech that opens there. Dev pages of
+# six sites open a speech so (files 003, 026, 103, 146, 152, 195), every time after the page's speaker.
+_SALUTATION = re.compile(rf"[{SPACE}]*(?:[（(][^)）\n]{{1,24}}[)）])?[{SPACE}\n]*(?:同志们|各位代表|各位委员|女士们|尊敬的)")
 
-    >>> _mentions_and_speaking("王明", "王明指出，王明同志表示，王明的讲话")
-    (3, 2, 1)
+
+def _mentions_and_speaking(name: str, page: str) -> tuple[int, int, int, int]:
+    """``page.count(name)``, how often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`),
+    titles skipped, how often the clause after it names a speech (:func:`_delivers`) and how often a salutation
+    follows it (`_SALUTATION`): one walk over the occurrences (non-overlapping, as ``str.count`` counts them).
+
+    >>> _mentions_and_speaking("王明", "王明指出，王明同志表示，王明的讲话\\n县长 王明\\n同志们：")
+    (4, 2, 1, 1)
     """
-    mentions = speaking = delivering = 0
+    mentions = speaking = delivering = saluting = 0
     at = page.find(name)
     while at != -1:
         mentions += 1
         delivering += _delivers(page, at + len(name))
+        saluting += _SALUTATION.match(page, at + len(name)) is not None
         after = page[at + len(name):at + len(name) + 8].lstrip(SPACE)
         if after.startswith(_HONORIFICS):
             for honorific in _HONORIFICS:
@@ -93,7 +104,7 @@ def _mentions_and_speaking(name: str, page: str) -> tuple[int, int, int]:
                     break
         speaking += after.startswith(_SPEECH_VERBS)
         at = page.find(name, at + len(name))
-    return mentions, speaking, delivering
+    return mentions, speaking, delivering, saluting
 
 
 def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict[str, float]]]:
@@ -112,10 +123,11 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
     speech_page = float(bool(_SPEECH_WORD.search(head)))
     log_people = math.log1p(len({c.name for c in found}))
     has_reporter = any(c.kind in ("reporter", "filed_from") for c in found)
+    has_writer = any(c.kind in _WRITER_KINDS for c in found)
     counted = {name: _mentions_and_speaking(name, text) for name in {c.name for c in found}}
-    mentions = {name: count for name, (count, _speaking, _delivering) in counted.items()}
+    mentions = {name: count for name, (count, *_others) in counted.items()}
     top_mentions = max(mentions.values(), default=0)
-    top_delivering = max((delivering for _count, _speaking, delivering in counted.values()), default=0)
+    top_delivering = max((delivering for _count, _speaking, delivering, _saluting in counted.values()), default=0)
     rows: dict[str, dict[str, float]] = {}
     for candidate in found:
         rank = order.get(candidate.line)
@@ -126,7 +138,8 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
                 "most_mentioned": float(mentions[candidate.name] == top_mentions),
                 "log_speaking": math.log1p(counted[candidate.name][1]),
                 "log_delivering": math.log1p(counted[candidate.name][2]),
-                "most_delivering": float(0 < counted[candidate.name][2] == top_delivering and not has_reporter),
+                "most_delivering": float(0 < counted[candidate.name][2] == top_delivering and not has_writer),
+                "before_salutation": float(counted[candidate.name][3] > 0),
                 "in_heading": float(candidate.name in head),
                 "name_len3": float(len(candidate.name) == 3),
                 "news_page": news_page,
@@ -162,7 +175,7 @@ FEATURES = tuple([f"kind={k}" for k in KINDS] + [
     "has_position", "from_removal", "top3", "bottom3", "first_relative_line", "log_mentions", "kinds_agreeing",
     "in_heading", "name_len3", "news_page", "only_speaker_kinds", "speaker_with_reporter", "short_line",
     "log_speaking", "most_mentioned", "starts_with_word", "ends_with_function", "speech_page",
-    "log_people", "log_delivering", "most_delivering"])
+    "log_people", "log_delivering", "most_delivering", "before_salutation"])
 
 
 def target_name(gold: dict) -> str | None:
