@@ -51,14 +51,14 @@ _NEWS_MARK = re.compile(r"讯|记者(?![会招提问])|通讯员|报道|报导|�
 _HONORIFICS = ("同志", "先生", "女士", "市长", "县长", "书记", "总统", "特首")
 
 
+# The kinds that credit a page's writer (`记者 王明`, `王明/南投报导`, `作者：王明`, a closing `（王明）`): on such
+# a page the writer is the author, and a speaker named after it is not (files 001, 006, 123, 165 credit a writer
+# and report a speech).
+_WRITER_KINDS = frozenset({"reporter", "filed_from", "label", "closing_credit"})
 # A speech a person gives, named in the clause after the name (`金更华出席会议并讲话`, `市长何雄所作的…工作报告`,
 # `习近平发表了重要讲话`): the clause is cut at its first comma or stop and read for at most `_CLAUSE_LONGEST`
 # characters. Dev pages of four sites name their speaker only so (files 155, 158, 167, 191): the speaker is a
 # `position_name` candidate like every official the report lists, and this is what sets the speaker apart.
-# The kinds that credit a page's writer (`记者 王明`, `王明/南投报导`, `作者：王明`, a closing `（王明）`): on such a page
-# the writer is the author, and a speaker named after it is not (files 001, 006, 123, 165 credit a writer and
-# report a speech).
-_WRITER_KINDS = frozenset({"reporter", "filed_from", "label", "closing_credit"})
 _DELIVERY = re.compile(r"讲话|致辞|致词|报告|发言|演讲|贺词")
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
 _CLAUSE_LONGEST = 20
@@ -79,7 +79,9 @@ def _delivers(page: str, start: int) -> bool:
 # A speech's salutation right after a name, maybe after a bracketed date (`县长  王明` + a new line + `各位代表：`,
 # `组织部长王明 (2011 年 5 月 13 日) 同志们：`): the name is the byline of the speech that opens there. Dev pages of
 # six sites open a speech so (files 003, 026, 103, 146, 152, 195), every time after the page's speaker.
-_SALUTATION = re.compile(rf"[{SPACE}]*(?:[（(][^)）\n]{{1,24}}[)）])?[{SPACE}\n]*(?:同志们|各位代表|各位委员|女士们|尊敬的)")
+_SALUTATION = re.compile(
+    rf"[{SPACE}]*(?:[（(][^)）\n]{{1,24}}[)）])?[{SPACE}\n]*(?:同志们|各位代表|各位委员|女士们|尊敬的)"
+)
 
 
 def _mentions_and_speaking(name: str, page: str) -> tuple[int, int, int, int]:
