@@ -6,9 +6,11 @@ elsewhere: a ``作者：X`` line after a 来源 line, ``（撰稿：X）`` at th
 ``镇长X代表…作了致辞`` in the body, a closing signature. :mod:`pipeline.models.author_candidates` lists every
 such span as a candidate (:func:`candidates`); this module describes each person they name by cheap features
 (:func:`features`: the kind of pattern, where on the page it is, whether a position is printed, how often the name
-recurs and how many kinds of evidence agree), and a logistic regression trained on the dev set (:func:`fit`;
-weights in ``pipeline/data/models/authors/``, :func:`save`/:func:`load`) scores it. The page's author is the best
-candidate whose probability reaches the threshold, or nobody (:func:`choose`).
+recurs, speaks or acts, gives a speech (the clause after it names one: ``…出席会议并讲话``) or opens one (a
+salutation after it: ``县长 X`` then ``各位代表：``), and how many kinds of evidence agree), and a logistic regression
+trained on the dev set (:func:`fit`; weights in ``pipeline/data/models/authors/``, :func:`save`/:func:`load`)
+scores it. The page's author is the best candidate whose probability reaches the threshold, or nobody
+(:func:`choose`).
 
 Precise first: the candidate search drops non-persons before scoring (佚名, 未知, 本网, 小编, organisations, 范文-site
 personas such as ``李一老师``, editors 编辑/责编 and photographers 摄), every name must start with a surname
