@@ -4,6 +4,11 @@ rewritten ``pipeline.models.authors`` is compared with (tests/test_authors_speed
 Copied unchanged from ``pipeline/models/authors.py`` (commit 56e038f); the helpers the speed work left alone
 (patterns, ``_position_matches``, ``_count``, ``_eligible`` ...) are read from the product modules (the candidate
 search's from ``pipeline/models/author_candidates.py``, where it moved later in session 7).
+
+Changes of behaviour made since (issue 17, session 8) are made here too, in the plain form: the `=` separator of a
+database record's `【作者】= X` field, no name where a speech verb starts the given name (`特首明发表`), and the
+speech-delivery features ``log_delivering``/``most_delivering`` and ``before_salutation`` (plain patterns instead
+of the product's walk).
 """
 
 from __future__ import annotations
@@ -60,6 +65,8 @@ def _name_at(text: str, start: int, page: str) -> str | None:
     extra = 1 if text[start:start + 2] in people.surnames() else 0
     if not extra and text[start:start + 1] not in people.surnames():
         return None  # neither form can be a name: both would start with this character, not a surname
+    if text[start + 1 + extra:start + 4].startswith(_SPEECH_VERBS):
+        return None  # a speech verb where the given name would start (`特首明发表…`)
     short, long = text[start:start + 2 + extra], text[start:start + 3 + extra]
     if (len(long) == len(short) + 1 and "\u4e00" <= long[-1] <= "\u9fff" and long[-1] not in _AFTER_SHORT_NAME
             and people.is_person_name(long) and _count(page, long) >= _count(page, short)):
@@ -87,6 +94,27 @@ def _speaking_count(name: str, page: str) -> int:
                 after = after[len(honorific):]
                 break
         count += after.startswith(_SPEECH_VERBS)
+        at = page.find(name, at + len(name))
+    return count
+
+
+def _delivering_count(name: str, page: str) -> int:
+    """How often the clause after ``name`` (up to its first comma or stop, 20 characters at most) names a speech."""
+    count, at = 0, page.find(name)
+    while at != -1:
+        window = page[at + len(name):at + len(name) + 20]
+        count += re.match(r"[^，,。；;！？!?\n]*?(?:讲话|致辞|致词|报告|发言|演讲|贺词)", window) is not None
+        at = page.find(name, at + len(name))
+    return count
+
+
+def _saluting_count(name: str, page: str) -> int:
+    """How often a speech's salutation follows ``name``, maybe after a bracketed date (`王明 (2011年) 同志们`)."""
+    pattern = re.compile(re.escape(name) + r"[ \t\u3000\u00a0]*(?:[（(][^)）\n]{1,24}[)）])?[ \t\u3000\u00a0\n]*"
+                         r"(?:同志们|各位代表|各位委员|女士们|尊敬的)")
+    count, at = 0, page.find(name)
+    while at != -1:
+        count += pattern.match(page, at) is not None
         at = page.find(name, at + len(name))
     return count
 
@@ -120,7 +148,7 @@ def _line_candidates(index: int, line: str, top: bool, bottom: bool, page: str =
         if byline:
             at = line.find(byline.author)
             add(byline.author, byline.position, "reporter", at, at + len(byline.author))
-    if ":" in line or "：" in line or "/" in line or "／" in line or "|" in line:
+    if ":" in line or "：" in line or "/" in line or "／" in line or "|" in line or "=" in line:
         for match in _LABEL.finditer(line):
             add(match["name"], None, "label", match.start("name"), match.end("name"))
         for match in _NAME_COLON_TITLE.finditer(line):
@@ -223,8 +251,11 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
     speech_page = float(bool(_SPEECH_WORD.search(head)))
     log_people = math.log1p(len({c.name for c in found}))
     has_reporter = any(c.kind in ("reporter", "filed_from") for c in found)
+    has_writer = any(c.kind in ("reporter", "filed_from", "label", "closing_credit") for c in found)
     mentions = {name: text.count(name) for name in {c.name for c in found}}
     top_mentions = max(mentions.values(), default=0)
+    delivering = {name: _delivering_count(name, text) for name in {c.name for c in found}}
+    top_delivering = max(delivering.values(), default=0)
     rows: dict[str, dict[str, float]] = {}
     for candidate in found:
         rank = order.get(candidate.line)
@@ -234,6 +265,10 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
                 "log_mentions": math.log1p(mentions[candidate.name]),
                 "most_mentioned": float(mentions[candidate.name] == top_mentions),
                 "log_speaking": math.log1p(_speaking_count(candidate.name, text)),
+                "log_delivering": math.log1p(delivering[candidate.name]),
+                "most_delivering": float(delivering[candidate.name] > 0
+                                         and delivering[candidate.name] == top_delivering and not has_writer),
+                "before_salutation": float(_saluting_count(candidate.name, text) > 0),
                 "in_heading": float(candidate.name in head),
                 "name_len3": float(len(candidate.name) == 3),
                 "news_page": news_page,

@@ -32,6 +32,7 @@ def _kinds(text: str) -> list[tuple[str, str]]:
     ("王立新:在全镇安全生产会议上的讲话\n同志们:今天召开会议。", "王立新", "name_colon_title"),
     ("团拜会举行\n镇长周建国代表镇党委向大家拜年。周建国指出,新的一年任务艰巨。", "周建国", "position_verb"),
     ("稻田里的新变化\n农民今年改种优质稻。\n(孙 立)", "孙立", "closing_credit"),
+    ("【标题】= 稻田里的新变化\n【作者】= 孙立明\n【正文】=\n农民今年改种优质稻。", "孙立明", "label"),
 ])
 def test_a_span_anywhere_is_a_candidate(text, name, kind):
     assert (name, kind) in _kinds(text)
@@ -48,6 +49,41 @@ def test_a_span_anywhere_is_a_candidate(text, name, kind):
 def test_non_persons_are_never_candidates(text):
     names = {c.name for c in authors.candidates(_doc(text))}
     assert not names & {"佚名", "小编", "李斌", "杨波", "杨波摄", "李一", "和其他"}
+
+
+def test_a_speech_verb_where_the_given_name_would_start_is_no_name():
+    # `特首明发表…`: 明 (tomorrow) after the position word, then 发表; the official named later is the candidate
+    text = "特首明发表施政报告\n行政长官王立新于明日下午到议会发表施政报告。"
+    names = {name for name, _ in _kinds(text)}
+    assert "明发表" not in names and "明发" not in names and "王立新" in names
+
+
+def test_speech_features_read_the_clause_after_the_name_and_a_salutation():
+    text = ("全市工作会议召开\n市委书记王立新作出批示，市长周建国出席会议并讲话。\n"
+            "周建国指出，要抓好落实。王立新主持会议，听取了工作报告。")
+    rows = dict(authors.features(_doc(text), authors.candidates(_doc(text))))
+    assert rows["周建国"]["log_delivering"] > 0 and rows["周建国"]["most_delivering"] == 1.0
+    assert rows["王立新"].get("log_delivering", 0.0) == 0.0 and rows["王立新"]["most_delivering"] == 0.0
+    for speech in ("在全镇工作会议上的讲话\n镇长  周建国\n各位代表：\n今天召开会议。",
+                   "在全镇工作会议上的讲话 镇长周建国 （2021年3月2日） 同志们： 今天召开会议。"):
+        rows = dict(authors.features(_doc(speech), authors.candidates(_doc(speech))))
+        assert rows["周建国"]["before_salutation"] == 1.0
+
+
+def test_a_writer_credit_keeps_the_speaker_from_most_delivering():
+    text = "会议召开\n市长周建国出席会议并讲话。\n周建国指出，要抓好落实。\n（孙 立）"
+    rows = dict(authors.features(_doc(text), authors.candidates(_doc(text))))
+    assert rows["周建国"]["log_delivering"] > 0 and rows["周建国"]["most_delivering"] == 0.0
+
+
+@pytest.mark.parametrize("text, news", [
+    ("本报讯 市长周建国今日出席会议。", True),
+    ("（记者 孙立）市长周建国今日出席会议。", True),
+    ("行政长官周建国明日举行记者会，回答记者提问。", False),
+    ("周建国出席记者招待会。", False),
+])
+def test_a_press_conference_is_no_news_mark(text, news):
+    assert bool(authors._NEWS_MARK.search(text)) is news
 
 
 def test_name_length_follows_how_the_name_recurs():

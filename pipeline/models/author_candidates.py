@@ -200,6 +200,8 @@ def _name_in(chars: str, page: str) -> str | None:
     extra = 1 if chars[:2] in people.surnames() else 0
     if not extra and chars[:1] not in people.surnames():
         return None  # neither form can be a name: both would start with this character, not a surname
+    if chars[1 + extra:].startswith(_SPEECH_VERBS):
+        return None  # `特首明发表…` (明, tomorrow, then 发表): a speech verb where the given name would start
     short, long = chars[:2 + extra], chars[:3 + extra]
     if (len(long) == len(short) + 1 and "\u4e00" <= long[-1] <= "\u9fff" and long[-1] not in _AFTER_SHORT_NAME
             and people.is_person_name(long) and _count(page, long) >= _count(page, short)):
@@ -347,7 +349,7 @@ def _line_candidates(index: int, line: str, top: bool, bottom: bool, page: str =
         if byline:
             at = line.find(byline.author)
             add(byline.author, byline.position, "reporter", at, at + len(byline.author))
-    if ":" in line or "：" in line or "/" in line or "／" in line or "|" in line:
+    if ":" in line or "：" in line or "/" in line or "／" in line or "|" in line or "=" in line:
         if _LABEL_HINT.search(line):
             for match in _LABEL.finditer(line):
                 add(match["name"], None, "label", match.start("name"), match.end("name"))
@@ -458,10 +460,10 @@ def _lines_holding(pattern: re.Pattern, text: str, lines: list[str]) -> set[int]
 
 
 # What the label, title and filing patterns of `_line_candidates` need, one of them on every line they run on: a
-# separator (`作者：`, `文/`, `|`, `/南投报导`). A reporter tag needs one too, or has its role word (a position word)
-# before spaces and a surname (`记者 王明`: `_POSITION_THEN_NAME`). Looked for with `in`: a page-wide regex scan for
-# them cost twice as much.
-_TRIGGER_WORDS = (":", "：", "/", "／", "|")
+# separator (`作者：`, `文/`, `|`, `/南投报导`, and `=` of a database record's field `【作者】= 王五`, which `_LABEL`
+# accepts). A reporter tag needs one too, or has its role word (a position word) before spaces and a surname
+# (`记者 王明`: `_POSITION_THEN_NAME`). Looked for with `in`: a page-wide regex scan for them cost twice as much.
+_TRIGGER_WORDS = (":", "：", "/", "／", "|", "=")
 # A line opening with a bracket (`（张三）`, `(闻 泽)`): where `_BRACKETED_NAME_LINE` starts.
 _BRACKET_OPENING = re.compile(rf"[{SPACE}]*[(（]")
 

@@ -6,9 +6,11 @@ elsewhere: a ``作者：X`` line after a 来源 line, ``（撰稿：X）`` at th
 ``镇长X代表…作了致辞`` in the body, a closing signature. :mod:`pipeline.models.author_candidates` lists every
 such span as a candidate (:func:`candidates`); this module describes each person they name by cheap features
 (:func:`features`: the kind of pattern, where on the page it is, whether a position is printed, how often the name
-recurs and how many kinds of evidence agree), and a logistic regression trained on the dev set (:func:`fit`;
-weights in ``pipeline/data/models/authors/``, :func:`save`/:func:`load`) scores it. The page's author is the best
-candidate whose probability reaches the threshold, or nobody (:func:`choose`).
+recurs, speaks or acts, gives a speech (the clause after it names one: ``…出席会议并讲话``) or opens one (a
+salutation after it: ``县长 X`` then ``各位代表：``), and how many kinds of evidence agree), and a logistic regression
+trained on the dev set (:func:`fit`; weights in ``pipeline/data/models/authors/``, :func:`save`/:func:`load`)
+scores it. The page's author is the best candidate whose probability reaches the threshold, or nobody
+(:func:`choose`).
 
 Precise first: the candidate search drops non-persons before scoring (佚名, 未知, 本网, 小编, organisations, 范文-site
 personas such as ``李一老师``, editors 编辑/责编 and photographers 摄), every name must start with a surname
@@ -42,24 +44,62 @@ STAGE: str = "metadata"
 # Last characters that end a verb or a phrase rather than a name (`安伟出`, `季星主`, `刘庆说`, `陆林教`).
 _FUNCTION_END = set("出主说教表对在于和与及的是等就向为作讲指强称")
 # A news report's mark near the top (`本报讯`, `(记者 王明)`, `新华社北京3日电`): quoted officials are not its authors.
-_NEWS_MARK = re.compile(r"讯|记者|通讯员|报道|报导|日电")
+# A press conference (`举行记者会`, `回答记者提问`, `记者招待会`) is no such mark: dev pages of four sites name one near
+# the top of an announcement (files 170, 173, 174, 175).
+_NEWS_MARK = re.compile(r"讯|记者(?![会招提问])|通讯员|报道|报导|日电")
 
 
 # Titles skipped between a name and its speech verb (`岑浩辉先生表示`).
 _HONORIFICS = ("同志", "先生", "女士", "市长", "县长", "书记", "总统", "特首")
 
 
-def _mentions_and_speaking(name: str, page: str) -> tuple[int, int]:
-    """``page.count(name)`` and how often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`),
-    titles skipped: one walk over the occurrences (non-overlapping, as ``str.count`` counts them).
+# The kinds that credit a page's writer (`记者 王明`, `王明/南投报导`, `作者：王明`, a closing `（王明）`): on such
+# a page the writer is the author, and a speaker named after it is not (files 001, 006, 123, 165 credit a writer
+# and report a speech).
+_WRITER_KINDS = frozenset({"reporter", "filed_from", "label", "closing_credit"})
+# A speech a person gives, named in the clause after the name (`金更华出席会议并讲话`, `市长何雄所作的…工作报告`,
+# `习近平发表了重要讲话`): the clause is cut at its first comma or stop and read for at most `_CLAUSE_LONGEST`
+# characters. Dev pages of four sites name their speaker only so (files 155, 158, 167, 191): the speaker is a
+# `position_name` candidate like every official the report lists, and this is what sets the speaker apart.
+_DELIVERY = re.compile(r"讲话|致辞|致词|报告|发言|演讲|贺词")
+_CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
+_CLAUSE_LONGEST = 20
 
-    >>> _mentions_and_speaking("王明", "王明指出，王明同志表示，王明的")
-    (3, 2)
+
+def _delivers(page: str, start: int) -> bool:
+    """Whether the clause opening at ``start`` (right after a name) names a speech: a speech word within
+    ``_CLAUSE_LONGEST`` characters and no comma or stop before it (looked for in that order: most clauses hold no
+    speech word).
+
+    >>> _delivers("王明出席会议并讲话。", 2), _delivers("王明主持会议，听取了工作报告", 2), _delivers("王明作出批示", 2)
+    (True, False, False)
     """
-    mentions = speaking = 0
+    word = _DELIVERY.search(page, start, start + _CLAUSE_LONGEST)
+    return word is not None and _CLAUSE_END.search(page, start, word.start()) is None
+
+
+# A speech's salutation right after a name, maybe after a bracketed date (`县长  王明` + a new line + `各位代表：`,
+# `组织部长王明 (2011 年 5 月 13 日) 同志们：`): the name is the byline of the speech that opens there. Dev pages of
+# six sites open a speech so (files 003, 026, 103, 146, 152, 195), every time after the page's speaker.
+_SALUTATION = re.compile(
+    rf"[{SPACE}]*(?:[（(][^)）\n]{{1,24}}[)）])?[{SPACE}\n]*(?:同志们|各位代表|各位委员|女士们|尊敬的)"
+)
+
+
+def _mentions_and_speaking(name: str, page: str) -> tuple[int, int, int, int]:
+    """``page.count(name)``, how often ``name`` is followed by a speech verb (`岑浩辉首先…`, `金更华在讲话中…`),
+    titles skipped, how often the clause after it names a speech (:func:`_delivers`) and how often a salutation
+    follows it (`_SALUTATION`): one walk over the occurrences (non-overlapping, as ``str.count`` counts them).
+
+    >>> _mentions_and_speaking("王明", "王明指出，王明同志表示，王明的讲话\\n县长 王明\\n同志们：")
+    (4, 2, 1, 1)
+    """
+    mentions = speaking = delivering = saluting = 0
     at = page.find(name)
     while at != -1:
         mentions += 1
+        delivering += _delivers(page, at + len(name))
+        saluting += _SALUTATION.match(page, at + len(name)) is not None
         after = page[at + len(name):at + len(name) + 8].lstrip(SPACE)
         if after.startswith(_HONORIFICS):
             for honorific in _HONORIFICS:
@@ -68,7 +108,7 @@ def _mentions_and_speaking(name: str, page: str) -> tuple[int, int]:
                     break
         speaking += after.startswith(_SPEECH_VERBS)
         at = page.find(name, at + len(name))
-    return mentions, speaking
+    return mentions, speaking, delivering, saluting
 
 
 def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict[str, float]]]:
@@ -87,9 +127,11 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
     speech_page = float(bool(_SPEECH_WORD.search(head)))
     log_people = math.log1p(len({c.name for c in found}))
     has_reporter = any(c.kind in ("reporter", "filed_from") for c in found)
+    has_writer = any(c.kind in _WRITER_KINDS for c in found)
     counted = {name: _mentions_and_speaking(name, text) for name in {c.name for c in found}}
-    mentions = {name: count for name, (count, _speaking) in counted.items()}
+    mentions = {name: count for name, (count, *_others) in counted.items()}
     top_mentions = max(mentions.values(), default=0)
+    top_delivering = max((delivering for _count, _speaking, delivering, _saluting in counted.values()), default=0)
     rows: dict[str, dict[str, float]] = {}
     for candidate in found:
         rank = order.get(candidate.line)
@@ -99,6 +141,9 @@ def features(document: Document, found: list[Candidate]) -> list[tuple[str, dict
                 "log_mentions": math.log1p(mentions[candidate.name]),
                 "most_mentioned": float(mentions[candidate.name] == top_mentions),
                 "log_speaking": math.log1p(counted[candidate.name][1]),
+                "log_delivering": math.log1p(counted[candidate.name][2]),
+                "most_delivering": float(0 < counted[candidate.name][2] == top_delivering and not has_writer),
+                "before_salutation": float(counted[candidate.name][3] > 0),
                 "in_heading": float(candidate.name in head),
                 "name_len3": float(len(candidate.name) == 3),
                 "news_page": news_page,
@@ -134,7 +179,7 @@ FEATURES = tuple([f"kind={k}" for k in KINDS] + [
     "has_position", "from_removal", "top3", "bottom3", "first_relative_line", "log_mentions", "kinds_agreeing",
     "in_heading", "name_len3", "news_page", "only_speaker_kinds", "speaker_with_reporter", "short_line",
     "log_speaking", "most_mentioned", "starts_with_word", "ends_with_function", "speech_page",
-    "log_people"])
+    "log_people", "log_delivering", "most_delivering", "before_salutation"])
 
 
 def target_name(gold: dict) -> str | None:
