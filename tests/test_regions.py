@@ -304,3 +304,16 @@ def test_letter_spacing_shortcut_gives_the_full_rewrite(text):
 
     full = regions._LETTER_SPACED.sub(lambda run: regions._SPACE_BETWEEN_HAN.sub("", run.group()), text)
     assert regions.without_letter_spacing(text) == full
+
+
+# issue 20: the county self-reference is tried only where its words occur; the plain search is the reference.
+_SELF_ALPHABET = "我全本县区委社园景校片x\n"
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.text(alphabet=_SELF_ALPHABET, max_size=30))
+def test_county_self_reference_where_its_words_occur(text):
+    from pipeline.stages.metadata.patterns import _SELF_REFERENCE
+    from pipeline.stages.metadata.places import _names_own_county
+
+    assert _names_own_county(text) == bool(_SELF_REFERENCE["county"].search(text))
