@@ -317,3 +317,21 @@ def test_county_self_reference_where_its_words_occur(text):
     from pipeline.stages.metadata.places import _names_own_county
 
     assert _names_own_county(text) == bool(_SELF_REFERENCE["county"].search(text))
+
+
+# issue 20: the visited and institution guards are tried at each place's end without first scanning the text for
+# their words (`_places` did `any(word in text)` before). Same decisions because a match holds one of the words.
+_GUARD_WORDS = ("之行", "党性教育", "红色教育", "革命纪念", "干部学院", "红色之旅", "研学", "大学", "师范", "学院", "理工")
+
+
+@settings(max_examples=600, deadline=None)
+@given(parts=st.lists(st.sampled_from(_GUARD_WORDS + ("北京", "科技", "南京", "，", "x", "之", "学")), max_size=8),
+       at=st.integers(min_value=0, max_value=40))
+def test_place_guards_match_only_where_their_words_are(parts, at):
+    from pipeline.stages.metadata.regions import _INSTITUTION_AFTER, _VISITED_AFTER
+
+    text = "".join(parts)
+    visited = any(word in text for word in _GUARD_WORDS[:7])
+    institution = any(word in text for word in ("大学", "师范", "学院", "理工"))
+    assert bool(_VISITED_AFTER.match(text, at)) == bool(visited and _VISITED_AFTER.match(text, at))
+    assert bool(_INSTITUTION_AFTER.match(text, at)) == bool(institution and _INSTITUTION_AFTER.match(text, at))
