@@ -20,8 +20,8 @@ from pipeline.document import Document, Rejection
 from pipeline.manifest import ShardSummary
 from pipeline.plan import STAGING_NAME, Shard
 from pipeline.readers import read_units
-from pipeline.stages.row_contract import checks_row
-from pipeline.schema import DOCUMENT_SCHEMA, REMOVAL_SCHEMA, document_row, rejection_row, removal_rows
+from pipeline.stages.row_contract import checks_row, output_row
+from pipeline.schema import DOCUMENT_SCHEMA, REMOVAL_SCHEMA, rejection_row, removal_rows
 from pipeline.shard_cache import cache_shard, reuse_shard, shard_files
 from pipeline.stages import run_stages
 
@@ -60,7 +60,7 @@ class ShardSinks:
                                   doc.source_line, doc.source_sha256, doc.article_index))
             return
         self.seen_ids.add(doc.id)
-        self.documents.write(document_row(doc))
+        self.documents.write(output_row(doc, self.config.validation))  # the row the row contract judged
         self.checks.write(checks_row(doc, self.config.validation))
         self.summary.documents += 1
         if self.config.dedup.enabled:

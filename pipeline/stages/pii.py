@@ -17,6 +17,7 @@ and the title and other metadata fields (they come from headings, not contact bl
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections import Counter
 
@@ -233,14 +234,22 @@ def redact_pii(doc: Document, config: PiiConfig = PiiConfig()) -> Document:
     ('身份证号：<ID>', [('pii.id', '<ID>')])
     """
     text, found = redact_text(doc.text, config)
-    removals = tuple(
-        removal if removal.rule.startswith("pii.") else Removal(removal.rule, removal.line,
-                                                                redact_text(removal.text, config)[0])
-        for removal in doc.removals)
+    removals = doc.removals
+    # One scan of all removal texts first: with no digit and no "@" in any of them, none can change.
+    if _DIGIT_OR_AT.search("\n".join(removal.text for removal in removals)):
+        removals = tuple(map(functools.partial(_redacted_removal, config=config), removals))
     if not found and removals == doc.removals:
         return doc
     return doc.with_changes(text=text, removals=removals).with_removals(
         Removal(f"pii.{kind}", line, PLACEHOLDERS[kind]) for kind, line in found)
+
+
+def _redacted_removal(removal: Removal, config: PiiConfig) -> Removal:
+    """``removal`` with PII in its text replaced (the same object when nothing changes, or a PII placeholder)."""
+    if removal.rule.startswith("pii."):
+        return removal
+    text = redact_text(removal.text, config)[0]
+    return removal if text == removal.text else Removal(removal.rule, removal.line, text)
 
 
 def pii_counts(doc: Document) -> Counter:

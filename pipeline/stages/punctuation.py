@@ -6,9 +6,11 @@ ideographs, zero-width characters removed, ASCII punctuation next to Chinese tex
 doubled punctuation reduced, spaces between Chinese characters removed, blank-line runs collapsed. It leaves
 numbers (1.5, 1,000, 08:47:00, 2022-11-24), URLs, e-mail addresses and English text as they are, and never
 applies NFKC to the whole text (NFKC turns ，；：（） into ASCII). For speed, patterns start with one
-character class (so the regex engine skips between candidates), a rule whose pattern needs a character the
-text lacks is not run, and a mark between two Han characters is replaced without a Python callback; the
-tests pin each fast form to the plain form it replaces.
+literal or character class (so the regex engine skips between candidates), a rule whose pattern needs a
+character the text lacks is not run (or whose effect is provably nil, ``_fullwidth_keeps``), and a mark
+between two Han characters and spaces in Chinese context are replaced without a Python callback; the tests
+pin each fast form to the plain form it replaces (tests/punctuation_reference.py keeps the module as it was
+before session 8).
 
 It runs after the metadata stage on purpose: the byline parser needs the original runs of spaces.
 Its config is the ``[script]`` section (``ScriptConfig``).
@@ -54,24 +56,33 @@ _CHAR_MAP_PATTERN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_
 # Written so that every alternative starts with one literal character (\.\.\.\.* is \.{3,}, ……* is …+):
 # the regex engine then jumps between candidate characters instead of trying every position.
 _ASCII_PUNCT = re.compile(f"(?:\\.\\.\\.\\.*|……*|。。。。*|,|;|:|!|\\?)[{_HORIZONTAL_SPACE}]*")
-# The common case, decided without a Python callback: a mark (and spaces) between two Han characters.
-# Neither neighbour can belong to another match, so replacing these first changes no other decision.
-_HAN_MARK_HAN = tuple(
-    (mark, full, re.compile(f"{re.escape(mark)}(?<=[{_HAN}]{re.escape(mark)})[{_HORIZONTAL_SPACE}]*(?=[{_HAN}])"))
+# The common case, decided without a Python callback: a mark (and spaces) between two characters of Chinese
+# context that no _ASCII_PUNCT match can hold (Han, and Chinese punctuation but … and 。, which ellipsis runs
+# hold): 发展,改革 → 发展，改革, ”,要 → ”，要. Neither neighbour can belong to another match, so replacing these
+# first changes no other match nor the neighbours another match is decided on.
+_UNMATCHED_CONTEXT = _HAN + _CJK_PUNCT.replace("…", "").replace("。", "")
+_MARK_IN_CONTEXT = tuple(
+    (mark, full, re.compile(f"{re.escape(mark)}(?<=[{_UNMATCHED_CONTEXT}]{re.escape(mark)})[{_HORIZONTAL_SPACE}]*"
+                            f"(?=[{_UNMATCHED_CONTEXT}])"))
     for mark, full in {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}.items()
 )
-# Spaces before a mark are handled apart so the pattern above starts with the mark (fast scanning).
-_SPACE_BEFORE_ASCII_PUNCT = re.compile(f"[{_HORIZONTAL_SPACE}][{_HORIZONTAL_SPACE}]*(?=[,;:!?])")
+# Spaces before a mark are handled apart so the pattern above starts with the mark (fast scanning): the spaces in
+# 发展 ,改革 go (a Chinese character before the run). Removed without a Python callback: a run is matched whole
+# from its first space (inside a run the look-behind sees a space, which is not Chinese context).
+_SPACE_BEFORE_ASCII_PUNCT_IN_CHINESE = re.compile(
+    f"[{_HORIZONTAL_SPACE}](?<=[{_CONTEXT}][{_HORIZONTAL_SPACE}])[{_HORIZONTAL_SPACE}]*(?=[,;:!?])")
+# Presence test for it, one pattern per mark: a space directly before it (发展 ,改革). Each starts with its literal
+# mark, which the regex engine finds faster than a class of marks or of spaces.
+_SPACE_THEN_MARK = tuple((mark, re.compile(f"{re.escape(mark)}(?<=[{_HORIZONTAL_SPACE}]{re.escape(mark)})"))
+                         for mark in ",;:!?")
 # Used as a test only. Same hits as [,;:!?.…][，；：！？…]|[，；：！？…][ \t]*[,;:!?.…], written to start
 # with one character class (fast scanning).
 _ASCII_BESIDE_FULLWIDTH = re.compile(
     r"[,;:!?.…，；：！？](?:(?<=[,;:!?.…])[，；：！？…]|(?<=[，；：！？…])[ \t]*[,;:!?.…])"
 )
 _FULLWIDTH_OF = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
-# Presence tests before the mark rules: _SPACE_BEFORE_ASCII_PUNCT needs an ASCII mark, _ASCII_PUNCT an ASCII
-# mark or the start of one of its ellipsis runs (... / … / 。。。), as in 发展,改革 or 等等...
+# What _ASCII_PUNCT can change (see _fullwidth_keeps): an ASCII mark (发展,改革) or an ellipsis run (等等...).
 _ASCII_MARKS = tuple(_FULLWIDTH_OF)
-_ELLIPSIS_RUNS = ("...", "…", "。。。")
 # Parenthesised span on one line: (30日) → （30日）, (蘇文傑攝) → （苏文杰摄）; (ASCII) between English stays.
 _PAREN_SPAN = re.compile(r"\(([^()\n]{0,200})\)")
 _LONE_PAREN = re.compile(r"[()]")
@@ -84,13 +95,18 @@ _DOUBLED_BEFORE_STOP = re.compile(r"[，、][，、]*(?=[。！？；：])")
 # neither pattern below matches has no hit. A pattern that starts with one literal character is scanned
 # about three times faster than one starting with a class of frequent characters (，、).
 _DOUBLED_CANDIDATES = (re.compile("，[，、。！？；：]"), re.compile("、[，、。！？；：]"))
-_REPEATED_MARK = re.compile(r"([，、；：])\1+")
-_STOP_RUN = re.compile(r"。{2,}")
-# Spaces between two Chinese characters / Chinese punctuation: 东 极 镇 → 东极镇 (scraping debris).
-_SPACE_IN_CHINESE = re.compile(f"[{_HORIZONTAL_SPACE}][{_HORIZONTAL_SPACE}]*(?=[{_CONTEXT}])")
+# Repeated ，、；： collapse to one (，，， → ，), one literal pattern per mark: a run of one mark never touches a run
+# of another, so this gives the text of the single class pattern ([，、；：])\1+ (a literal start scans ~5x faster).
+_REPEATED_EACH = tuple((mark, re.compile(f"{mark}{mark}+")) for mark in "，、；：")
+_STOP_RUN = re.compile("。。+")  # written with a literal start: "。{2,}" is scanned 20x slower
+# Spaces between two Chinese characters / Chinese punctuation: 东 极 镇 → 东极镇 (scraping debris). Removed without
+# a Python callback, a run matched whole from its first space as in _SPACE_BEFORE_ASCII_PUNCT_IN_CHINESE.
+_SPACE_BETWEEN_CHINESE = re.compile(
+    f"[{_HORIZONTAL_SPACE}](?<=[{_CONTEXT}][{_HORIZONTAL_SPACE}])[{_HORIZONTAL_SPACE}]*(?=[{_CONTEXT}])")
 _SPACE_RUN = re.compile(f"[{_HORIZONTAL_SPACE}][{_HORIZONTAL_SPACE}]*")
-# A space run needs collapsing if it holds two plain spaces ("  " test) or any other horizontal space.
-_UNUSUAL_SPACE = re.compile("[\t\u00a0\u3000\u2002\u2003\u2009\u202f]")
+# Horizontal spaces other than the plain one (tab, NBSP, U+3000 …), tested one by one with ``in`` (faster than a
+# class): a text without any takes the plain-space forms of the space rules below.
+_UNUSUAL_SPACES = "\t\u00a0\u3000\u2002\u2003\u2009\u202f"
 # After one pass, an ASCII mark still touching Chinese punctuation may now be in Chinese context (::“):
 # only then is another pass worth its cost. Used as a test only: it finds a hit exactly when
 # [,;:!?()"…][ \t]*[CJK]|[CJK][ \t]*[,;:!?()"….] does. Each hit of the second alternative is found at its
@@ -100,7 +116,18 @@ _NEEDS_ANOTHER_PASS = re.compile(
     f"[,;:!?()\"…. \t](?:(?<=[,;:!?()\"…])[ \t]*[{_CJK_PUNCT}]"
     f"|(?<=[{_CJK_PUNCT}][,;:!?()\"….])|(?<=[{_CJK_PUNCT}][ \t])[ \t]*[,;:!?()\"….])"
 )
-_BLANK_LINES = re.compile(r"\n{3,}")
+_BLANK_LINES = re.compile("\n\n\n+")  # literal start ("\\n{3,}" has none: 10x slower)
+# An ellipsis followed by a space (好……　的): _ASCII_PUNCT takes the space with it (see _fullwidth_keeps).
+_ELLIPSIS_BEFORE_SPACE = re.compile(f"…[{_HORIZONTAL_SPACE}]")
+# Literal searches for what _ASCII_PUNCT needs (等等... / 好。。。): a compiled literal scans faster than ``in``
+# with a needle of two or more characters, which CPython searches for more slowly than a single one.
+_THREE_DOTS = re.compile(r"\.\.\.")
+_THREE_STOPS = re.compile("。。。")
+# Where a text's only horizontal space is the plain space (most texts), the space rules have literal forms that
+# start with the space (5x faster than a class of spaces): 东 极 镇 → 东极镇, "a  b" → "a b", " 行首 " → "行首".
+_PLAIN_SPACE_BETWEEN_CHINESE = re.compile(f" (?<=[{_CONTEXT}] ) *(?=[{_CONTEXT}])")
+_PLAIN_SPACE_RUN = re.compile("  +")
+_PLAIN_SPACE_AT_LINE_EDGE = re.compile(" (?:(?<=\n )|(?=\n))")
 # Fields: every whitespace run (line breaks too) is one space, none next to Chinese punctuation.
 _FIELD_SPACE = re.compile(f"[\\s{_HORIZONTAL_SPACE}]+")
 _SPACE_AT_CJK_PUNCT = re.compile(f" (?=[{_CJK_PUNCT}])|(?<=[{_CJK_PUNCT}]) ")
@@ -118,16 +145,6 @@ def _is_context(char: str) -> bool:
     code = ord(char)
     return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
             or 0x20000 <= code <= 0x3134F or char in _CJK_PUNCT_SET)
-
-
-def _remove_space_in_chinese(match: re.Match) -> str:
-    start = match.start()
-    return "" if start > 0 and _is_context(match.string[start - 1]) else match.group()
-
-
-def _space_before_ascii_punct(match: re.Match) -> str:
-    start = match.start()
-    return "" if start > 0 and _is_context(match.string[start - 1]) else match.group()
 
 
 def _reduce_stop_run(match: re.Match) -> str:
@@ -182,8 +199,8 @@ def _replace_quoted(match: re.Match) -> str:
 def _normalize_marks(text: str) -> str:
     """Characters and punctuation (everything except whitespace collapsing).
 
-    Each rule first asks whether a character it needs is in the text at all (``in`` is a fast substring scan;
-    most rules find nothing in a text the pass has already cleaned, which the second pass sees)."""
+    Each rule first asks whether a character it needs is in the text at all (``in`` with one character is a
+    fast scan; most rules find nothing in a text the pass has already cleaned, which the second pass sees)."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if _CHAR_MAP_PATTERN.search(text):  # few hits per document: substituting them beats str.translate
@@ -192,39 +209,60 @@ def _normalize_marks(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if any(mark in text for mark in _INTERPUNCT_MARKS):
         text = _INTERPUNCT.sub("·", text)
-    has_ascii_mark = any(mark in text for mark in _ASCII_MARKS)  # no rule below turns a character into one
-    if has_ascii_mark and _SPACE_BEFORE_ASCII_PUNCT.search(text):
-        text = _SPACE_BEFORE_ASCII_PUNCT.sub(_space_before_ascii_punct, text)
-    if has_ascii_mark or any(run in text for run in _ELLIPSIS_RUNS):  # what _ASCII_PUNCT needs
+    # no rule below turns a character into an ASCII mark
+    if any(mark in text and pattern.search(text) for mark, pattern in _SPACE_THEN_MARK):
+        text = _SPACE_BEFORE_ASCII_PUNCT_IN_CHINESE.sub("", text)
+    if not _fullwidth_keeps(text):
         text = _ascii_punct_to_fullwidth(text)
         # A mark decided before its neighbour turned full-width (::“ → :：“) gets a second look.
-        while _ASCII_BESIDE_FULLWIDTH.search(text):
+        while not _fullwidth_keeps(text) and _ASCII_BESIDE_FULLWIDTH.search(text):
             converted = _ascii_punct_to_fullwidth(text)
             if converted == text:
                 break
             text = converted
     if "(" in text or ")" in text:
         text = _PAREN_SPAN.sub(_replace_paren_span, text)
-        text = _LONE_PAREN.sub(_replace_lone_paren, text)
+        if "(" in text or ")" in text:  # a span left as it is (between English words), or a lone parenthesis
+            text = _LONE_PAREN.sub(_replace_lone_paren, text)
     if '"' in text:
         text = _QUOTED.sub(_replace_quoted, text)
     doubled = any(pattern.search(text) for pattern in _DOUBLED_CANDIDATES)  # also finds every ，， and 、、
     if doubled:
         text = _DOUBLED_BEFORE_STOP.sub("", text)
-    # what _REPEATED_MARK needs; removing a doubled run never makes a new ，， or 、、 (a run goes whole), but
-    # may make ；； or ：： (；，；)
-    if doubled or "；；" in text or "：：" in text:
-        text = _REPEATED_MARK.sub(r"\1", text)
-    if "。。" in text:
-        text = _STOP_RUN.sub(_reduce_stop_run, text)
-    return text
+    # removing a doubled run never makes a new ，， or 、、 (a run goes whole), but may make ；； or ：： (；，；)
+    for mark, run in _REPEATED_EACH:
+        if doubled if mark in "，、" else mark in text:
+            text = run.sub(mark, text)
+    return _STOP_RUN.sub(_reduce_stop_run, text)  # a literal pattern: as fast as a test for 。。
+
+
+def _fullwidth_keeps(text: str) -> bool:
+    """True only when ``_ascii_punct_to_fullwidth(text) == text`` for certain (False: it may change the text).
+
+    With no ASCII mark, no ``...`` and no ``。。。``, _ASCII_PUNCT can only match runs of …; a run of exactly two
+    with no space after it (好……的) is replaced by …… or kept, the same text either way. A run of two is
+    recognised by counting: with no run of three, every run has one or two, and the number of … equals twice
+    the number of …… pairs only when every run has two.
+
+    >>> _fullwidth_keeps("好……的"), _fullwidth_keeps("好…的"), _fullwidth_keeps("好,的")
+    (True, False, False)
+    """
+    if any(mark in text for mark in _ASCII_MARKS) or ("." in text and _THREE_DOTS.search(text)):
+        return False
+    if "…" in text and ("………" in text or text.count("…") != 2 * text.count("……")
+                        or _ELLIPSIS_BEFORE_SPACE.search(text)):
+        return False
+    return not _THREE_STOPS.search(text)
 
 
 def _ascii_punct_to_fullwidth(text: str) -> str:
-    """``_ASCII_PUNCT`` decided by ``_replace_ascii_punct``; marks between two Han characters go first."""
-    for mark, full, pattern in _HAN_MARK_HAN:
+    """``_ASCII_PUNCT`` decided by ``_replace_ascii_punct``; marks between two Chinese characters go first, and
+    the callback pass is skipped when what is left cannot change (``_fullwidth_keeps``)."""
+    for mark, full, pattern in _MARK_IN_CONTEXT:
         if mark in text:
             text = pattern.sub(full, text)
+    if _fullwidth_keeps(text):
+        return text
     return _ASCII_PUNCT.sub(_replace_ascii_punct, text)
 
 
@@ -258,14 +296,15 @@ def normalize_punctuation_text(text: str) -> str:
 
 def _punctuation_pass(text: str) -> str:
     text = _normalize_marks(text)
-    if any(space in text for space in _HORIZONTAL_SPACE):  # each step below needs one (most cleaned texts: none)
-        text = _SPACE_IN_CHINESE.sub(_remove_space_in_chinese, text)
-        if "  " in text or _UNUSUAL_SPACE.search(text):  # a run of two or more, or one unusual space
-            text = _SPACE_RUN.sub(" ", text)
+    if any(space in text for space in _UNUSUAL_SPACES):
+        text = _SPACE_BETWEEN_CHINESE.sub("", text)
+        text = _SPACE_RUN.sub(" ", text)  # the text holds an unusual space: something to change
         text = "\n".join(line.strip(_HORIZONTAL_SPACE) for line in text.split("\n"))
-    if "\n\n\n" in text:
-        text = _BLANK_LINES.sub("\n\n", text)
-    return text.strip("\n")
+    elif " " in text:  # the same three steps where the plain space is the only horizontal space
+        text = _PLAIN_SPACE_RUN.sub(" ", _PLAIN_SPACE_BETWEEN_CHINESE.sub("", text))
+        if text[:1] == " " or text[-1:] == " " or _PLAIN_SPACE_AT_LINE_EDGE.search(text):
+            text = "\n".join(line.strip(_HORIZONTAL_SPACE) for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip("\n")
 
 
 def normalize_field_text(text: str) -> str:

@@ -40,7 +40,9 @@ _MAX_BUCKETS = 1 << 20  # bounds the bucket counts of _repeated_share (8 MB) for
 
 # Leader dots between a heading and its page number in a table of contents: "总则 ........ (1)", "总则 ……… 1".
 _LEADER_RUN = re.compile(r"([.·・…‥⋯．])\1{2,}")
-_LEADER_TRIPLES = tuple(char * 3 for char in ".·・…‥⋯．")  # what a _LEADER_RUN match starts with
+# What a _LEADER_RUN match starts with, after its one character: a text is searched for the three-character run only
+# when it holds the character (CPython finds one character ~10x faster than a longer needle).
+_LEADER_TRIPLES = tuple((char, char * 3) for char in ".·・…‥⋯．")
 
 _OTHER, _HAN, _PUNCTUATION, _SPACE = 0, 1, 2, 3  # character classes in the table below
 
@@ -66,13 +68,13 @@ def _class_table() -> np.ndarray:
 def _point_classes(points: np.ndarray) -> np.ndarray:
     """The class of every code point in ``points`` (whitespace included), with one table look-up."""
     if len(points) and int(points.max()) >= 0x10000:
-        classes = _class_table()[np.minimum(points, 0xFFFF)]
+        classes = np.take(_class_table(), np.minimum(points, 0xFFFF))
         astral = points >= 0x10000
         high = points[astral]
         low_han, high_han = _HAN_RANGES[3]  # Extensions B–F; astral punctuation is rare enough to count as other
         classes[astral] = np.where((high >= low_han) & (high <= high_han), _HAN, _OTHER)
         return classes
-    return _class_table()[points]
+    return np.take(_class_table(), points)  # what indexing gives, ~1.5x faster
 
 
 # The gate, the quality stage and the row contract look at the same text one after the other (a build runs a
@@ -125,7 +127,7 @@ def _han_counts(text: str) -> tuple[int, int]:
     classes = _point_classes_of(text)
     han, spaces = np.count_nonzero(classes == _HAN), np.count_nonzero(classes == _SPACE)
     # a leader run needs three of one dot in a row: seven substring tests instead of a regex scan of the text
-    has_leaders = any(run in text for run in _LEADER_TRIPLES)
+    has_leaders = any(char in text and run in text for char, run in _LEADER_TRIPLES)
     leaders = sum(len(run.group()) for run in _LEADER_RUN.finditer(text)) if has_leaders else 0
     return int(han), len(classes) - int(spaces) - leaders
 
@@ -172,7 +174,9 @@ def _window_hashes(values: np.ndarray, width: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         while step * 2 <= width:
             shorter = by_width[step]
-            by_width[step * 2] = shorter[:-step] * np.uint64(pow(int(_MULTIPLIER), step, 2**64)) + shorter[step:]
+            combined = shorter[:-step] * np.uint64(pow(int(_MULTIPLIER), step, 2**64))
+            combined += shorter[step:]  # in place: one temporary array less per step
+            by_width[step * 2] = combined
             step *= 2
         result, covered = None, 0
         for part in sorted(by_width, reverse=True):
@@ -182,8 +186,8 @@ def _window_hashes(values: np.ndarray, width: int) -> np.ndarray:
                 result = by_width[part]
             else:
                 count = size - covered - part + 1
-                result = (result[:count] * np.uint64(pow(int(_MULTIPLIER), part, 2**64))
-                          + by_width[part][covered:covered + count])
+                result = result[:count] * np.uint64(pow(int(_MULTIPLIER), part, 2**64))
+                result += by_width[part][covered:covered + count]
             covered += part
     return result
 
@@ -266,8 +270,7 @@ def quality_signals(text: str, raw_char_count: int | None, removed_char_count: i
     def share(part: float, whole: float) -> float | None:
         return round(part / whole, 4) if whole else None
 
-    class_counts = np.bincount(classes, minlength=4)
-    han, punctuation = int(class_counts[_HAN]), int(class_counts[_PUNCTUATION])
+    han, punctuation = int(np.count_nonzero(classes == _HAN)), int(np.count_nonzero(classes == _PUNCTUATION))
     return {
         "cjk_share": share(han, characters),
         "punctuation_share": share(punctuation, characters),

@@ -204,8 +204,8 @@ def count_script_chars(text: str) -> tuple[int, int]:
     if not text:
         return 0, 0
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    counts = np.bincount(_charset_table()[codes], minlength=3)
-    return int(counts[1]), int(counts[2])
+    classes = np.take(_charset_table(), codes)  # two comparisons count faster than a bincount of uint8
+    return int(np.count_nonzero(classes == 1)), int(np.count_nonzero(classes == 2))
 
 
 def traditional_only_chars(text: str) -> str:

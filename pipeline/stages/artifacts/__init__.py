@@ -33,8 +33,10 @@ The stage runs its passes to a fixpoint (at most ``_MAX_PASSES``), so it is idem
 Speed, without changing any output: a costly pattern runs only when a cheap literal hint proves it may
 match (``rules.literal_hint``; most body lines are prose no rule touches), the span steps' hints
 are found in one scan of the line (``_span_hint_kinds``), length limits are tested before patterns, and the
-pure per-line rules are cached per config (``_LineMemo``), so the fixpoint's second pass costs little.
-tests/test_artifacts.py checks the hints on real and generated lines.
+pure per-line rules are cached per config (``_LineMemo``), and a later pass of the fixpoint skips what an earlier
+pass of the page proved (``rule_pass``: texts the span step settled, texts no whole-line rule takes).
+tests/test_artifacts.py checks the hints on real and generated lines; tests/test_artifacts_fixpoint.py compares
+the fixpoint with the loop that asked every rule on every pass.
 
 Where things are (this module is the stage: the rule pass, the line-role model on what the rules kept, and
 the fields and text handed on):

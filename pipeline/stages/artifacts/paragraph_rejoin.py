@@ -53,7 +53,8 @@ def _should_join(upper: str, lower: str, config: ArtifactsConfig) -> bool:
     b = lower.strip()
     if R.HEADING_RE.match(a) and not _TERMINAL_RE.search(a):
         return False
-    if "——" in a or not _HAN_OR_COMMA_END_RE.search(a):
+    # a is stripped: "$" can only match at its end, so the last character decides (no scan of the line)
+    if "——" in a or not _HAN_OR_COMMA_END_RE.search(a[-1]):
         return False  # "壮美画卷徐徐铺展——…" (devset 036) is a heading
     if not (_CLAUSE_PUNCT_RE.search(a) or _unclosed(a)):
         return False  # "中共台州市委常委、组织部长  马晓晖" (seed 000) is a byline, not prose
@@ -64,7 +65,8 @@ def _should_join(upper: str, lower: str, config: ArtifactsConfig) -> bool:
         return False
     if not (_TERMINAL_RE.search(b) or (len(b) >= config.join_min_chars and _CLAUSE_COMMA_RE.search(b))):
         return False
-    first_clause = _CLAUSE_SPLIT_RE.split(b)[0]
+    first_mark = _CLAUSE_SPLIT_RE.search(b)  # where split(b)[0] ends, without splitting the whole line
+    first_clause = b if first_mark is None else b[: first_mark.start()]
     return bool(
         a[-1] in "，,、"
         or _TERMINAL_RE.search(a)

@@ -4,6 +4,23 @@ A pass: debris spans inside lines, compilation structure (series header, editor'
 whole-line rules, context rules, the title and what repeats it, then the ruled lines are dropped (one blank
 line kept where a removal left two) and broken paragraphs are rejoined. The pure per-line rules are cached
 per config (``_LineMemo``), so the fixpoint's second pass costs little.
+
+A later pass of the fixpoint skips what an earlier pass of the same document proved, and nothing else (the
+result is the same as asking every rule again: tests/test_artifacts_fixpoint.py compares it with that loop,
+kept in tests/artifacts_reference.py, on the dev pages and on generated pages where later passes do change the
+text). Which rules depend on what:
+
+- the span step (``_span_edits``) is a pure function f of the line's text: a text it left as it was, without
+  edits, gives the same again (``_State.span_clean``), and so does a text f made that is proven to take f's first
+  return (no span hint in it, ``settled``). Any other text is asked again, so a line whose cut exposes more
+  debris (f(f(x)) != f(x): a BBCode tag hiding a pinyin ruby) is still cleaned in the next pass;
+- the whole-line rules: the line rule and the reporter-line test are pure in the text; the header test is too,
+  but only asked for lines near the top or bottom (or with a pipe), a place that moves when lines above are
+  dropped. ``_State.line_facts`` records "no rule" per text, or "no rule unless the header test is asked": such
+  a line is skipped, and asked again once its place asks for the header test;
+- structure (first / last five lines, 编者按), the context rules (neighbours, runs, the top four lines, the menu
+  block), the title, the repeated title, the inline spans and the rejoin read places, neighbours or the title:
+  they are asked again in full on every pass (their per-line parts are cached by text only).
 """
 
 from __future__ import annotations
@@ -93,7 +110,7 @@ def _clean_spans(lines: list[_Line], state: _State, config: ArtifactsConfig) -> 
         if line.text in state.span_clean:
             span_cleaned.append(line)
             continue
-        new_text, edits = span_edits(line.text)
+        new_text, edits, settled = span_edits(line.text)
         if edits:
             _replay(state, line, edits)
         if new_text == line.text:
@@ -104,6 +121,8 @@ def _clean_spans(lines: list[_Line], state: _State, config: ArtifactsConfig) -> 
         if line.text.strip() and not new_text.strip():
             emptied.add(len(span_cleaned))
             new_text = ""
+        elif settled:  # proven: the span step leaves the new text as it is (the next pass skips it)
+            state.span_clean.add(new_text)
         span_cleaned.append(_Line(line.number, new_text))
     return span_cleaned, emptied
 
@@ -136,21 +155,33 @@ def _structure_rules(lines: list[_Line], nonblank: list[int], state: _State, doc
     return rules
 
 
+# What _whole_line_rules found for a text in an earlier pass of the same document (_State.line_facts): no rule of
+# its own (line rule None, no reporter line) and no header line either, or none unless its place asks the header test.
+_NO_RULE = 1
+_NO_RULE_BUT_HEADER = 2
+
+
 def _whole_line_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, str], state: _State,
                       config: ArtifactsConfig, memo: _LineMemo) -> None:
     """Step 3, whole-line rules: each line's own rule, header lines (near the top or bottom, or in a table row;
     their values offered as fields) and reporter-only bylines. Adds to ``rules``."""
     top = set(nonblank[:15])
     bottom = set(nonblank[-10:])
+    plain_max = max(config.header_max_chars, _REPORTER_LINE_MAX_CHARS)
+    facts = state.line_facts
     for i in nonblank:
         if i in rules:
             continue
         text = lines[i].text
+        fact = facts.get(text)
+        header_place = i in top or i in bottom or "|" in text or "｜" in text
+        if fact is _NO_RULE or (fact is _NO_RULE_BUT_HEADER and not header_place):
+            continue  # what an earlier pass found for this text, the rules being pure in it (see _State.line_facts)
         rule = memo.line_rule(text)
         # without a "|", _strip_table(text) is text.strip(): a longer line is no header line (None at once)
         # and no reporter line (False at once), so neither cached function needs a call
-        long_plain = "|" not in text and len(text.strip()) > max(config.header_max_chars, _REPORTER_LINE_MAX_CHARS)
-        if rule is None and not long_plain and (i in top or i in bottom or "|" in text or "｜" in text):
+        long_plain = "|" not in text and len(text.strip()) > plain_max
+        if rule is None and not long_plain and header_place:
             triples = memo.header_fields(text)
             if triples is not None:
                 rule = "artifacts.view_counter" if _is_counter_only(text) else "artifacts.header_line"
@@ -160,6 +191,8 @@ def _whole_line_rules(lines: list[_Line], nonblank: list[int], rules: dict[int, 
             rule = "artifacts.reporter_tag"
         if rule:
             rules[i] = rule
+        else:  # the header test was made (or cannot succeed: long_plain), or only the line's place kept it out
+            facts[text] = _NO_RULE if long_plain or header_place else _NO_RULE_BUT_HEADER
 
 
 def _find_title(lines: list[_Line], kept: list[int], state: _State, config: ArtifactsConfig) -> None:

@@ -159,22 +159,30 @@ def _replay(state: _State, line: _Line, edits: tuple) -> None:
             _offer_field(state, edit[1], edit[2], edit[3])
 
 
-def _span_edits(text: str, config: ArtifactsConfig, header_fields=None) -> tuple[str, tuple]:
-    """(new text, edits) for one line: its debris spans removed (cached in ``_LineMemo``). An edit is
+def _span_edits(text: str, config: ArtifactsConfig, header_fields=None) -> tuple[str, tuple, bool]:
+    """(new text, edits, settled) for one line: its debris spans removed (cached in ``_LineMemo``). An edit is
     ("remove", rule, text) or ("offer", field, value, priority), replayed in order onto the document's state.
+    ``settled``: the new text is proven to be one this function leaves as it is, without edits (it holds no
+    span hint, has sentence punctuation and opens with neither a pipe nor 《: the first return below), so the
+    fixpoint's next pass need not ask again (``rule_pass._clean_spans``). False only means "not proven".
     ``header_fields``: a cached ``_header_fields`` for ``config`` (the memo's), shared with the line rules."""
     edits: list[tuple] = []
-    new_text = _span_edits_uncached(text, config, edits, header_fields)
-    return new_text, tuple(edits)
+    new_text, settled = _span_edits_uncached(text, config, edits, header_fields)
+    return new_text, tuple(edits), settled
 
 
-def _span_edits_uncached(text: str, config: ArtifactsConfig, edits: list, header_fields=None) -> str:
+def _span_edits_uncached(text: str, config: ArtifactsConfig, edits: list, header_fields=None) -> tuple[str, bool]:
     # _no_span_can_match, with the hints found kept for _span_steps: one scan of the line for all of them
     # (_span_hint_kinds is empty exactly when _SPAN_HINT_RE does not occur: both hold the same literals)
     kinds = _span_hint_kinds(text)
     if not kinds and R.SENTENCE_PUNCT_RE.search(text) is not None and not text.lstrip().startswith(("|", "《")):
-        return text
-    return _span_steps(text, config, edits, bool(kinds), header_fields, kinds)
+        return text, True
+    new_text, new_kinds = _span_steps_and_kinds(text, config, edits, bool(kinds), header_fields, kinds)
+    # new_kinds is a superset of the hint kinds of new_text: empty means no hint literal in it, so the test
+    # above would return new_text as it is
+    settled = (not new_kinds and R.SENTENCE_PUNCT_RE.search(new_text) is not None
+               and not new_text.lstrip().startswith(("|", "《")))
+    return new_text, settled
 
 
 def _no_span_can_match(text: str) -> bool:
@@ -200,6 +208,16 @@ def _span_steps(
     step gated by one of its hints. That stays true through the table step: it keeps a substring of the
     text with "\\|" turned into "|", and no hint literal holds "|" or a backslash, so no hint can appear.
     ``kinds``: ``_span_hint_kinds(text)`` if the caller has it (recomputed here if the table step cut the text)."""
+    return _span_steps_and_kinds(text, config, edits, hinted, header_fields, kinds)[0]
+
+
+def _span_steps_and_kinds(
+    text: str, config: ArtifactsConfig, edits: list, hinted: bool = True, header_fields=None,
+    kinds: frozenset | None = None,
+) -> tuple[str, frozenset]:
+    """``_span_steps``, and a superset of the span hint kinds of the text it returns: empty when ``hinted`` is
+    False (no hint appears, see above), else what ``_hinted_span_steps`` last scanned; every cut after that keeps
+    a substring of the scanned text, and a substring holds no hint literal the text did not."""
     header_fields = header_fields or functools.partial(_header_fields, config=config)
     # table pipes from HTML extraction: "|  | 位置：首页 > 新闻动态 | " (devset 044)
     if text.strip().startswith("|") and text.rstrip().endswith("|"):
@@ -209,11 +227,12 @@ def _span_steps(
         text = inner
         kinds = None
         if not text.strip():
-            return ""
+            return "", frozenset()
+    final_kinds: frozenset = frozenset()
     if hinted:
-        text = _hinted_span_steps(text, edits, kinds)
+        text, final_kinds = _hinted_span_steps(text, edits, kinds)
         if text is None:
-            return ""
+            return "", frozenset()
     # a header value glued to the end of a heading: "103年元旦… 发布日期:2014-01-01", "… 来源于：东区办事处"
     # _GLUED_HEADER_RE needs a colon after its key, so a line without one skips the header test
     stripped = text.strip()
@@ -235,11 +254,12 @@ def _span_steps(
         edits.append(("offer", "source_site", match.group("paper"), 2))
         edits.append(("remove", "artifacts.source_prefix", match.group(0)))
         text = text.strip()[match.end() :]
-    return text
+    return text, final_kinds
 
 
-def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -> str | None:
-    """The span steps that each need a hint of ``_SPAN_HINT_RE``; None if the line is left empty.
+def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -> tuple[str | None, frozenset]:
+    """The span steps that each need a hint of ``_SPAN_HINT_RE``: (text, a superset of its hint kinds); the text
+    is None if the line is left empty.
 
     Each step's hint test is a look-up in ``_span_hint_kinds`` of the current text (one scan instead of one
     search per hint; rescanned whenever a step changed the text). The kinds are a superset of the hints
@@ -250,10 +270,8 @@ def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -
         ("artifacts.bbcode", R.BBCODE_RE, "bbcode"),
         ("artifacts.jump_marker", R.JUMP_RE, "jump"),
     ):
-        if kind in kinds and pattern.search(text):
-            for match in pattern.finditer(text):
-                edits.append(("remove", rule, match.group(0)))
-            text = pattern.sub("", text)
+        if kind in kinds:
+            text = _cut_matches(pattern, text, rule, edits)
     if text is not scanned:
         scanned, kinds = text, _span_hint_kinds(text)
     # reporter tags in brackets, kept in the removal for the metadata stage; every tag holds _REPORTER_CORE_RE
@@ -286,7 +304,7 @@ def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -
         if _is_only_numbering(text):
             if text.strip():
                 edits.append(("remove", "artifacts.disclaimer", text.strip()))
-            return None
+            return None, frozenset()
     # trailing "(来源：大众日报)" and trailing credits "…了！！！编辑|禤志杰"
     # every source key holds 源 and the pattern ends the line with a closing bracket
     if text is not scanned:
@@ -310,7 +328,26 @@ def _hinted_span_steps(text: str, edits: list, kinds: frozenset | None = None) -
     if match:
         edits.append(("remove", "artifacts.image_caption", match.group(0).strip()))
         text = text[: match.start()]
-    return text
+    return text, kinds  # text is a prefix of the text kinds were last scanned from
+
+
+def _cut_matches(pattern: re.Pattern, text: str, rule: str, edits: list) -> str:
+    """``pattern.sub("", text)``, each match recorded as a removal: one scan of the line (the matches of finditer
+    are the ones sub replaces; none of the patterns used here matches the empty string).
+
+    >>> edits = []
+    >>> _cut_matches(R.PINYIN_RUBY_RE, "县长(zhǎng)讲话(jiǎng)。", "artifacts.pinyin_ruby", edits), len(edits)
+    ('县长讲话。', 2)
+    """
+    pieces, end = [], 0
+    for match in pattern.finditer(text):
+        edits.append(("remove", rule, match.group(0)))
+        pieces.append(text[end : match.start()])
+        end = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[end:])
+    return "".join(pieces)
 
 
 def _reporter_bracket_ok(tag: str) -> bool:

@@ -37,6 +37,7 @@ class _State:
     title: str | None = None
     memo: "_LineMemo | None" = None  # per-config caches of the pure per-line rules (see _LineMemo)
     span_clean: set = field(default_factory=set)  # line texts the span step leaves as they are (next pass: skip)
+    line_facts: dict = field(default_factory=dict)  # line text -> what the whole-line rules found (rule_pass)
 
 
 _SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]+[”’\"」』)）]*|[^。！？!?]+$")
