@@ -304,3 +304,34 @@ def test_letter_spacing_shortcut_gives_the_full_rewrite(text):
 
     full = regions._LETTER_SPACED.sub(lambda run: regions._SPACE_BETWEEN_HAN.sub("", run.group()), text)
     assert regions.without_letter_spacing(text) == full
+
+
+# issue 20: the county self-reference is tried only where its words occur; the plain search is the reference.
+_SELF_ALPHABET = "我全本县区委社园景校片x\n"
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.text(alphabet=_SELF_ALPHABET, max_size=30))
+def test_county_self_reference_where_its_words_occur(text):
+    from pipeline.stages.metadata.patterns import _SELF_REFERENCE
+    from pipeline.stages.metadata.places import _names_own_county
+
+    assert _names_own_county(text) == bool(_SELF_REFERENCE["county"].search(text))
+
+
+# issue 20: the visited and institution guards are tried at each place's end without first scanning the text for
+# their words (`_places` did `any(word in text)` before). Same decisions because a match holds one of the words.
+_GUARD_WORDS = ("之行", "党性教育", "红色教育", "革命纪念", "干部学院", "红色之旅", "研学", "大学", "师范", "学院", "理工")
+
+
+@settings(max_examples=600, deadline=None)
+@given(parts=st.lists(st.sampled_from(_GUARD_WORDS + ("北京", "科技", "南京", "，", "x", "之", "学")), max_size=8),
+       at=st.integers(min_value=0, max_value=40))
+def test_place_guards_match_only_where_their_words_are(parts, at):
+    from pipeline.stages.metadata.regions import _INSTITUTION_AFTER, _VISITED_AFTER
+
+    text = "".join(parts)
+    visited = any(word in text for word in _GUARD_WORDS[:7])
+    institution = any(word in text for word in ("大学", "师范", "学院", "理工"))
+    assert bool(_VISITED_AFTER.match(text, at)) == bool(visited and _VISITED_AFTER.match(text, at))
+    assert bool(_INSTITUTION_AFTER.match(text, at)) == bool(institution and _INSTITUTION_AFTER.match(text, at))

@@ -96,7 +96,7 @@ class ByteSpelledAutomaton:
         return self.matches_in_each([text])[0]
 
     def matches_in_each(self, texts: list[str]) -> list[list[tuple[int, object]]]:
-        """``matches`` of each text; one search for the words' occurrences in all of them (a text with none is done).
+        """``matches`` of each text: one search for where words occur in all of them, then few walks (``_walks``).
 
         >>> ByteSpelledAutomaton({"台州": 1, "州市": 2}).matches_in_each(["台州市", "", "温州市", "x"])
         [[(1, 1)], [], [(2, 2)], []]
@@ -105,44 +105,59 @@ class ByteSpelledAutomaton:
             return [self.matches_in_one_walk(text) for text in texts]
         joined = "\n".join(texts)  # no word holds "\n" (checked when built): no occurrence spans two texts
         try:
-            occurrences = sorted(self._occurrences.find_overlapping(joined))
+            # non-overlapping, in order: a piece holds an occurrence exactly when it holds one of these (the search
+            # enters each piece from its root, a separator having no transition, and reports its first word's end)
+            occurrences = self._occurrences.find(joined)
         except UnicodeEncodeError:  # a lone surrogate
             return [list(self.plain.iter_long(text)) for text in texts]
         result: list[list[tuple[int, object]]] = [[] for _ in texts]
-        if not occurrences:
-            return result
-        offset = 0  # of text ``k`` in ``joined``
-        first = 0  # its first occurrence
-        for k, text in enumerate(texts):
-            end = offset + len(text)
-            last = bisect.bisect_left(occurrences, (end + 1,), first)  # occurrences start before the "\n"
-            if last > first:
-                result[k] = self._walk_pieces(text, [(s - offset, e - offset) for s, e, _ in occurrences[first:last]])
-            first = last
-            offset = end + 1
+        for walk, marks in self._walks(texts, joined, occurrences):
+            found = self.matches_in_one_walk(walk)
+            if len(marks) == 1:
+                _start, k, shift = marks[0]
+                result[k].extend((index + shift, value) for index, value in found)
+                continue
+            starts = [start for start, _k, _shift in marks]
+            for index, value in found:
+                _start, k, shift = marks[bisect.bisect_right(starts, index) - 1]
+                result[k].append((index + shift, value))
         return result
 
-    def _walk_pieces(self, text: str, occurrences: list[tuple[int, int]]) -> list[tuple[int, object]]:
-        """The walk of ``text`` over the pieces around ``occurrences`` (all of them, sorted by start), joined."""
+    def _walks(self, texts: list[str], joined: str, occurrences: list[tuple[int, int, int]]):
+        """The pieces of ``joined`` (``texts`` joined by "\\n") around ``occurrences``, joined into walks.
+
+        Yields (walk, marks): a mark (start of a piece in the walk, index of its text, shift) says that a match
+        ending at ``i`` in the walk, from that piece on, ends at ``i + shift`` in its text. A piece ends after its
+        closing separator, so the next piece (of this text or a later one) walks on as a fresh walk would; a text's
+        last piece with no separator after its word ends at the end of that text, and so ends its walk (pyahocorasick
+        settles a pending suffix word at a separator, not at the end of a text: see the class).
+        """
+        text_ends = []  # index in ``joined`` of each text's end (its "\n")
+        offset = 0
+        for text in texts:
+            offset += len(text)
+            text_ends.append(offset)
+            offset += 1
         pieces: list[str] = []
-        shifts: list[int] = []  # per piece: its index in ``text`` less its index in the joined pieces
-        starts: list[int] = []  # per piece: its index in the joined pieces
-        joined_length = walked_to = 0  # ``text`` before ``walked_to`` is in a piece or holds no word
-        for start, end in occurrences:
+        marks: list[tuple[int, int, int]] = []
+        length = walked_to = k = 0  # ``joined`` before ``walked_to`` is in a piece or holds no word
+        for start, end, _value in occurrences:
             if start < walked_to:
                 continue  # inside the last piece (a word never holds a separator)
-            before = self._through_last_separator.match(text, walked_to, start)
+            while start > text_ends[k]:
+                k += 1
+            before = self._through_last_separator.match(joined, walked_to, start)
             piece_start = before.end() if before else walked_to
-            after = self._separator.search(text, end)
-            walked_to = after.end() if after else len(text)
-            pieces.append(text[piece_start:walked_to])
-            starts.append(joined_length)
-            shifts.append(piece_start - joined_length)
-            joined_length += walked_to - piece_start
-        found = self.matches_in_one_walk("".join(pieces))
-        if len(pieces) == 1:
-            return [(index + shifts[0], value) for index, value in found]
-        return [(index + shifts[bisect.bisect_right(starts, index) - 1], value) for index, value in found]
+            after = self._separator.search(joined, end, text_ends[k])  # in this text only
+            walked_to = after.end() if after else text_ends[k]
+            pieces.append(joined[piece_start:walked_to])
+            marks.append((length, k, piece_start - length - (text_ends[k] - len(texts[k]))))
+            length += walked_to - piece_start
+            if after is None:  # the end of the text ends the walk
+                yield "".join(pieces), marks
+                pieces, marks, length = [], [], 0
+        if pieces:
+            yield "".join(pieces), marks
 
     def matches_in_one_walk(self, text: str) -> list[tuple[int, object]]:
         """``iter_long`` over the whole of ``text`` in one walk of the spelled automaton (the reference)."""
