@@ -321,7 +321,8 @@ def test_county_self_reference_where_its_words_occur(text):
 
 # issue 20: the visited and institution guards are tried at each place's end without first scanning the text for
 # their words (`_places` did `any(word in text)` before). Same decisions because a match holds one of the words.
-_GUARD_WORDS = ("之行", "党性教育", "红色教育", "革命纪念", "干部学院", "红色之旅", "研学", "大学", "师范", "学院", "理工")
+_GUARD_WORDS = ("之行", "党性教育", "红色教育", "革命纪念", "干部学院", "红色之旅", "研学", "大学", "师范", "学院",
+                "理工")
 
 
 @settings(max_examples=600, deadline=None)

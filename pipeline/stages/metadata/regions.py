@@ -189,7 +189,8 @@ class Gazetteer:
         """The place matches of ``text`` among the automaton's longest matches ``found`` (the guards applied)."""
         matches = []
         visitors_end = -1
-        visitors = None  # whether the text holds 一行 at all (found lazily; `_VISITORS_AFTER` reads up to 80 characters)
+        # whether the text holds 一行 at all (found lazily; `_VISITORS_AFTER` reads up to 80 characters)
+        visitors = None
         for end_index, (surface, word) in found:
             if word is None:
                 continue  # a blocker word: the place name inside it is not a place
